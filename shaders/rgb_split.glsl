@@ -1,0 +1,20 @@
+/*{
+  "description": "Split and shift the RGB channels: red one way, blue the other.",
+  "key": "R",
+  "params": {
+    "amount": {"type": "float", "default": 0.01, "min": 0, "max": 0.25, "doc": "shift as a fraction of the width"},
+    "angle": {"type": "float", "default": 0, "min": -360, "max": 360, "doc": "direction red moves, degrees (0 = right, 90 = up)"},
+    "wobble": {"type": "float", "default": 0, "min": 0, "max": 1, "doc": "animated swing of direction (up to 45 degrees) and amount over the loop"},
+    "cycles": {"type": "int", "default": 1, "min": 1, "max": 16, "doc": "wobbles per loop"}
+  }
+}*/
+
+vec4 effect(vec2 uv) {
+    float turn = 6.28318530718 * PHASE * float(cycles);
+    float a = radians(angle) + wobble * 0.78539816 * sin(turn);
+    float amt = amount * (1.0 + wobble * 0.5 * cos(turn));
+    // Equal shift in pixels along x and y: scale the y part by the aspect ratio.
+    vec2 d = amt * vec2(cos(a), sin(a) * RENDERSIZE.x / RENDERSIZE.y);
+    return vec4(texture(inputImage, uv - d).r, texture(inputImage, uv).g,
+                texture(inputImage, uv + d).b, 1.0);
+}

@@ -1,0 +1,82 @@
+"""The effects chain: an ordered list of effect instances with their parameter values."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from shaderviz.effects.modulation import Modulator
+from shaderviz.effects.registry import Registry
+from shaderviz.effects.spec import EffectSpec
+
+_uids = itertools.count(1)
+_TOKEN = re.compile(r"[^\s=]+=\S*?\([^)]*\)|\S+")
+
+
+@dataclass
+class EffectInstance:
+    """One effect in the chain. ``values`` holds constants or Modulators by param name."""
+
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    uid: int = field(default_factory=lambda: next(_uids))
+
+    def value(self, spec: EffectSpec, pname: str) -> Any:
+        if pname in self.values:
+            return self.values[pname]
+        param = spec.param(pname)
+        return None if param is None else param.default
+
+    def describe(self, spec: EffectSpec) -> str:
+        """``--fx`` text for this instance (only values that differ from the defaults)."""
+        parts = [self.name]
+        for param in spec.all_params:
+            if param.name in self.values and self.values[param.name] != param.default:
+                parts.append(f"{param.name}={param.format(self.values[param.name])}")
+        return " ".join(parts)
+
+    def recipe(self, spec: EffectSpec) -> dict[str, Any]:
+        """A preset table for this instance (round-trips through the preset loader)."""
+        out: dict[str, Any] = {"effect": self.name}
+        if not self.enabled:
+            out["enabled"] = False
+        for pname, stored in self.values.items():
+            param = spec.param(pname)
+            if param is not None:
+                as_text = isinstance(stored, Modulator) or param.type == "color"
+                out[pname] = param.format(stored) if as_text else stored
+        return out
+
+
+def parse_fx(text: str, registry: Registry) -> EffectInstance:
+    """Parse ``"NAME key=value ..."``; ValueError with a one-line reason."""
+    tokens = _TOKEN.findall(text.strip())
+    if not tokens:
+        raise ValueError("empty --fx; expected \"NAME key=value ...\"")
+    name, *assignments = tokens
+    spec = registry.get(name)  # UserError for unknown effects
+    values: dict[str, Any] = {}
+    for token in assignments:
+        key, sep, raw = token.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{name}: expected key=value, got {token!r}")
+        values[key] = raw
+    return make_instance(spec, values)
+
+
+def make_instance(spec: EffectSpec, raw_values: dict[str, Any], enabled: bool = True) -> EffectInstance:
+    """Validate raw values against the spec's declared parameters."""
+    values: dict[str, Any] = {}
+    for key, raw in raw_values.items():
+        param = spec.param(key)
+        if param is None:
+            known = ", ".join(p.name for p in spec.all_params)
+            raise ValueError(f"{spec.name}: unknown parameter {key!r}; known: {known}")
+        try:
+            values[key] = param.parse(raw)
+        except ValueError as err:
+            raise ValueError(f"{spec.name}: {err}") from None
+    return EffectInstance(spec.name, values, enabled)

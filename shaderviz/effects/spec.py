@@ -1,0 +1,184 @@
+"""Effect files: one GLSL file per effect, declared by a JSON header comment.
+
+An effect file starts with ``/*{ ... }*/`` (the ISF idea) holding::
+
+    {
+      "description": "Split and shift the RGB channels",
+      "key": "R",                      # default key in `play` (optional)
+      "kind": "effect",                # or "source": draws a source image (generator)
+      "params": {"amount": {"type": "float", "default": 0.01, "min": 0, "max": 0.2,
+                            "doc": "shift, in fractions of the width"}},
+      "passes": [{"target": "down", "scale_by": "radius"}, {}]   # optional
+    }
+
+The effect's name is the file name without ``.glsl``. The body defines
+``vec4 effect(vec2 uv)``; see ``shaders/README.md`` for the inputs every effect reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shaderviz.effects.palettes import palette_names
+from shaderviz.effects.params import ParamSpec, spec_from_header
+from shaderviz.errors import UserError
+
+_HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+KINDS = ("effect", "source")
+
+# Parameters every effect gets from the framework: a soft band on the depth map.
+GATE_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("depth_min", "float", 0.0, 0.0, 1.0, doc="act only where depth >= this (1 = near)"),
+    ParamSpec("depth_max", "float", 1.0, 0.0, 1.0, doc="act only where depth <= this"),
+    ParamSpec("depth_soft", "float", 0.05, 0.0, 0.5, doc="width of the soft edge of the band"),
+    ParamSpec("depth_invert", "bool", False, doc="act outside the band instead"),
+)
+
+
+@dataclass(frozen=True)
+class PassSpec:
+    """One render pass. ``target`` names a buffer later passes read as a sampler."""
+
+    target: str | None = None
+    scale_by: str | None = None  # a float/int param (a radius in px): run at reduced size
+    persistent: bool = False  # keep the buffer's content from frame to frame
+
+
+@dataclass(frozen=True)
+class EffectSpec:
+    name: str
+    path: Path
+    source: str  # the whole file text (header included)
+    description: str
+    key: str | None
+    kind: str
+    params: tuple[ParamSpec, ...]
+    passes: tuple[PassSpec, ...] = field(default=(PassSpec(),))
+
+    @property
+    def all_params(self) -> tuple[ParamSpec, ...]:
+        """Own parameters plus the framework's depth-gating ones (effects only)."""
+        return self.params + (GATE_PARAMS if self.kind == "effect" else ())
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.all_params if p.name == name), None)
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha1(self.source.encode()).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "description": self.description,
+            "key": self.key,
+            "file": str(self.path),
+            "passes": len(self.passes),
+            "params": {p.name: p.to_json() for p in self.all_params},
+        }
+
+
+def read_effect_file(path: Path) -> EffectSpec:
+    """Parse an effect file; UserError naming the file on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: cannot read effect file: {err}") from None
+    try:
+        return parse_effect(path, text)
+    except ValueError as err:
+        raise UserError(f"{path}: invalid effect header: {err}") from None
+
+
+def parse_effect(path: Path, text: str) -> EffectSpec:
+    name = path.stem
+    if not _NAME.match(name):
+        raise ValueError(f"file name {name!r} must be lower_snake_case")
+    match = _HEADER.match(text)
+    if not match:
+        raise ValueError("the file must start with a /*{ ... }*/ JSON header")
+    try:
+        header = json.loads(match.group(1))
+    except json.JSONDecodeError as err:
+        line = text[: match.start(1)].count("\n") + err.lineno
+        raise ValueError(f"line {line}: {err.msg}") from None
+    if not isinstance(header, dict):
+        raise ValueError("the header must be a JSON object")
+    unknown = set(header) - {"description", "key", "kind", "params", "passes"}
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    kind = header.get("kind", "effect")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    key = header.get("key")
+    if key is not None and (not isinstance(key, str) or not key):
+        raise ValueError("key must be a key name such as \"R\"")
+    raw_params = header.get("params", {})
+    if not isinstance(raw_params, dict):
+        raise ValueError("params must be an object")
+    params = []
+    for pname, decl in raw_params.items():
+        if isinstance(decl, dict) and decl.get("values") == "palettes":
+            decl = {**decl, "values": list(palette_names())}
+        params.append(spec_from_header(pname, decl))
+    if kind == "effect" and {p.name for p in params} & {p.name for p in GATE_PARAMS}:
+        raise ValueError("depth_* parameter names are reserved for depth gating")
+    passes = _parse_passes(header.get("passes"), {p.name: p for p in params})
+    if "vec4 effect(" not in re.sub(r"\s+", " ", text):
+        raise ValueError("the body must define vec4 effect(vec2 uv)")
+    return EffectSpec(
+        name=name,
+        path=path,
+        source=text,
+        description=str(header.get("description", "")),
+        key=key,
+        kind=kind,
+        params=tuple(params),
+        passes=passes,
+    )
+
+
+def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...]:
+    if raw is None:
+        return (PassSpec(),)
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("passes must be a non-empty list")
+    passes = []
+    targets: set[str] = set()
+    for i, decl in enumerate(raw):
+        if not isinstance(decl, dict) or set(decl) - {"target", "scale_by", "persistent"}:
+            raise ValueError(f"pass {i}: expected an object with target, scale_by, persistent")
+        target = decl.get("target")
+        last = i == len(raw) - 1
+        if last and target is not None:
+            raise ValueError("the last pass writes the effect's output and takes no target")
+        if not last and (not isinstance(target, str) or not _NAME.match(target)):
+            raise ValueError(f"pass {i}: needs a lower_snake_case target name")
+        if target in targets or target in params:
+            raise ValueError(f"pass {i}: target {target!r} is already used")
+        scale_by = decl.get("scale_by")
+        if scale_by is not None and (scale_by not in params or not params[scale_by].numeric):
+            raise ValueError(f"pass {i}: scale_by must name a numeric parameter")
+        if target:
+            targets.add(target)
+        passes.append(PassSpec(target, scale_by, bool(decl.get("persistent", False))))
+    return tuple(passes)
+
+
+def scale_factor(radius: float) -> int:
+    """Downsampling factor for a pass declared ``scale_by`` a radius in pixels.
+
+    Large radii run at 1/2 or 1/4 size: the same look for a fraction of the cost.
+    """
+    if radius >= 12:
+        return 4
+    if radius >= 6:
+        return 2
+    return 1

@@ -1,0 +1,144 @@
+"""Turn an effect file into GLSL programs: prelude, includes, epilogue, error mapping.
+
+Every effect reads the same inputs (declared here once): the previous output
+``inputImage``, the original ``sourceImage``, the ``depthMap`` (r: 1 = near, 0 = far),
+``paletteTex``, and TIME, PHASE (loop phase 0..1), RENDERSIZE, FRAMEINDEX, SEED,
+PASSINDEX. The framework's epilogue applies depth gating to the last pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from shaderviz.effects.spec import EffectSpec
+
+VERTEX_SHADER = """#version 330
+out vec2 uv;
+void main() {
+    // One triangle that covers the screen; no vertex buffer needed.
+    vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+    uv = p;
+    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}
+"""
+
+_GLSL_TYPES = {"float": "float", "int": "int", "bool": "bool", "color": "vec3", "choice": "int"}
+_INCLUDE = re.compile(r'^\s*#include\s+"([^"]+)"\s*$')
+# Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error ..."; Apple/AMD: "ERROR: 0:12: ..."
+_ERROR_LOC = re.compile(r"(?:^|\s)(\d+)[:(](\d+)[)(:]")
+
+PRELUDE = """#version 330
+#define PASSINDEX {pass_index}
+in vec2 uv;
+out vec4 fragColor;
+uniform sampler2D inputImage;
+uniform sampler2D sourceImage;
+uniform sampler2D depthMap;
+uniform sampler2D paletteTex;
+uniform int PALETTECOUNT;
+uniform float TIME;
+uniform float PHASE;
+uniform vec2 RENDERSIZE;
+uniform vec2 PASSSIZE;
+uniform float PASSSCALE;
+uniform int FRAMEINDEX;
+uniform int SEED;
+"""
+
+EPILOGUE = """
+uniform bool _gate_enabled;
+uniform float _gate_lo;
+uniform float _gate_hi;
+uniform float _gate_soft;
+uniform bool _gate_invert;
+
+float _ramp(float e0, float e1, float x) {
+    float t = clamp((x - e0) / max(e1 - e0, 1e-5), 0.0, 1.0);
+    return t * t * (3.0 - 2.0 * t);
+}
+
+void main() {
+    vec4 color = effect(uv);
+#if PASSINDEX == {last_pass}
+    if (_gate_enabled) {
+        float d = texture(depthMap, uv).r;
+        float s = max(_gate_soft, 1e-5);
+        float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
+        if (_gate_invert) w = 1.0 - w;
+        color = mix(texture(inputImage, uv), color, w);
+    }
+#endif
+    fragColor = vec4(color.rgb, 1.0);
+}
+"""
+
+
+@dataclass(frozen=True)
+class ProgramSource:
+    fragment: str
+    files: tuple[Path, ...]  # source-string number i+1 -> files[i], for error messages
+
+
+class ShaderError(Exception):
+    """A compile/link error, with locations mapped back to the effect's files."""
+
+
+def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSource]:
+    """One fragment shader source per declared pass."""
+    files: list[Path] = [spec.path]
+    body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
+    declarations = []
+    for param in spec.params:
+        declarations.append(f"uniform {_GLSL_TYPES[param.type]} {param.name};")
+        for i, value in enumerate(param.values):
+            declarations.append(f"#define {param.name.upper()}_{value.upper()} {i}")
+    declarations += [f"uniform sampler2D {p.target};" for p in spec.passes if p.target]
+    last = len(spec.passes) - 1
+    sources = []
+    for index in range(len(spec.passes)):
+        text = (
+            PRELUDE.format(pass_index=index)
+            + "\n".join(declarations)
+            + "\n#line 1 1\n"
+            + body
+            + "\n#line 100000 0\n"
+            + EPILOGUE.replace("{last_pass}", str(last))
+        )
+        sources.append(ProgramSource(text, tuple(files)))
+    return sources
+
+
+def _expand(text: str, path: Path, include_dirs: list[Path], files: list[Path], depth: int) -> str:
+    if depth > 8:
+        raise ShaderError(f"{path}: #include nested too deeply")
+    number = files.index(path) + 1
+    out = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        match = _INCLUDE.match(line)
+        if not match:
+            out.append(line)
+            continue
+        found = next((d / match.group(1) for d in include_dirs if (d / match.group(1)).is_file()), None)
+        if found is None:
+            raise ShaderError(f"{path}:{lineno}: cannot find include {match.group(1)!r}")
+        if found not in files:
+            files.append(found)
+        inner = _expand(found.read_text(encoding="utf-8"), found, include_dirs, files, depth + 1)
+        out += [f"#line 1 {files.index(found) + 1}", inner, f"#line {lineno + 1} {number}"]
+    return "\n".join(out)
+
+
+def map_error(message: str, files: tuple[Path, ...]) -> str:
+    """Rewrite ``1:12(5): error: ...`` into ``shaders/x.glsl:12: error: ...``."""
+    lines = []
+    for line in message.strip().splitlines():
+        match = _ERROR_LOC.search(line)
+        if match and 1 <= int(match.group(1)) <= len(files):
+            path = files[int(match.group(1)) - 1]
+            rest = line[match.end() :].lstrip(" :")
+            line = f"{path}:{match.group(2)}: {rest}"
+        lines.append(line.strip())
+    errors = [ln for ln in lines if "error" in ln.lower()]
+    return "\n".join(errors or lines)

@@ -1,0 +1,315 @@
+"""The renderer: one object that runs the effects chain on the GPU.
+
+Used by the window (`play`) and headless rendering (`render`) alike. Textures and
+framebuffers are made once and reused; a resize reallocates once; ``release()`` frees
+everything explicitly. Shaders that fail to compile keep the last good program.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import moderngl
+import numpy as np
+
+from shaderviz.effects.chain import EffectInstance
+from shaderviz.effects.palettes import palette_texture_rgba
+from shaderviz.effects.registry import Registry
+from shaderviz.effects.spec import EffectSpec, PassSpec, scale_factor
+from shaderviz.render.glsl import VERTEX_SHADER, ShaderError, build_sources, map_error
+
+# Texture units shared by every program.
+UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a frame sits in time: seconds, loop phase (0..1), index, seed."""
+
+    index: int = 0
+    time: float = 0.0
+    phase: float = 0.0
+    seed: int = 0
+
+
+@dataclass
+class Target:
+    """A colour texture with its framebuffer."""
+
+    texture: moderngl.Texture
+    fbo: moderngl.Framebuffer
+
+    @classmethod
+    def create(cls, ctx: moderngl.Context, size: tuple[int, int]) -> Target:
+        texture = ctx.texture(size, 4)
+        texture.repeat_x = texture.repeat_y = False
+        texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        return cls(texture, ctx.framebuffer(color_attachments=[texture]))
+
+    def release(self) -> None:
+        self.fbo.release()
+        self.texture.release()
+
+
+@dataclass
+class _Compiled:
+    digest: str
+    programs: list[moderngl.Program]
+    vaos: list[moderngl.VertexArray]
+
+    def release(self) -> None:
+        for vao in self.vaos:
+            vao.release()
+        for program in self.programs:
+            program.release()
+
+
+@dataclass
+class _PassBuffer:
+    """A pass target; persistent ones keep last frame's content in ``previous``."""
+
+    current: Target
+    previous: Target | None = None
+
+    def release(self) -> None:
+        self.current.release()
+        if self.previous is not None:
+            self.previous.release()
+
+
+@dataclass
+class Renderer:
+    ctx: moderngl.Context
+    size: tuple[int, int]
+    registry: Registry
+    errors: dict[str, str] = field(default_factory=dict)  # effect name -> shader error
+
+    def __post_init__(self) -> None:
+        self._compiled: dict[str, _Compiled] = {}
+        self._failed: dict[str, str] = {}  # effect name -> digest that failed to compile
+        self._buffers: dict[tuple[int, str, int], _PassBuffer] = {}
+        palette = palette_texture_rgba()
+        self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
+        self._palette.repeat_x = self._palette.repeat_y = False
+        self._palette_count = palette.shape[0]
+        self._allocate()
+
+    # -- resources ---------------------------------------------------------------------
+
+    def _allocate(self) -> None:
+        self.source = Target.create(self.ctx, self.size)
+        self._ping = [Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)]
+        self.depth = self.ctx.texture(self.size, 1, dtype="f4")
+        self.depth.repeat_x = self.depth.repeat_y = False
+        self.upload_depth(np.full((self.size[1], self.size[0]), 0.5, np.float32))
+
+    def _free_frame_resources(self) -> None:
+        for target in (self.source, *self._ping):
+            target.release()
+        self.depth.release()
+        for buffer in self._buffers.values():
+            buffer.release()
+        self._buffers.clear()
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """Reallocate every size-dependent texture (once; not per frame)."""
+        if size == self.size:
+            return
+        self._free_frame_resources()
+        self.size = size
+        self._allocate()
+
+    def release(self) -> None:
+        self._free_frame_resources()
+        for compiled in self._compiled.values():
+            compiled.release()
+        self._compiled.clear()
+        self._palette.release()
+
+    # -- uploads -----------------------------------------------------------------------
+
+    def upload_source(self, rgb: np.ndarray) -> None:
+        """An (H, W, 3|4) uint8 image, top row first, exactly the render size."""
+        self._check_shape(rgb.shape[:2])
+        if rgb.shape[2] == 3:
+            rgb = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
+        self.source.texture.write(np.ascontiguousarray(rgb[::-1]).tobytes())
+
+    def upload_depth(self, depth: np.ndarray) -> None:
+        """An (H, W) float nearness map (1 = near, 0 = far), top row first."""
+        self._check_shape(depth.shape[:2])
+        self.depth.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
+
+    def _check_shape(self, shape: tuple[int, ...]) -> None:
+        if (shape[1], shape[0]) != self.size:
+            raise ValueError(f"image is {shape[1]}x{shape[0]}, renderer is {self.size[0]}x{self.size[1]}")
+
+    # -- programs ----------------------------------------------------------------------
+
+    def compiled(self, spec: EffectSpec) -> _Compiled | None:
+        """The effect's programs; on a compile error, the last good ones (or None)."""
+        current = self._compiled.get(spec.name)
+        if current is not None and current.digest == spec.digest:
+            return current
+        if self._failed.get(spec.name) == spec.digest:
+            return current  # already failed on this exact text: don't recompile every frame
+        try:
+            fresh = self._compile(spec)
+        except ShaderError as err:
+            self.errors[spec.name] = str(err)
+            self._failed[spec.name] = spec.digest
+            return current
+        self.errors.pop(spec.name, None)
+        self._failed.pop(spec.name, None)
+        if current is not None:
+            current.release()
+        self._compiled[spec.name] = fresh
+        return fresh
+
+    def _compile(self, spec: EffectSpec) -> _Compiled:
+        programs: list[moderngl.Program] = []
+        try:
+            for source in build_sources(spec, self.registry.include_dirs()):
+                try:
+                    programs.append(
+                        self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
+                    )
+                except moderngl.Error as err:
+                    raise ShaderError(map_error(str(err), source.files)) from None
+        except ShaderError:
+            for program in programs:
+                program.release()
+            raise
+        vaos = [self.ctx.vertex_array(p, []) for p in programs]
+        return _Compiled(spec.digest, programs, vaos)
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def render(
+        self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
+    ) -> Target:
+        """Run the generator (if any) into the source, then the chain; return the output."""
+        if generator is not None:
+            spec = self.registry.effects.get(generator.name)
+            if spec is not None:
+                self._run_effect(spec, generator, frame, self.source, self.source)
+        current = self.source
+        alive: set[int] = set()
+        for instance in chain:
+            spec = self.registry.effects.get(instance.name)
+            if not instance.enabled or spec is None or spec.kind != "effect":
+                continue
+            alive.add(instance.uid)
+            output = self._ping[0] if current is not self._ping[0] else self._ping[1]
+            if self._run_effect(spec, instance, frame, current, output):
+                current = output
+        self._drop_buffers(alive | ({generator.uid} if generator else set()))
+        return current
+
+    def _run_effect(
+        self, spec: EffectSpec, instance: EffectInstance, frame: Frame, source: Target, output: Target
+    ) -> bool:
+        compiled = self.compiled(spec)
+        if compiled is None:
+            return False
+        values = {
+            p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            for p in spec.all_params
+        }
+        self._bind_common(source)
+        bound: dict[str, int] = {}
+        last = len(spec.passes) - 1
+        for index, (pass_spec, program, vao) in enumerate(
+            zip(spec.passes, compiled.programs, compiled.vaos)
+        ):
+            factor = scale_factor(values[pass_spec.scale_by]) if pass_spec.scale_by else 1
+            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor)
+            if buffer is not None and buffer.previous is not None:
+                buffer.current, buffer.previous = buffer.previous, buffer.current
+                self._bind_target(bound, pass_spec.target, buffer.previous.texture)
+            target = output if buffer is None else buffer.current
+            self._set_uniforms(program, values, frame, bound, target, factor)
+            self._set_gate(program, values)
+            target.fbo.use()
+            vao.render(moderngl.TRIANGLES, vertices=3)
+            if buffer is not None:
+                self._bind_target(bound, pass_spec.target, buffer.current.texture)
+        return True
+
+    def _bind_common(self, source: Target) -> None:
+        source.texture.use(UNIT_INPUT)
+        self.source.texture.use(UNIT_SOURCE)
+        self.depth.use(UNIT_DEPTH)
+        self._palette.use(UNIT_PALETTE)
+
+    def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
+        unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
+        texture.use(unit)
+
+    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int) -> _PassBuffer:
+        key = (uid, pass_spec.target or "", factor)
+        buffer = self._buffers.get(key)
+        if buffer is None:
+            size = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
+            previous = Target.create(self.ctx, size) if pass_spec.persistent else None
+            buffer = _PassBuffer(Target.create(self.ctx, size), previous)
+            for target in (buffer.current, buffer.previous):
+                if target is not None:
+                    target.fbo.clear()
+            self._buffers[key] = buffer
+        return buffer
+
+    def reset_state(self) -> None:
+        """Forget persistent buffers (e.g. when the source image changes)."""
+        self._drop_buffers(set())
+
+    def _drop_buffers(self, alive: set[int]) -> None:
+        for key in [k for k in self._buffers if k[0] not in alive]:
+            self._buffers.pop(key).release()
+
+    def _set_uniforms(
+        self,
+        program: moderngl.Program,
+        values: dict,
+        frame: Frame,
+        bound: dict[str, int],
+        target: Target,
+        factor: int,
+    ) -> None:
+        common = {
+            "inputImage": UNIT_INPUT,
+            "sourceImage": UNIT_SOURCE,
+            "depthMap": UNIT_DEPTH,
+            "paletteTex": UNIT_PALETTE,
+            "PALETTECOUNT": self._palette_count,
+            "TIME": frame.time,
+            "PHASE": frame.phase,
+            "RENDERSIZE": self.size,
+            "PASSSIZE": target.texture.size,
+            "PASSSCALE": float(factor),
+            "FRAMEINDEX": frame.index,
+            "SEED": frame.seed,
+        }
+        for name, value in (*common.items(), *values.items(), *bound.items()):
+            if name in program:
+                program[name].value = value
+
+    def _set_gate(self, program: moderngl.Program, values: dict) -> None:
+        if "_gate_enabled" not in program:
+            return
+        lo, hi = values.get("depth_min", 0.0), values.get("depth_max", 1.0)
+        invert = bool(values.get("depth_invert", False))
+        program["_gate_enabled"].value = lo > 0.0 or hi < 1.0 or invert
+        for name, value in (("_gate_lo", lo), ("_gate_hi", hi), ("_gate_invert", invert),
+                            ("_gate_soft", values.get("depth_soft", 0.05))):
+            if name in program:
+                program[name].value = value
+
+    # -- output ------------------------------------------------------------------------
+
+    def read(self, target: Target) -> np.ndarray:
+        """Read a target back as an (H, W, 3) uint8 image, top row first."""
+        data = target.fbo.read(components=3, alignment=1)
+        width, height = target.texture.size
+        return np.frombuffer(data, np.uint8).reshape(height, width, 3)[::-1].copy()
