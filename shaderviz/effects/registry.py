@@ -8,15 +8,12 @@ blur. The registry is the single source of truth for the CLI help, ``effects``,
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shaderviz.effects.spec import EffectSpec, read_effect_file
 from shaderviz.errors import UserError
-
-# Keys the application itself uses in `play`; effect headers may not claim them.
-RESERVED_KEYS = frozenset({"S", "F", "SPACE", "ESCAPE", "?", "Q"})
+from shaderviz.keymap import RESERVED_KEYS
 
 
 def builtin_shader_dir() -> Path:
@@ -108,6 +105,3 @@ def _dir_of(path: Path, dirs: list[Path]) -> Path:
             return d
     return dirs[0]
 
-
-def warn(message: str) -> None:
-    print(f"shaderviz: warning: {message}", file=sys.stderr)

@@ -1,0 +1,3 @@
+from shaderviz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Application layer: resolve a show from CLI options and presets, keymap, commands."""

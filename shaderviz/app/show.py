@@ -1,0 +1,137 @@
+"""A show: everything needed to render frames — source, chain, size, clock, seed.
+
+Built once from the CLI options and an optional preset; `render` and `play` both use it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shaderviz import __version__
+from shaderviz.effects.chain import EffectInstance, make_instance, parse_fx
+from shaderviz.effects.registry import Registry
+from shaderviz.errors import UserError
+from shaderviz.presets import Preset, load_preset
+from shaderviz.render.renderer import Frame
+from shaderviz.sources import Source, open_source
+from shaderviz.sources.images import load_depth
+
+DEFAULT_SIZE = (1280, 720)
+
+
+@dataclass
+class Show:
+    registry: Registry
+    source: Source
+    chain: list[EffectInstance]
+    size: tuple[int, int]
+    fps: float = 30.0
+    seconds: float = 4.0  # one loop
+    seed: int = 0
+    fit: str = "fill"
+    generator: EffectInstance | None = None
+    depth_path: Path | None = None
+    preset_name: str | None = None
+
+    @property
+    def loop_frames(self) -> int:
+        return max(1, round(self.seconds * self.fps))
+
+    def frame(self, index: int) -> Frame:
+        """Fixed-step clock: frame i is at t = i / fps and phase i / loop_frames."""
+        return Frame(index, index / self.fps, (index % self.loop_frames) / self.loop_frames, self.seed)
+
+    def frame_at(self, seconds: float, index: int) -> Frame:
+        """Wall-clock time (for `play`): the phase follows the same loop length."""
+        return Frame(index, seconds, (seconds / self.seconds) % 1.0, self.seed)
+
+    def depth(self) -> np.ndarray | None:
+        return None if self.depth_path is None else load_depth(self.depth_path, self.size, self.fit)
+
+    def recipe(self, frame: Frame) -> dict[str, Any]:
+        """What re-creates this frame: a preset (loadable with --preset) and the time."""
+        preset: dict[str, Any] = {
+            "source": self.source.description,
+            "size": f"{self.size[0]}x{self.size[1]}",
+            "fps": self.fps,
+            "seconds": self.seconds,
+            "seed": self.seed,
+            "fit": self.fit,
+            "chain": [i.recipe(self.registry.effects[i.name]) for i in self.chain
+                      if i.name in self.registry.effects],
+        }
+        if self.generator is not None:
+            spec = self.registry.effects[self.generator.name]
+            preset["generator"] = {k: v for k, v in self.generator.recipe(spec).items() if k != "effect"}
+        if self.depth_path is not None:
+            preset["depth"] = str(self.depth_path)
+        return {
+            "shaderviz": __version__,
+            "preset_name": self.preset_name,
+            "time": frame.time,
+            "phase": frame.phase,
+            "frame": frame.index,
+            "preset": preset,
+        }
+
+
+def build_show(
+    registry: Registry,
+    input_spec: str | None = None,
+    preset_name: str | None = None,
+    fx: list[str] | None = None,
+    size: tuple[int, int] | None = None,
+    fps: float | None = None,
+    seconds: float | None = None,
+    seed: int | None = None,
+    fit: str | None = None,
+    depth: str | None = None,
+    cycle_seconds: float = 10.0,
+) -> Show:
+    """Command-line values override the preset; with neither --preset nor --fx the
+    built-in ``default`` preset is used."""
+    if preset_name is None and not fx:
+        preset_name = "default"
+    preset = load_preset(preset_name, registry) if preset_name else Preset(name="")
+    chain = list(preset.chain)
+    for text in fx or []:
+        try:
+            chain.append(parse_fx(text, registry))
+        except ValueError as err:
+            raise UserError(f"--fx {text!r}: {err}") from None
+    source = open_source(input_spec or preset.source, registry, cycle_seconds)
+    generator = None
+    if source.generator is not None:
+        params = preset.generator if (input_spec is None or input_spec == preset.source) else {}
+        try:
+            generator = make_instance(registry.get(source.generator, "source"), params)
+        except ValueError as err:
+            raise UserError(f"generator {source.generator}: {err}") from None
+    out_size = size or preset.size or source.native_size() or DEFAULT_SIZE
+    if max(out_size) > 8192:
+        raise UserError(f"{out_size[0]}x{out_size[1]} is larger than 8192 per side; pass --size")
+    depth_file = depth or preset.depth
+    depth_path = Path(depth_file) if depth_file else None
+    if depth_path is not None and not depth_path.is_file():
+        raise UserError(f"--depth {depth_path}: no such file")
+    show = Show(
+        registry=registry,
+        source=source,
+        chain=chain,
+        size=out_size,
+        fps=fps or preset.fps or 30.0,
+        seconds=seconds or preset.seconds or 4.0,
+        seed=seed if seed is not None else (preset.seed or 0),
+        fit=fit or preset.fit or "fill",
+        generator=generator,
+        depth_path=depth_path,
+        preset_name=preset_name,
+    )
+    if not math.isfinite(show.fps) or show.fps <= 0:
+        raise UserError("--fps must be a positive number")
+    return show

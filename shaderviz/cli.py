@@ -1,0 +1,173 @@
+"""The ``shaderviz`` command: render, play, effects, keys, presets.
+
+Every user-facing failure is a :class:`UserError`: one line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from shaderviz import __version__
+from shaderviz.errors import UserError
+
+MODULATOR_HELP = (
+    "NAME key=value ...; a numeric value may be a modulator over the loop: "
+    "WAVE(min,max[,cycles[,offset]]) with WAVE sine|triangle|saw|square|noise, "
+    "e.g. --fx \"rgb_split amount=sine(0,0.03) angle=saw(0,360,2)\""
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line (and still exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _size(text: str) -> tuple[int, int]:
+    from shaderviz.presets import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _add_show_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", nargs="?", help="image, folder, video, or generator name (default: clouds)")
+    p.add_argument("--preset", help="built-in preset name, a TOML file, or a snapshot PNG")
+    p.add_argument("--fx", action="append", default=[], metavar="EFFECT", help=MODULATOR_HELP)
+    p.add_argument("--size", type=_size, help="output size WxH (default: preset, image, or 1280x720)")
+    p.add_argument("--fps", type=_positive(float), help="frames per second (default 30)")
+    p.add_argument("--seconds", type=_positive(float), help="loop length in seconds (default 4)")
+    p.add_argument("--seed", type=int, help="random seed for generators and noise")
+    p.add_argument("--fit", choices=("fill", "fit", "stretch"), help="how images fit the size")
+    p.add_argument("--depth", help="depth image (greyscale, white = near)")
+    p.add_argument("--effects-dir", action="append", type=Path, default=[],
+                   help="extra folder of effect files (later folders override)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="shaderviz", description="Realtime GPU shader visualiser.")
+    parser.add_argument("--version", action="version", version=f"shaderviz {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    render = sub.add_parser("render", help="render a loop to a file, headless")
+    _add_show_options(render)
+    render.add_argument("-o", "--output", required=True, type=Path,
+                        help="OUT.mp4 | .webm | .gif | .png (a %%04d pattern or folder for frames)")
+    length = render.add_mutually_exclusive_group()
+    length.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
+    render.add_argument("--quality", type=float, default=8.0, help="video quality 1..10 (default 8)")
+    render.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    play = sub.add_parser("play", help="play the chain live in a window")
+    _add_show_options(play)
+    play.add_argument("--fullscreen", action="store_true", help="start fullscreen")
+    play.add_argument("--cycle", type=_positive(float), default=10.0,
+                      help="seconds per image for a folder source (default 10)")
+    play.add_argument("--snapshots", type=Path, default=Path("."), help="folder for S snapshots")
+    play.add_argument("--vsync", choices=("on", "off"), default="on", help="wait for vertical sync")
+
+    effects = sub.add_parser("effects", help="list effects and their parameters")
+    effects.add_argument("--json", action="store_true", help="machine-readable output")
+    effects.add_argument("--effects-dir", action="append", type=Path, default=[])
+
+    keys = sub.add_parser("keys", help="list the keys of play")
+    keys.add_argument("--effects-dir", action="append", type=Path, default=[])
+
+    sub.add_parser("presets", help="list the built-in presets")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UserError as err:
+        print(f"shaderviz: error: {' '.join(str(err).split())}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("shaderviz: interrupted; no output was written", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from shaderviz.effects.registry import Registry
+
+    if args.command == "presets":
+        from shaderviz.presets import builtin_presets
+
+        print("\n".join(builtin_presets()))
+        return 0
+    registry = Registry.load(args.effects_dir)
+    for warning in registry.warnings:
+        print(f"shaderviz: warning: {warning}", file=sys.stderr)
+    if args.command == "effects":
+        _print_effects(registry, args.json)
+        return 0
+    if args.command == "keys":
+        from shaderviz.keymap import describe
+
+        print(describe(registry))
+        return 0
+
+    from shaderviz.app.show import build_show
+
+    show = build_show(
+        registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
+        args.seed, args.fit, args.depth, getattr(args, "cycle", 10.0),
+    )
+    if args.command == "render":
+        return _render(show, args)
+    from shaderviz.outputs.window import play
+
+    return play(show, fullscreen=args.fullscreen, snapshots=args.snapshots, vsync=args.vsync == "on")
+
+
+def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
+    from shaderviz.outputs.recorder import record
+
+    if not 1 <= args.quality <= 10:
+        raise UserError(f"--quality {args.quality:g} is out of range 1..10")
+    frames = args.frames or show.loop_frames
+    out = record(show, args.output, frames, args.quality, progress=not args.quiet)
+    seconds = frames / show.fps
+    print(f"wrote {out} ({frames} frames, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)")
+    return 0
+
+
+def _print_effects(registry, as_json: bool) -> None:  # noqa: ANN001
+    if as_json:
+        print(json.dumps([s.to_json() for s in sorted(registry.effects.values(), key=lambda s: s.name)], indent=2))
+        return
+    for kind, title in (("effect", "Effects"), ("source", "Generators (use as INPUT)")):
+        print(f"{title}:")
+        for spec in registry.of_kind(kind):
+            key = next((k for k, name in registry.keys.items() if name == spec.name), "-")
+            print(f"\n  {spec.name}  [key {key}]  {spec.description}")
+            for param in spec.params:
+                print(f"      {param.name:<12} {param.type:<6} default {param.format(param.default):<10}"
+                      f" {param.describe_range():<22} {param.doc}")
+        print()
+    print("Every effect also takes depth gating: depth_min, depth_max (band on the depth map,"
+          " 1 = near), depth_soft, depth_invert.")
+    print(f"Modulated values: {MODULATOR_HELP.split('; ', 1)[1]}")

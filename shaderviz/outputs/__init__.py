@@ -1,0 +1,1 @@
+"""Outputs: file writers, the offline recorder, PNG snapshots and the live window."""

@@ -1,0 +1,119 @@
+"""Offline rendering: a fixed-step clock, GPU readback overlapped with encoding.
+
+Frame i is at t = i / fps and loop phase i / loop_frames, whatever the speed of the
+machine, so the output is deterministic and frame ``loop_frames`` equals frame 0.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+import moderngl
+import numpy as np
+from tqdm import tqdm
+
+from shaderviz.app.show import Show
+from shaderviz.outputs.snapshot import recipe_text
+from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
+from shaderviz.render.context import headless_context
+from shaderviz.render.renderer import Renderer
+
+
+class _Encoder:
+    """Writes frames on a worker thread so encoding never stalls rendering."""
+
+    def __init__(self, writer: FrameWriter) -> None:
+        self.writer = writer
+        self.frames: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=8)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="shaderviz-encoder", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (frame := self.frames.get()) is not None:
+            if self.error is None:
+                try:
+                    self.writer.write(frame)
+                except BaseException as err:  # noqa: BLE001 - reported on the main thread
+                    self.error = err
+
+    def put(self, frame: np.ndarray) -> None:
+        if self.error is not None:
+            raise self.error
+        self.frames.put(frame)
+
+    def close(self) -> None:
+        self.frames.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def abort(self) -> None:
+        """Stop writing; wait for the worker so the writer can be cleaned up safely."""
+        self.error = self.error or RuntimeError("aborted")
+        while True:
+            try:
+                self.frames.get_nowait()
+            except queue.Empty:
+                break
+        self.frames.put(None)
+        self.thread.join()
+
+
+def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: bool = True) -> Path:
+    """Render ``frames`` frames of ``show`` into ``out``; nothing is left behind on failure."""
+    check_output(out, frames, show.size)
+    ctx = headless_context()
+    renderer = Renderer(ctx, show.size, show.registry)
+    width, height = show.size
+    pbos = [ctx.buffer(reserve=width * height * 3) for _ in range(2)]
+    encoder = None
+    writer = None
+    try:
+        writer = open_writer(out, frames, show.size, show.fps, quality,
+                             recipe_text(show.recipe(show.frame(0))))
+        encoder = _Encoder(writer)
+        depth = show.depth()
+        if depth is not None:
+            renderer.upload_depth(depth)
+        current_key: object = object()
+        bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
+        for index in range(frames):
+            frame = show.frame(index)
+            key = show.source.key_at(frame.time, index // show.loop_frames)
+            if key != current_key:
+                image = show.source.load(key, show.size, show.fit)
+                if image is not None:
+                    renderer.upload_source(image)
+                renderer.reset_state()
+                current_key = key
+            target = renderer.render(show.chain, frame, show.generator)
+            # Read into alternating pixel buffers; pull the previous frame's pixels
+            # while the GPU works on this one.
+            target.fbo.read_into(pbos[index % 2], components=3, alignment=1)
+            if index > 0:
+                encoder.put(_pixels(pbos[(index - 1) % 2], width, height))
+            bar.update(1)
+        encoder.put(_pixels(pbos[(frames - 1) % 2], width, height))
+        encoder.close()
+        bar.close()
+        writer.finish()
+    except BaseException:
+        if encoder is not None:
+            encoder.abort()
+        if writer is not None:
+            writer.abort()
+        raise
+    finally:
+        for pbo in pbos:
+            pbo.release()
+        renderer.release()
+        show.source.close()
+        ctx.release()
+    return out
+
+
+def _pixels(buffer: moderngl.Buffer, width: int, height: int) -> np.ndarray:
+    return np.frombuffer(buffer.read(), np.uint8).reshape(height, width, 3)[::-1].copy()

@@ -1,0 +1,112 @@
+"""Reading images from disk and fitting them to the render size (CPU, worker-safe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from shaderviz.errors import UserError
+
+FITS = ("fill", "fit", "stretch")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".tga"}
+MAX_PIXELS = 16384 * 16384
+
+
+def open_image(path: Path) -> Image.Image:
+    """Open and decode an image; UserError (one line) if missing, corrupt or absurd."""
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not an image")
+    try:
+        with Image.open(path) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise UserError(f"{path}: {img.width}x{img.height} is too large to load")
+            img.load()
+            return ImageOps.exif_transpose(img)
+    except UserError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError) as err:
+        raise UserError(f"{path}: not a readable image ({type(err).__name__})") from None
+    except (OSError, ValueError, SyntaxError) as err:
+        raise UserError(f"{path}: corrupt or unreadable image ({err})") from None
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Width and height from the header, without decoding pixels."""
+    try:
+        with Image.open(path) as img:
+            return img.size
+    except (OSError, UnidentifiedImageError, ValueError) as err:
+        raise UserError(f"{path}: not a readable image ({err})") from None
+
+
+def to_rgb(img: Image.Image) -> np.ndarray:
+    """(H, W, 3) uint8 from any mode: greyscale, 16-bit, palette, RGBA (over black)."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        peak = 65535.0 if img.mode != "I" or arr.max() > 255 else 255.0
+        grey = np.clip(np.round(arr / peak * 255.0), 0, 255).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    if img.mode == "F":
+        grey = np.clip(np.round(np.asarray(img) * 255.0), 0, 255).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
+        return np.asarray(Image.alpha_composite(background, rgba).convert("RGB"))
+    return np.asarray(img.convert("RGB"))
+
+
+def to_grey_float(img: Image.Image) -> np.ndarray:
+    """(H, W) float32 in 0..1 from any mode, keeping 16-bit precision."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        peak = 65535.0 if img.mode != "I" or arr.max() > 255 else 255.0
+        return np.clip(arr / peak, 0.0, 1.0).astype(np.float32)
+    if img.mode == "F":
+        return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
+    return (np.asarray(img.convert("L"), dtype=np.float32) / 255.0).astype(np.float32)
+
+
+def fit_box(src: tuple[int, int], dst: tuple[int, int], fit: str) -> tuple[tuple[int, int], tuple[int, int, int, int] | None]:
+    """Resize target and crop box for ``fit``; see :func:`fit_image`."""
+    sw, sh = src
+    dw, dh = dst
+    if fit == "stretch":
+        return (dw, dh), None
+    scale = max(dw / sw, dh / sh) if fit == "fill" else min(dw / sw, dh / sh)
+    rw, rh = max(1, round(sw * scale)), max(1, round(sh * scale))
+    if fit == "fill":
+        left, top = (rw - dw) // 2, (rh - dh) // 2
+        return (rw, rh), (left, top, left + dw, top + dh)
+    return (rw, rh), None
+
+
+def fit_image(img: Image.Image, size: tuple[int, int], fit: str, resample: int = Image.BICUBIC) -> Image.Image:
+    """Fit to ``size``: fill (crop to cover), fit (letterbox in black), stretch."""
+    if img.size == size:
+        return img
+    resized_size, crop = fit_box(img.size, size, fit)
+    resized = img.resize(resized_size, resample)
+    if crop is not None:
+        return resized.crop(crop)
+    if resized.size == size:
+        return resized
+    canvas = Image.new(resized.mode, size)
+    canvas.paste(resized, ((size[0] - resized.width) // 2, (size[1] - resized.height) // 2))
+    return canvas
+
+
+def load_rgb(path: Path, size: tuple[int, int], fit: str) -> np.ndarray:
+    """An image file as (H, W, 3) uint8 at ``size``."""
+    rgb = Image.fromarray(to_rgb(open_image(path)))
+    return np.asarray(fit_image(rgb, size, fit))
+
+
+def load_depth(path: Path, size: tuple[int, int], fit: str) -> np.ndarray:
+    """A greyscale depth image (white = near) as (H, W) float32 nearness in 0..1."""
+    grey = Image.fromarray(to_grey_float(open_image(path)), mode="F")
+    return np.asarray(fit_image(grey, size, fit, Image.BILINEAR), dtype=np.float32).clip(0.0, 1.0)
