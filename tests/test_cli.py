@@ -1,0 +1,267 @@
+"""The `shaderviz` command end to end, run as a subprocess like a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from PIL import Image
+
+ENV = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent-shaderviz-test"}
+
+
+def shaderviz(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "shaderviz", *args], capture_output=True, text=True,
+        timeout=timeout, cwd=cwd, env=ENV,
+    )
+
+
+def ok(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    result = shaderviz(*args, **kwargs)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def pixels(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB")).astype(int)
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory) -> Path:
+    """A small colourful test image with structure in it."""
+    y, x = np.mgrid[0:48, 0:64]
+    rgb = np.stack([x * 4, y * 5, ((x // 8 + y // 8) % 2) * 255], axis=2).astype(np.uint8)
+    path = tmp_path_factory.mktemp("img") / "photo.png"
+    Image.fromarray(rgb).save(path)
+    return path
+
+
+# -- outputs ------------------------------------------------------------------------------
+
+
+def test_mp4_has_exact_frame_count_and_size(tmp_path, photo):
+    out = tmp_path / "loop.mp4"
+    result = ok("render", str(photo), "--fx", "rgb_split amount=sine(0,0.05)", "--frames", "17",
+                "--size", "96x64", "-o", str(out), "--quiet")
+    assert "17 frames" in result.stdout
+    frames = np.stack(list(iio.imiter(out)))
+    assert frames.shape == (17, 64, 96, 3)
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_webm_and_gif(tmp_path, photo):
+    ok("render", str(photo), "--fx", "saturate", "--frames", "5", "--size", "32x24",
+       "-o", str(tmp_path / "a.webm"), "--quiet")
+    assert len(list(iio.imiter(tmp_path / "a.webm"))) == 5
+    ok("render", str(photo), "--fx", "rgb_split amount=saw(0,0.2)", "--frames", "6", "--size", "40x30",
+       "-o", str(tmp_path / "a.gif"), "--quiet")
+    with Image.open(tmp_path / "a.gif") as gif:
+        assert gif.size == (40, 30) and gif.n_frames == 6 and gif.info.get("loop") == 0
+
+
+def test_single_png_is_the_chain_applied(tmp_path, photo):
+    out = tmp_path / "one.png"
+    ok("render", str(photo), "--fx", "saturate amount=-1", "-o", str(out), "--frames", "1", "--quiet")
+    img = pixels(out)
+    assert img.shape == (48, 64, 3)  # native size of the input
+    assert np.abs(img[..., 0] - img[..., 1]).max() <= 1  # desaturated: grey
+    assert np.abs(img[..., 1] - img[..., 2]).max() <= 1
+
+
+def test_png_sequence_pattern_and_folder(tmp_path, photo):
+    ok("render", str(photo), "--fx", "blur", "--frames", "3", "-o", str(tmp_path / "f_%03d.png"), "--quiet")
+    assert sorted(p.name for p in tmp_path.glob("f_*.png")) == ["f_000.png", "f_001.png", "f_002.png"]
+    ok("render", str(photo), "--fx", "blur", "--frames", "2", "-o", str(tmp_path / "frames"), "--quiet")
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == ["frame_0000.png", "frame_0001.png"]
+
+
+def test_modulated_loop_is_seamless(tmp_path):
+    """Frame N (rendered with --frames N+1) equals frame 0, and the middle differs."""
+    n = 12
+    ok("render", "clouds", "--fx", "rgb_split amount=sine(0,0.05) angle=saw(0,360)",
+       "--fx", "colorize amount=noise(0,1,2)", "--size", "64x48", "--fps", "12", "--seconds", "1",
+       "--frames", str(n + 1), "-o", str(tmp_path / "f_%02d.png"), "--quiet")
+    first, middle, last = (pixels(tmp_path / f"f_{i:02d}.png") for i in (0, n // 2, n))
+    assert np.array_equal(first, last)
+    assert np.abs(first - middle).mean() > 5
+
+
+def test_render_is_deterministic(tmp_path):
+    for name in ("a", "b"):
+        ok("render", "--size", "64x36", "--frames", "1", "--seed", "3", "-o", str(tmp_path / f"{name}.png"),
+           "--quiet")
+    assert np.array_equal(pixels(tmp_path / "a.png"), pixels(tmp_path / "b.png"))
+    ok("render", "--size", "64x36", "--frames", "1", "--seed", "4", "-o", str(tmp_path / "c.png"), "--quiet")
+    assert not np.array_equal(pixels(tmp_path / "a.png"), pixels(tmp_path / "c.png"))
+
+
+def test_png_carries_recipe_that_renders_again(tmp_path, photo):
+    first = tmp_path / "first.png"
+    ok("render", str(photo), "--fx", "colorize palette=ocean", "--fx", "pixelate size=6", "--frames", "1",
+       "-o", str(first), "--quiet")
+    recipe = json.loads(Image.open(first).info["shaderviz:recipe"])
+    assert [e["effect"] for e in recipe["preset"]["chain"]] == ["colorize", "pixelate"]
+    assert recipe["preset"]["chain"][0]["palette"] == "ocean"
+    again = tmp_path / "again.png"
+    ok("render", "--preset", str(first), "--frames", "1", "-o", str(again), "--quiet")
+    assert np.array_equal(pixels(first), pixels(again))
+
+
+# -- sources, presets, depth --------------------------------------------------------------
+
+
+def test_folder_source_one_image_per_loop(tmp_path):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i, colour in enumerate([(255, 0, 0), (0, 0, 255)]):
+        Image.new("RGB", (20, 10), colour).save(folder / f"{i}.png")
+    ok("render", str(folder), "--fx", "saturate amount=0", "--fps", "2", "--seconds", "1", "--frames", "4",
+       "-o", str(tmp_path / "f_%d.png"), "--quiet")
+    reds = [pixels(tmp_path / f"f_{i}.png")[..., 0].mean() for i in range(4)]
+    assert reds[0] > 200 and reds[1] > 200 and reds[2] < 50 and reds[3] < 50
+
+
+def test_video_source(tmp_path, photo):
+    video = tmp_path / "in.mp4"
+    ok("render", str(photo), "--fx", "rgb_split amount=saw(0,0.2)", "--frames", "10", "--size", "64x48",
+       "-o", str(video), "--quiet")
+    ok("render", str(video), "--fx", "saturate amount=0", "--frames", "3", "-o", str(tmp_path / "v_%d.png"),
+       "--quiet")
+    assert pixels(tmp_path / "v_0.png").shape == (48, 64, 3)
+    assert not np.array_equal(pixels(tmp_path / "v_0.png"), pixels(tmp_path / "v_2.png"))
+
+
+def test_fit_modes(tmp_path, photo):
+    ok("render", str(photo), "--fx", "saturate amount=0", "--size", "64x24", "--fit", "fit", "--frames", "1",
+       "-o", str(tmp_path / "fit.png"), "--quiet")
+    img = pixels(tmp_path / "fit.png")
+    assert img[:, :10].max() == 0 and img[:, -10:].max() == 0  # letterboxed: black bars
+    ok("render", str(photo), "--fx", "saturate amount=0", "--size", "64x24", "--fit", "fill", "--frames", "1",
+       "-o", str(tmp_path / "fill.png"), "--quiet")
+    assert pixels(tmp_path / "fill.png")[:, :10].max() > 0
+
+
+def test_depth_gating_from_depth_image(tmp_path, photo):
+    depth = tmp_path / "depth.png"
+    grey = np.zeros((48, 64), np.uint8)
+    grey[:, :32] = 255  # left half near
+    Image.fromarray(grey).save(depth)
+    out = tmp_path / "gated.png"
+    ok("render", str(photo), "--depth", str(depth), "--fx", "saturate amount=-1 depth_min=0.5 depth_soft=0",
+       "--frames", "1", "-o", str(out), "--quiet")
+    img, src = pixels(out), pixels(photo)
+    assert np.abs(img[:, :30, 0] - img[:, :30, 2]).max() <= 1  # near half: grey
+    assert np.array_equal(img[:, 34:], src[:, 34:])  # far half: untouched
+
+
+def test_preset_file_and_fx_append(tmp_path, photo):
+    preset = tmp_path / "show.toml"
+    preset.write_text(
+        f'source = "{photo.name}"\nsize = "32x24"\nfps = 10\nseconds = 0.5\n\n'
+        '[[chain]]\neffect = "colorize"\npalette = "mono"\n'
+    )
+    (tmp_path / photo.name).write_bytes(photo.read_bytes())
+    result = ok("render", "--preset", str(preset), "--fx", "saturate amount=2", "-o", str(tmp_path / "p.mp4"),
+                "--quiet")
+    assert "5 frames, 32x24" in result.stdout
+    out = tmp_path / "p.png"
+    ok("render", "--preset", str(preset), "--fx", "saturate amount=2", "--frames", "1", "-o", str(out), "--quiet")
+    recipe = json.loads(Image.open(out).info["shaderviz:recipe"])
+    assert [e["effect"] for e in recipe["preset"]["chain"]] == ["colorize", "saturate"]
+
+
+def test_lists(tmp_path):
+    effects = json.loads(ok("effects", "--json").stdout)
+    by_name = {e["name"]: e for e in effects}
+    assert {"rgb_split", "pixelate", "blur", "sharpen", "saturate", "colorize", "clouds"} <= set(by_name)
+    assert by_name["blur"]["params"]["radius"]["max"] == 64
+    assert "depth_min" in by_name["saturate"]["params"]
+    assert "rgb_split" in ok("effects").stdout
+    keys = ok("keys").stdout
+    assert "toggle rgb_split" in keys and "snapshot" in keys
+    assert "default" in ok("presets").stdout.split()
+
+
+# -- bad input: one line on stderr, exit 2, no traceback ----------------------------------
+
+
+def _bad_preset(tmp_path: Path) -> str:
+    path = tmp_path / "bad.toml"
+    path.write_text('fps = 30\n\n[[chain]]\neffect = "blur"\n\n[[chain]]\neffect = "saturate"\namount = 99\n')
+    return str(path)
+
+
+def _corrupt(tmp_path: Path) -> str:
+    path = tmp_path / "corrupt.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "make_args, expected",
+    [
+        (lambda t: ["render", str(t / "missing.png"), "-o", str(t / "o.png")], "no such file"),
+        (lambda t: ["render", _corrupt(t), "-o", str(t / "o.png")], "corrupt.png"),
+        (lambda t: ["render", "--fx", "nosuch", "-o", str(t / "o.png")], "unknown effect 'nosuch'"),
+        (lambda t: ["render", "--fx", "blur bogus=1", "-o", str(t / "o.png")], "unknown parameter 'bogus'"),
+        (lambda t: ["render", "--fx", "blur radius=1000", "-o", str(t / "o.png")], "out of range"),
+        (lambda t: ["render", "--fx", "blur radius=big", "-o", str(t / "o.png")], "expected a number"),
+        (lambda t: ["render", "--fx", "pixelate size=2.5", "-o", str(t / "o.png")], "whole number"),
+        (lambda t: ["render", "--fx", "blur radius=wave(0,1)", "-o", str(t / "o.png")], "unknown wave"),
+        (lambda t: ["render", "--preset", _bad_preset(t), "-o", str(t / "o.png")], "bad.toml:8"),
+        (lambda t: ["render", "--preset", "nope", "-o", str(t / "o.png")], "no such file or built-in preset"),
+        (lambda t: ["render", "--size", "0x10", "-o", str(t / "o.png")], "out of range"),
+        (lambda t: ["render", "--size", "65x49", "-o", str(t / "o.mp4")], "even width"),
+        (lambda t: ["render", "-o", str(t / "o.xyz")], "unsupported output"),
+        (lambda t: ["render", "-o", str(t / "nodir" / "o.png")], "does not exist"),
+        (lambda t: ["render", "--depth", str(t / "nodepth.png"), "-o", str(t / "o.png")], "no such file"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, make_args, expected):
+    result = shaderviz(*make_args(tmp_path))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("o.*"))
+
+
+def test_bad_preset_line_names_file_line_and_key(tmp_path):
+    preset = tmp_path / "broken.toml"
+    preset.write_text('seconds = 2\nsize = "big"\n')
+    result = shaderviz("render", "--preset", str(preset), "-o", str(tmp_path / "o.png"))
+    assert result.returncode == 2
+    assert "broken.toml:2: size" in result.stderr
+    preset.write_text('seconds = 2\n[[chain]\n')
+    result = shaderviz("render", "--preset", str(preset), "-o", str(tmp_path / "o.png"))
+    assert result.returncode == 2 and "line 2" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_interrupted_render_leaves_no_output(tmp_path):
+    out = tmp_path / "long.mp4"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000", "-o", str(out),
+         "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".*partial*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "no output was written" in stderr and "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
