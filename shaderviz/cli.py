@@ -74,8 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_show_options(render)
     render.add_argument("-o", "--output", required=True, type=Path,
                         help="OUT.mp4 | .webm | .gif | .png (a %%04d pattern or folder for frames)")
-    length = render.add_mutually_exclusive_group()
-    length.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
+    render.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
     render.add_argument("--quality", type=float, default=8.0, help="video quality 1..10 (default 8)")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -157,7 +156,8 @@ def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, impo
 
 def _print_effects(registry, as_json: bool) -> None:  # noqa: ANN001
     if as_json:
-        print(json.dumps([s.to_json() for s in sorted(registry.effects.values(), key=lambda s: s.name)], indent=2))
+        specs = sorted(registry.effects.values(), key=lambda s: s.name)
+        print(json.dumps([s.to_json() for s in specs], indent=2))
         return
     for kind, title in (("effect", "Effects"), ("source", "Generators (use as INPUT)")):
         print(f"{title}:")

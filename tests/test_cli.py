@@ -250,8 +250,9 @@ def test_bad_preset_line_names_file_line_and_key(tmp_path):
 def test_interrupted_render_leaves_no_output(tmp_path):
     out = tmp_path / "long.mp4"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000", "-o", str(out),
-         "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000",
+         "-o", str(out), "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
     )
     try:
         deadline = time.monotonic() + 60

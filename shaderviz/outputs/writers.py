@@ -57,7 +57,10 @@ class VideoWriter:
 
         self.path, self.tmp = path, partial_path(path)
         codec = VIDEO_CODECS[path.suffix.lower()]
-        params = ["-movflags", "+faststart"] if codec == "libx264" else ["-b:v", "0", "-crf", str(round(63 - quality * 5.3))]
+        if codec == "libx264":
+            params = ["-movflags", "+faststart"]
+        else:  # VP9 constant quality: crf 63 (worst) .. 10 (best) from quality 1..10
+            params = ["-b:v", "0", "-crf", str(round(63 - quality * 5.3))]
         self._gen = imageio_ffmpeg.write_frames(
             str(self.tmp), size, fps=fps, codec=codec, pix_fmt_in="rgb24",
             pix_fmt_out="yuv420p", quality=quality if codec == "libx264" else None,

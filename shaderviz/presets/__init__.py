@@ -146,10 +146,12 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
             preset.size = parse_size(data["size"])
         except ValueError as err:
             raise where.error(f"size: {err}", "size") from None
-    for key, kind, lo, hi in (("fps", float, 1, 240), ("seconds", float, 0.05, 3600), ("seed", int, 0, 2**31 - 1)):
+    numbers = (("fps", float, 1, 240), ("seconds", float, 0.05, 3600), ("seed", int, 0, 2**31 - 1))
+    for key, kind, lo, hi in numbers:
         if key in data:
             value = data[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+            is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not is_number or (kind is int and value != int(value)):
                 raise where.error(f"{key}: expected a {'whole ' if kind is int else ''}number", key)
             if not lo <= value <= hi:
                 raise where.error(f"{key}={value} is out of range {lo}..{hi}", key)

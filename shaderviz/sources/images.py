@@ -71,7 +71,10 @@ def to_grey_float(img: Image.Image) -> np.ndarray:
     return (np.asarray(img.convert("L"), dtype=np.float32) / 255.0).astype(np.float32)
 
 
-def fit_box(src: tuple[int, int], dst: tuple[int, int], fit: str) -> tuple[tuple[int, int], tuple[int, int, int, int] | None]:
+Box = tuple[int, int, int, int]
+
+
+def fit_box(src: tuple[int, int], dst: tuple[int, int], fit: str) -> tuple[tuple[int, int], Box | None]:
     """Resize target and crop box for ``fit``; see :func:`fit_image`."""
     sw, sh = src
     dw, dh = dst
@@ -85,7 +88,9 @@ def fit_box(src: tuple[int, int], dst: tuple[int, int], fit: str) -> tuple[tuple
     return (rw, rh), None
 
 
-def fit_image(img: Image.Image, size: tuple[int, int], fit: str, resample: int = Image.BICUBIC) -> Image.Image:
+def fit_image(
+    img: Image.Image, size: tuple[int, int], fit: str, resample: int = Image.BICUBIC
+) -> Image.Image:
     """Fit to ``size``: fill (crop to cover), fit (letterbox in black), stretch."""
     if img.size == size:
         return img
