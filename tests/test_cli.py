@@ -174,7 +174,8 @@ def test_preset_file_and_fx_append(tmp_path, photo):
                 "--quiet")
     assert "5 frames, 32x24" in result.stdout
     out = tmp_path / "p.png"
-    ok("render", "--preset", str(preset), "--fx", "saturate amount=2", "--frames", "1", "-o", str(out), "--quiet")
+    ok("render", "--preset", str(preset), "--fx", "saturate amount=2", "--frames", "1", "-o", str(out),
+       "--quiet")
     recipe = json.loads(Image.open(out).info["shaderviz:recipe"])
     assert [e["effect"] for e in recipe["preset"]["chain"]] == ["colorize", "saturate"]
 
