@@ -6,6 +6,7 @@
     "radius": {"type": "float", "default": 2.0, "min": 0, "max": 32, "doc": "size of the structure amplified, in pixels"}
   },
   "passes": [
+    {"target": "down", "scale_by": "radius"},
     {"target": "horizontal", "scale_by": "radius"},
     {"target": "vertical", "scale_by": "radius"},
     {}
@@ -15,8 +16,10 @@
 
 vec4 effect(vec2 uv) {
 #if PASSINDEX == 0
-    return gaussian(inputImage, uv, vec2(1.0, 0.0), radius / PASSSCALE);
+    return downsample(inputImage, uv, PASSSCALE);
 #elif PASSINDEX == 1
+    return gaussian(down, uv, vec2(1.0, 0.0), radius / PASSSCALE);
+#elif PASSINDEX == 2
     return gaussian(horizontal, uv, vec2(0.0, 1.0), radius / PASSSCALE);
 #else
     vec4 c = texture(inputImage, uv);

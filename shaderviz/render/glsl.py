@@ -27,7 +27,10 @@ void main() {
 _GLSL_TYPES = {"float": "float", "int": "int", "bool": "bool", "color": "vec3", "choice": "int"}
 _INCLUDE = re.compile(r'^\s*#include\s+"([^"]+)"\s*$')
 # Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error ..."; Apple/AMD: "ERROR: 0:12: ..."
-_ERROR_LOC = re.compile(r"(?:^|\s)(\d+)[:(](\d+)[)(:]")
+_ERROR_LOC = re.compile(r"(?:^|\s)(\d+)[:(](\d+)(?:\(\d+\)|\))?\s*:")
+# Line n of files[i - 1] is compiled as line i * LINE_BASE + n (and source string i):
+# Mesa reports source string 0 for semantic errors ("`x' undeclared"), the line survives.
+LINE_BASE = 100000
 
 PRELUDE = """#version 330
 #define PASSINDEX {pass_index}
@@ -101,9 +104,9 @@ def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSou
         text = (
             PRELUDE.format(pass_index=index)
             + "\n".join(declarations)
-            + "\n#line 1 1\n"
+            + f"\n#line {LINE_BASE + 1} 1\n"
             + body
-            + "\n#line 100000 0\n"
+            + "\n#line 1 0\n"
             + EPILOGUE.replace("{last_pass}", str(last))
         )
         sources.append(ProgramSource(text, tuple(files)))
@@ -126,7 +129,12 @@ def _expand(text: str, path: Path, include_dirs: list[Path], files: list[Path], 
         if found not in files:
             files.append(found)
         inner = _expand(found.read_text(encoding="utf-8"), found, include_dirs, files, depth + 1)
-        out += [f"#line 1 {files.index(found) + 1}", inner, f"#line {lineno + 1} {number}"]
+        inner_number = files.index(found) + 1
+        out += [
+            f"#line {inner_number * LINE_BASE + 1} {inner_number}",
+            inner,
+            f"#line {number * LINE_BASE + lineno + 1} {number}",
+        ]
     return "\n".join(out)
 
 
@@ -135,10 +143,21 @@ def map_error(message: str, files: tuple[Path, ...]) -> str:
     lines = []
     for line in message.strip().splitlines():
         match = _ERROR_LOC.search(line)
-        if match and 1 <= int(match.group(1)) <= len(files):
-            path = files[int(match.group(1)) - 1]
+        source, number = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+        if number > LINE_BASE:
+            source, number = divmod(number, LINE_BASE)
+        if match and 1 <= source <= len(files):
             rest = line[match.end() :].lstrip(" :")
-            line = f"{path}:{match.group(2)}: {rest}"
+            line = f"{files[source - 1]}:{number}: {rest}"
         lines.append(line.strip())
     errors = [ln for ln in lines if "error" in ln.lower()]
     return "\n".join(errors or lines)
+
+
+def load_glsl(path: Path, include_dirs: list[Path]) -> tuple[str, tuple[Path, ...]]:
+    """A complete shader file (with ``#version``) with its includes expanded."""
+    files: list[Path] = [path]
+    text = _expand(path.read_text(encoding="utf-8"), path, include_dirs, files, depth=0)
+    version, _, body = text.partition("\n")
+    # #line must come after #version; string 1 is the file itself.
+    return f"{version}\n#line {LINE_BASE + 2} 1\n{body}", tuple(files)
