@@ -27,6 +27,7 @@ from typing import Any
 from shaderviz.effects.palettes import palette_names
 from shaderviz.effects.params import ParamSpec, spec_from_header
 from shaderviz.errors import UserError
+from shaderviz.render.kernels import kernel_names
 
 _HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -60,6 +61,7 @@ class EffectSpec:
     kind: str
     params: tuple[ParamSpec, ...]
     passes: tuple[PassSpec, ...] = field(default=(PassSpec(),))
+    kernel: str | None = None  # Python-driven GPU work run before the passes (see render/kernels)
 
     @property
     def all_params(self) -> tuple[ParamSpec, ...]:
@@ -111,7 +113,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         raise ValueError(f"line {line}: {err.msg}") from None
     if not isinstance(header, dict):
         raise ValueError("the header must be a JSON object")
-    unknown = set(header) - {"description", "key", "kind", "params", "passes"}
+    unknown = set(header) - {"description", "key", "kind", "params", "passes", "kernel"}
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
     kind = header.get("kind", "effect")
@@ -131,6 +133,9 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     if kind == "effect" and {p.name for p in params} & {p.name for p in GATE_PARAMS}:
         raise ValueError("depth_* parameter names are reserved for depth gating")
     passes = _parse_passes(header.get("passes"), {p.name: p for p in params})
+    kernel = header.get("kernel")
+    if kernel is not None and kernel not in kernel_names():
+        raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
     if "vec4 effect(" not in re.sub(r"\s+", " ", text):
         raise ValueError("the body must define vec4 effect(vec2 uv)")
     return EffectSpec(
@@ -142,6 +147,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         kind=kind,
         params=tuple(params),
         passes=passes,
+        kernel=kernel,
     )
 
 

@@ -18,6 +18,7 @@ from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec, scale_factor
 from shaderviz.render.glsl import VERTEX_SHADER, ShaderError, build_sources, map_error
+from shaderviz.render.kernels import Kernel, create_kernel
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
@@ -88,6 +89,7 @@ class Renderer:
     def __post_init__(self) -> None:
         self._compiled: dict[str, _Compiled] = {}
         self._failed: dict[str, str] = {}  # effect name -> digest that failed to compile
+        self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._buffers: dict[tuple[int, str, int], _PassBuffer] = {}
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
@@ -108,9 +110,7 @@ class Renderer:
         for target in (self.source, *self._ping):
             target.release()
         self.depth.release()
-        for buffer in self._buffers.values():
-            buffer.release()
-        self._buffers.clear()
+        self._drop_buffers(set())
 
     def resize(self, size: tuple[int, int]) -> None:
         """Reallocate every size-dependent texture (once; not per frame)."""
@@ -167,6 +167,13 @@ class Renderer:
         self._compiled[spec.name] = fresh
         return fresh
 
+    def invalidate(self) -> None:
+        """Recompile every effect on next use (an include file changed); the current
+        programs keep running if the new ones fail."""
+        for compiled in self._compiled.values():
+            compiled.digest = ""
+        self._failed.clear()
+
     def _compile(self, spec: EffectSpec) -> _Compiled:
         programs: list[moderngl.Program] = []
         try:
@@ -217,11 +224,16 @@ class Renderer:
             p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
             for p in spec.all_params
         }
-        self._bind_common(source)
         bound: dict[str, int] = {}
+        extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
+        if extra is None:
+            return False
+        self._bind_common(source)
+        for name, texture in extra.items():
+            self._bind_target(bound, name, texture)
         last = len(spec.passes) - 1
         for index, (pass_spec, program, vao) in enumerate(
-            zip(spec.passes, compiled.programs, compiled.vaos)
+            zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
         ):
             factor = scale_factor(values[pass_spec.scale_by]) if pass_spec.scale_by else 1
             buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor)
@@ -236,6 +248,19 @@ class Renderer:
             if buffer is not None:
                 self._bind_target(bound, pass_spec.target, buffer.current.texture)
         return True
+
+    def _run_kernel(
+        self, spec: EffectSpec, instance: EffectInstance, values: dict, frame: Frame, source: Target
+    ) -> dict[str, moderngl.Texture] | None:
+        kernel = self._kernels.get(instance.uid)
+        if kernel is None:
+            kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs())
+            self._kernels[instance.uid] = kernel
+        try:
+            return kernel.run(source.texture, self.depth, values, frame)
+        except ShaderError as err:
+            self.errors[spec.name] = str(err)
+            return None
 
     def _bind_common(self, source: Target) -> None:
         source.texture.use(UNIT_INPUT)
@@ -261,12 +286,14 @@ class Renderer:
         return buffer
 
     def reset_state(self) -> None:
-        """Forget persistent buffers (e.g. when the source image changes)."""
+        """Forget persistent buffers and kernel state (e.g. when the source changes)."""
         self._drop_buffers(set())
 
     def _drop_buffers(self, alive: set[int]) -> None:
         for key in [k for k in self._buffers if k[0] not in alive]:
             self._buffers.pop(key).release()
+        for uid in [u for u in self._kernels if u not in alive]:
+            self._kernels.pop(uid).release()
 
     def _set_uniforms(
         self,

@@ -1,0 +1,98 @@
+// Pixel-sort keys, bands and interval breaks, shared by every pixel-sort pass.
+// Keys are 16-bit integers computed from 8-bit colour with integer arithmetic so the
+// fragment path, the compute path and the numpy reference (tests/sort_reference.py)
+// agree exactly. Key order = the `key` choice of shaders/pixelsort.glsl.
+#ifndef SV_SORTKEY
+#define SV_SORTKEY
+
+uniform int sortKey;        // 0 luma, 1 lightness, 2 hue, 3 saturation, 4 intensity, 5 min, 6 depth
+uniform int sortAxis;       // 0: rows, left to right; 1: columns, top to bottom
+uniform bool sortDescending;
+uniform uint bandLo;        // pixels with bandLo <= key <= bandHi are sorted
+uniform uint bandHi;
+uniform int breakEvery;     // random interval breaks, one per this many pixels on average (0: off)
+uniform uint breakSeed;
+uniform ivec2 imageSize;
+// Depth gating as a sort mask: pixels outside the band stay put.
+uniform bool gateEnabled;
+uniform float gateLo;
+uniform float gateHi;
+uniform float gateSoft;
+uniform bool gateInvert;
+
+uvec3 rgb8(vec4 c) {
+    return uvec3(round(clamp(c.rgb, 0.0, 1.0) * 255.0));
+}
+
+uint depth8(float d) {
+    return uint(round(clamp(d, 0.0, 1.0) * 255.0));
+}
+
+uint sort_key(uvec3 c, uint depth) {
+    uint r = c.r, g = c.g, b = c.b;
+    uint hi = max(r, max(g, b));
+    uint lo = min(r, min(g, b));
+    if (sortKey == 0) return (2126u * r + 7152u * g + 722u * b) * 257u / 10000u;
+    if (sortKey == 1) return (hi + lo) * 257u / 2u;
+    if (sortKey == 2) {
+        if (hi == lo) return 0u;
+        uint d = hi - lo;
+        const uint S = 10922u;  // one sixth of the hue circle
+        if (r >= max(g, b)) return g >= b ? (g - b) * S / d : 6u * S - (b - g) * S / d;
+        if (g >= b) return b >= r ? 2u * S + (b - r) * S / d : 2u * S - (r - b) * S / d;
+        return r >= g ? 4u * S + (r - g) * S / d : 4u * S - (g - r) * S / d;
+    }
+    if (sortKey == 3) return hi == 0u ? 0u : (hi - lo) * 65535u / hi;
+    if (sortKey == 4) return (r + g + b) * 257u / 3u;
+    if (sortKey == 5) return lo * 257u;
+    return depth * 257u;
+}
+
+// The key as sorted: ascending order of this value.
+uint order_key(uint key) {
+    return sortDescending ? 65535u - key : key;
+}
+
+uint pcg(uint v) {
+    uint state = v * 747796405u + 2891336453u;
+    uint word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+// A random interval starts at position `pos` of `line`.
+bool is_break(int line, int pos) {
+    if (breakEvery <= 0) return false;
+    return pcg(pcg(uint(line) ^ (breakSeed * 2654435769u)) + uint(pos)) % uint(breakEvery) == 0u;
+}
+
+float _sort_ramp(float e0, float e1, float x) {
+    float t = clamp((x - e0) / max(e1 - e0, 1e-5), 0.0, 1.0);
+    return t * t * (3.0 - 2.0 * t);
+}
+
+bool gate_open(float depth) {
+    if (!gateEnabled) return true;
+    float s = max(gateSoft, 1e-5);
+    float w = _sort_ramp(gateLo - s, gateLo, depth) * (1.0 - _sort_ramp(gateHi, gateHi + s, depth));
+    if (gateInvert) w = 1.0 - w;
+    return w > 0.5;
+}
+
+bool in_band(uint key, float depth) {
+    return key >= bandLo && key <= bandHi && gate_open(depth);
+}
+
+int line_length() {
+    return sortAxis == 0 ? imageSize.x : imageSize.y;
+}
+
+// Texel of position `i` along `line` (lines run top to bottom / left to right).
+ivec2 pixel_of(int line, int i) {
+    return sortAxis == 0 ? ivec2(i, imageSize.y - 1 - line) : ivec2(line, imageSize.y - 1 - i);
+}
+
+// Inverse of pixel_of: (line, i) of a texel.
+ivec2 line_pos(ivec2 p) {
+    return sortAxis == 0 ? ivec2(imageSize.y - 1 - p.y, p.x) : ivec2(p.x, imageSize.y - 1 - p.y);
+}
+#endif

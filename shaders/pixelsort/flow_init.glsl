@@ -1,0 +1,12 @@
+#version 330
+// Flow sort state from the input; alpha carries each pixel's own depth so a pixel keeps
+// its depth key while it travels.
+#include "sortkey.glsl"
+uniform sampler2D inputImage;
+uniform sampler2D depthMap;
+out vec4 result;
+
+void main() {
+    ivec2 p = ivec2(gl_FragCoord.xy);
+    result = vec4(texelFetch(inputImage, p, 0).rgb, float(depth8(texelFetch(depthMap, p, 0).r)) / 255.0);
+}

@@ -1,0 +1,254 @@
+"""Pixel sort on the GPU: instant (full sort every frame) and flow (animated).
+
+Instant, fragment path (GL 3.3): pack keys and interval starts → max-scan for each
+pixel's interval start (log2 L passes) → bitonic "flip" network on integer textures
+(log2 L · (log2 L + 1) / 2 passes, no power-of-two padding) → unpack. Instant, compute
+path (GL ≥ 4.3): one invocation merge-sorts a whole line. Flow: odd-even transposition
+passes on a persistent image, ``speed`` per frame. The GLSL is in shaders/pixelsort/ and
+shaders/include/sortkey.glsl; tests/sort_reference.py is the numpy reference.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import moderngl
+
+from shaderviz.effects.registry import builtin_shader_dir
+from shaderviz.render.glsl import VERTEX_SHADER, ShaderError, load_glsl, map_error
+
+if TYPE_CHECKING:
+    from shaderviz.render.renderer import Frame
+
+SHADER_DIR = "pixelsort"
+MODES = ("instant", "flow")
+BACKENDS = ("auto", "fragment", "compute")
+COMPUTE_GROUP = 32  # local_size_x of line_sort.comp
+
+
+def band_thresholds(lo: float, hi: float) -> tuple[int, int]:
+    """The integer key band [lo, hi] (keys are 16-bit)."""
+    return max(0, math.ceil(lo * 65535 - 1e-9)), min(65535, math.floor(hi * 65535 + 1e-9))
+
+
+def bitonic_stages(length: int) -> list[tuple[int, int]]:
+    """(flipBlock, stride) per pass of the flip bitonic network for ``length`` items."""
+    stages = []
+    block = 2
+    while block < 2 * length:
+        stages.append((block, 0))
+        stride = block // 4
+        while stride >= 1:
+            stages.append((0, stride))
+            stride //= 2
+        block *= 2
+    return stages
+
+
+def scan_offsets(length: int) -> list[int]:
+    offsets = []
+    offset = 1
+    while offset < length:
+        offsets.append(offset)
+        offset *= 2
+    return offsets or [0]
+
+
+class _Pair:
+    """Two same-format textures with framebuffers, for ping-pong passes."""
+
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], components: int, dtype: str) -> None:
+        self.textures = [ctx.texture(size, components, dtype=dtype) for _ in range(2)]
+        for texture in self.textures:
+            texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            texture.repeat_x = texture.repeat_y = False
+        self.fbos = [ctx.framebuffer(color_attachments=[t]) for t in self.textures]
+        self.front = 0  # index of the texture holding the latest result
+
+    def swap(self) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
+        """Read the front texture, write the back one (returned), then flip."""
+        source = self.textures[self.front]
+        self.front ^= 1
+        return source, self.fbos[self.front]
+
+    @property
+    def latest(self) -> moderngl.Texture:
+        return self.textures[self.front]
+
+    def release(self) -> None:
+        for obj in (*self.fbos, *self.textures):
+            obj.release()
+
+
+class PixelSortKernel:
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int], include_dirs: list[Path]) -> None:
+        self.ctx, self.size, self.include_dirs = ctx, size, include_dirs
+        self._programs: dict[str, moderngl.Program | moderngl.ComputeShader] = {}
+        self._vaos: dict[str, moderngl.VertexArray] = {}
+        self._lines: _Pair | None = None  # line-space integer textures, per axis
+        self._lines_axis = -1
+        self._output: moderngl.Texture | None = None
+        self._output_fbo: moderngl.Framebuffer | None = None
+        self._scratch: moderngl.Buffer | None = None
+        self._state: _Pair | None = None  # flow mode image
+        self._step = 0
+        self.has_compute = ctx.version_code >= 430
+
+    # -- resources ---------------------------------------------------------------------
+
+    def _program(self, name: str) -> moderngl.Program | moderngl.ComputeShader:
+        program = self._programs.get(name)
+        if program is None:
+            path = builtin_shader_dir() / SHADER_DIR / name
+            text, files = load_glsl(path, self.include_dirs)
+            try:
+                if name.endswith(".comp"):
+                    program = self.ctx.compute_shader(text)
+                else:
+                    program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=text)
+                    self._vaos[name] = self.ctx.vertex_array(program, [])
+            except moderngl.Error as err:
+                raise ShaderError(map_error(str(err), files)) from None
+            self._programs[name] = program
+        return program
+
+    def _output_target(self) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
+        if self._output is None:
+            self._output = self.ctx.texture(self.size, 4)
+            self._output.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            self._output_fbo = self.ctx.framebuffer(color_attachments=[self._output])
+        return self._output, self._output_fbo  # type: ignore[return-value]
+
+    def _line_pair(self, axis: int) -> _Pair:
+        if self._lines is None or self._lines_axis != axis:
+            if self._lines is not None:
+                self._lines.release()
+            width, height = self.size
+            self._lines = _Pair(self.ctx, (width, height) if axis == 0 else (height, width), 2, "u4")
+            self._lines_axis = axis
+        return self._lines
+
+    def release(self) -> None:
+        for obj in (*self._vaos.values(), *self._programs.values()):
+            obj.release()
+        self._vaos.clear()
+        self._programs.clear()
+        for pair in (self._lines, self._state):
+            if pair is not None:
+                pair.release()
+        for obj in (self._output_fbo, self._output, self._scratch):
+            if obj is not None:
+                obj.release()
+        self._lines = self._state = None
+        self._output = self._output_fbo = self._scratch = None
+
+    # -- frame -------------------------------------------------------------------------
+
+    def run(
+        self, source: moderngl.Texture, depth: moderngl.Texture, values: dict[str, Any], frame: Frame
+    ) -> dict[str, moderngl.Texture]:
+        settings = self._settings(values, frame)
+        if MODES[values["mode"]] == "flow":
+            return {"sortedImage": self._flow(source, depth, settings, values["speed"])}
+        backend = BACKENDS[values["backend"]]
+        if backend == "compute" or (backend == "auto" and self.has_compute):
+            if not self.has_compute:
+                backend = "fragment"  # GL < 4.3: the fragment path is always there
+            else:
+                return {"sortedImage": self._instant_compute(source, depth, settings)}
+        return {"sortedImage": self._instant_fragment(source, depth, settings)}
+
+    def _settings(self, values: dict[str, Any], frame: Frame) -> dict[str, Any]:
+        band_lo, band_hi = band_thresholds(values["lo"], values["hi"])
+        gate_lo, gate_hi = values["depth_min"], values["depth_max"]
+        invert = bool(values["depth_invert"])
+        return {
+            "sortKey": values["key"],
+            "sortAxis": values["axis"],
+            "sortDescending": bool(values["descending"]),
+            "bandLo": band_lo,
+            "bandHi": band_hi,
+            "breakEvery": values["interval"],
+            "breakSeed": frame.seed & 0xFFFFFFFF,
+            "imageSize": self.size,
+            "gateEnabled": gate_lo > 0.0 or gate_hi < 1.0 or invert,
+            "gateLo": gate_lo,
+            "gateHi": gate_hi,
+            "gateSoft": values["depth_soft"],
+            "gateInvert": invert,
+        }
+
+    def _draw(self, name: str, fbo: moderngl.Framebuffer, uniforms: dict[str, Any],
+              textures: dict[str, moderngl.Texture]) -> None:
+        program = self._program(name)
+        for unit, (sampler, texture) in enumerate(textures.items()):
+            texture.use(unit)
+            uniforms = {**uniforms, sampler: unit}
+        for key, value in uniforms.items():
+            if key in program:
+                program[key].value = value
+        fbo.use()
+        self._vaos[name].render(moderngl.TRIANGLES, vertices=3)
+
+    def _instant_fragment(self, source: moderngl.Texture, depth: moderngl.Texture,
+                          settings: dict[str, Any]) -> moderngl.Texture:
+        axis = settings["sortAxis"]
+        length = self.size[0] if axis == 0 else self.size[1]
+        lines = self._line_pair(axis)
+        _, fbo = lines.swap()
+        self._draw("pack.glsl", fbo, settings, {"inputImage": source, "depthMap": depth})
+        offsets = scan_offsets(length)
+        for n, offset in enumerate(offsets):
+            read, fbo = lines.swap()
+            self._draw("scan.glsl", fbo, {"offset": offset, "finalize": n == len(offsets) - 1},
+                       {"elements": read})
+        for block, stride in bitonic_stages(length):
+            read, fbo = lines.swap()
+            self._draw("bitonic.glsl", fbo, {"flipBlock": block, "stride": stride, "lineLength": length},
+                       {"elements": read})
+        output, output_fbo = self._output_target()
+        self._draw("unpack.glsl", output_fbo, settings, {"inputImage": source, "elements": lines.latest})
+        return output
+
+    def _instant_compute(self, source: moderngl.Texture, depth: moderngl.Texture,
+                         settings: dict[str, Any]) -> moderngl.Texture:
+        width, height = self.size
+        line_count = height if settings["sortAxis"] == 0 else width
+        needed = width * height * 2 * 8
+        if self._scratch is None or self._scratch.size < needed:
+            if self._scratch is not None:
+                self._scratch.release()
+            self._scratch = self.ctx.buffer(reserve=needed)
+        output, _ = self._output_target()
+        program = self._program("line_sort.comp")
+        source.use(0)
+        depth.use(1)
+        for key, value in {**settings, "inputImage": 0, "depthMap": 1, "lineCount": line_count}.items():
+            if key in program:
+                program[key].value = value
+        self._scratch.bind_to_storage_buffer(0)
+        output.bind_to_image(0, read=False, write=True)
+        program.run(group_x=math.ceil(line_count / COMPUTE_GROUP))
+        self.ctx.memory_barrier()
+        return output
+
+    def _flow(self, source: moderngl.Texture, depth: moderngl.Texture, settings: dict[str, Any],
+              speed: int) -> moderngl.Texture:
+        if self._state is None:
+            self._state = _Pair(self.ctx, self.size, 4, "f1")
+            _, fbo = self._state.swap()
+            self._draw("flow_init.glsl", fbo, settings, {"inputImage": source, "depthMap": depth})
+            self._step = 0
+        for _ in range(speed):
+            read, fbo = self._state.swap()
+            self._draw("flow.glsl", fbo, {**settings, "step": self._step}, {"state": read, "depthMap": depth})
+            self._step += 1
+        return self._state.latest
+
+    def reset(self) -> None:
+        """Back to the unsorted input on the next frame (flow mode)."""
+        if self._state is not None:
+            self._state.release()
+            self._state = None

@@ -1,0 +1,165 @@
+"""Pixel sort on the GPU against the numpy reference (tests/sort_reference.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shaderviz.effects.chain import parse_fx
+from shaderviz.effects.registry import Registry
+from shaderviz.render.context import headless_context
+from shaderviz.render.kernels.pixelsort import bitonic_stages, scan_offsets
+from shaderviz.render.renderer import Frame, Renderer
+from sort_reference import KEYS, pixelsort, sort_keys
+
+BACKENDS = ["fragment", "compute"]
+
+
+@pytest.fixture(scope="module")
+def gl():
+    ctx = headless_context()
+    yield ctx, Registry.load()
+    ctx.release()
+
+
+def random_image(w: int, h: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (h, w, 3), dtype=np.uint8), rng.integers(0, 256, (h, w), dtype=np.uint8)
+
+
+class Sorter:
+    """A renderer with one image and depth uploaded; renders --fx strings."""
+
+    def __init__(self, gl, rgb: np.ndarray, depth8: np.ndarray) -> None:
+        ctx, registry = gl
+        self.registry = registry
+        h, w = rgb.shape[:2]
+        self.renderer = Renderer(ctx, (w, h), registry)
+        self.renderer.upload_source(rgb)
+        self.renderer.upload_depth(depth8.astype(np.float32) / 255.0)
+
+    def render(self, chain: list, frame: int = 0) -> np.ndarray:
+        target = self.renderer.render(chain, Frame(index=frame))
+        return self.renderer.read(target)
+
+    def fx(self, text: str) -> list:
+        return [parse_fx(text, self.registry)]
+
+    def close(self) -> None:
+        self.renderer.release()
+
+
+def skip_without_compute(gl, backend: str) -> None:
+    if backend == "compute" and gl[0].version_code < 430:
+        pytest.skip("compute shaders need GL 4.3")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("size", [(37, 23), (16, 9)])
+@pytest.mark.parametrize("key", KEYS)
+def test_instant_equals_stable_sort_reference(gl, backend, size, key):
+    skip_without_compute(gl, backend)
+    rgb, depth8 = random_image(*size, seed=len(key))
+    sorter = Sorter(gl, rgb, depth8)
+    try:
+        for axis in "xy":
+            for descending in (False, True):
+                for lo, hi, interval in [(0.0, 1.0, 0), (0.25, 0.8, 0), (0.1, 0.9, 5)]:
+                    chain = sorter.fx(f"pixelsort mode=instant backend={backend} key={key} axis={axis} "
+                                      f"descending={descending} lo={lo} hi={hi} interval={interval}")
+                    expected = pixelsort(rgb, depth8, key, axis, descending, lo, hi, interval)
+                    got = sorter.render(chain)
+                    assert np.array_equal(got, expected), (axis, descending, lo, hi, interval)
+    finally:
+        sorter.close()
+
+
+def test_instant_sorts_a_gradient_image(gl):
+    """Sanity beyond the reference: a full-band sort of each row is monotonic."""
+    rgb, depth8 = random_image(64, 8, seed=3)
+    sorter = Sorter(gl, rgb, depth8)
+    try:
+        out = sorter.render(sorter.fx("pixelsort key=intensity"))
+        total = out.astype(int).sum(axis=2)
+        assert (np.diff(total, axis=1) >= 0).all()
+        assert sorted(map(tuple, out[0])) == sorted(map(tuple, rgb[0]))
+        assert not np.array_equal(out, rgb)
+    finally:
+        sorter.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_depth_gating_masks_the_sort(gl, backend):
+    skip_without_compute(gl, backend)
+    rgb, _ = random_image(40, 12, seed=5)
+    depth8 = np.zeros((12, 40), np.uint8)
+    depth8[:, 10:30] = 255  # a near band in the middle of every row
+    sorter = Sorter(gl, rgb, depth8)
+    try:
+        got = sorter.render(sorter.fx(f"pixelsort backend={backend} depth_min=0.5 depth_soft=0"))
+        expected = pixelsort(rgb, depth8, mask=depth8 > 127)
+        assert np.array_equal(got, expected)
+        assert np.array_equal(got[:, :10], rgb[:, :10]) and np.array_equal(got[:, 30:], rgb[:, 30:])
+    finally:
+        sorter.close()
+
+
+def test_flow_pass_keeps_pixels_and_converges_to_instant(gl):
+    rgb, depth8 = random_image(29, 7, seed=11)
+    sorter = Sorter(gl, rgb, depth8)
+    settings = "key=hue axis=x descending=true lo=0.2 hi=0.9 interval=6"
+    try:
+        flow = sorter.fx(f"pixelsort mode=flow speed=1 {settings}")
+        in_band = pixelsort(rgb, depth8, "hue", "x", True, 0.2, 0.9, 6) != rgb  # moved by the full sort
+        outside = ~_band_mask(rgb, depth8, "hue", 0.2, 0.9)
+        previous = rgb
+        for frame in range(30):
+            out = sorter.render(flow, frame)
+            for row in range(rgb.shape[0]):  # every line is a permutation of the last
+                assert sorted(map(tuple, out[row])) == sorted(map(tuple, previous[row]))
+            assert np.array_equal(out[outside], rgb[outside])  # out-of-band pixels never move
+            previous = out
+        assert in_band.any()
+        instant = sorter.render(sorter.fx(f"pixelsort mode=instant {settings}"))
+        assert np.array_equal(previous, instant)
+    finally:
+        sorter.close()
+
+
+def test_flow_moves_toward_sorted_and_resets(gl):
+    rgb, depth8 = random_image(48, 6, seed=2)
+    sorter = Sorter(gl, rgb, depth8)
+    try:
+        target = sorter.render(sorter.fx("pixelsort axis=x"))
+        flow = sorter.fx("pixelsort mode=flow speed=3 axis=x")  # state lives while in the chain
+        first = sorter.render(flow, 0)
+        later = sorter.render(flow, 1)
+
+        def inversions(img):  # each adjacent swap of the flow removes exactly one
+            keys = sort_keys(img, depth8, "lightness").astype(int)
+            return sum(int((line[:, None] > line[None, :])[np.triu_indices(len(line), 1)].sum())
+                       for line in keys)
+
+        assert inversions(rgb) > inversions(first) > inversions(later) > inversions(target) == 0
+        still = sorter.fx("pixelsort mode=flow speed=0 axis=x")
+        still[0].uid = flow[0].uid  # same instance, speed 0: holds where it is
+        assert np.array_equal(sorter.render(still, 2), later)
+        sorter.renderer.reset_state()
+        assert np.array_equal(sorter.render(flow, 3), first)  # back to the unsorted source
+    finally:
+        sorter.close()
+
+
+def test_network_sizes():
+    assert len(bitonic_stages(1920)) == 66  # 11 * 12 / 2
+    assert len(bitonic_stages(2048)) == 66
+    assert len(bitonic_stages(1)) == 0
+    assert scan_offsets(1920)[-1] == 1024 and len(scan_offsets(1920)) == 11
+
+
+def _band_mask(rgb, depth8, key, lo, hi):
+    from sort_reference import sort_keys, thresholds
+
+    keys = sort_keys(rgb, depth8, key)
+    band_lo, band_hi = thresholds(lo, hi)
+    return (keys >= band_lo) & (keys <= band_hi)
