@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sort_reference import KEYS, pixelsort, sort_keys
 
 from shaderviz.effects.chain import parse_fx
 from shaderviz.effects.registry import Registry
 from shaderviz.render.context import headless_context
 from shaderviz.render.kernels.pixelsort import bitonic_stages, scan_offsets
 from shaderviz.render.renderer import Frame, Renderer
-from sort_reference import KEYS, pixelsort, sort_keys
 
 BACKENDS = ["fragment", "compute"]
 

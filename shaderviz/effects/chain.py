@@ -15,6 +15,11 @@ _uids = itertools.count(1)
 _TOKEN = re.compile(r"[^\s=]+=\S*?\([^)]*\)|\S+")
 
 
+def fresh_uid() -> int:
+    """A new instance identity (GPU state such as sort buffers is kept per identity)."""
+    return next(_uids)
+
+
 @dataclass
 class EffectInstance:
     """One effect in the chain. ``values`` holds constants or Modulators by param name."""
@@ -22,7 +27,7 @@ class EffectInstance:
     name: str
     values: dict[str, Any] = field(default_factory=dict)
     enabled: bool = True
-    uid: int = field(default_factory=lambda: next(_uids))
+    uid: int = field(default_factory=fresh_uid)
 
     def value(self, spec: EffectSpec, pname: str) -> Any:
         if pname in self.values:

@@ -1,0 +1,47 @@
+"""Keyboard pixel-sort control, without a window."""
+
+from shaderviz.app.sortcontrol import SortControl
+from shaderviz.effects.chain import parse_fx
+
+
+def test_arrows_drive_one_flow_instance(registry):
+    chain = [parse_fx("blur", registry)]
+    control = SortControl(speed=5)
+    assert control.apply(chain, registry) is None and len(chain) == 1  # nothing until used
+    control.press("LEFT")
+    sort = control.apply(chain, registry)
+    assert chain[-1] is sort and sort.values["mode"] == "flow"
+    assert (sort.values["axis"], sort.values["descending"], sort.values["speed"]) == ("x", True, 5)
+    control.press("DOWN")
+    control.apply(chain, registry)
+    assert (sort.values["axis"], sort.values["descending"]) == ("y", False)
+    control.release("DOWN")
+    control.apply(chain, registry)
+    assert sort.values["axis"] == "x"  # back to the arrow still held
+    control.release("LEFT")
+    control.apply(chain, registry)
+    assert sort.values["speed"] == 0  # released: stops where it is
+    assert len(chain) == 2
+
+
+def test_auto_sort_cycle_key_and_reset(registry):
+    chain = []
+    control = SortControl(speed=3)
+    assert control.toggle_auto()
+    sort = control.apply(chain, registry)
+    assert sort.values["speed"] == 3
+    keys = [control.cycle_key(chain, registry) for _ in range(7)]
+    assert keys[0] == "hue" and keys[-1] == "lightness" and len(set(keys)) == 7
+    uid = sort.uid
+    control.reset(chain, registry)
+    assert sort.uid != uid and len(chain) == 1
+    assert not control.toggle_auto()
+    assert control.apply(chain, registry).values["speed"] == 0
+
+
+def test_uses_existing_flow_instance(registry):
+    chain = [parse_fx("pixelsort mode=flow key=hue speed=2", registry)]
+    control = SortControl()
+    control.press("UP")
+    assert control.apply(chain, registry) is chain[0] and len(chain) == 1
+    assert chain[0].values["key"] == "hue"
