@@ -67,7 +67,9 @@ class SortControl:
         if instance is not None:
             instance.uid = fresh_uid()
 
-    def _instance(self, chain: list[EffectInstance], registry: Registry, create: bool) -> EffectInstance | None:
+    def _instance(
+        self, chain: list[EffectInstance], registry: Registry, create: bool
+    ) -> EffectInstance | None:
         for instance in chain:
             if instance.name == EFFECT and instance.values.get("mode") == "flow":
                 instance.enabled = True

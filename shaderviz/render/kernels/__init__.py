@@ -30,7 +30,9 @@ def kernel_names() -> tuple[str, ...]:
     return ("pixelsort",)
 
 
-def create_kernel(name: str, ctx: moderngl.Context, size: tuple[int, int], include_dirs: list[Path]) -> Kernel:
+def create_kernel(
+    name: str, ctx: moderngl.Context, size: tuple[int, int], include_dirs: list[Path]
+) -> Kernel:
     if name == "pixelsort":
         from shaderviz.render.kernels.pixelsort import PixelSortKernel
 
