@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shaderviz: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("shaderviz: interrupted; no output was written", file=sys.stderr)
+        written = "; no output was written" if args.command in ("render", "depth") else ""
+        print(f"shaderviz: interrupted{written}", file=sys.stderr)
         return 130
 
 
@@ -133,7 +134,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     show = build_show(
         registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
-        args.seed, args.fit, args.depth, getattr(args, "cycle", 10.0),
+        args.seed, args.fit, args.depth, getattr(args, "cycle", None),
     )
     if args.command == "render":
         return _render(show, args)

@@ -91,7 +91,7 @@ def build_show(
     seed: int | None = None,
     fit: str | None = None,
     depth: str | None = None,
-    cycle_seconds: float = 10.0,
+    cycle_seconds: float | None = None,
 ) -> Show:
     """Command-line values override the preset; with neither --preset nor --fx the
     built-in ``default`` preset is used."""

@@ -34,6 +34,10 @@ class Source:
     def key_at(self, seconds: float, loop_index: int) -> Hashable:
         return None
 
+    def skip(self) -> bool:
+        """Move on to the next image (N in play); False where that means nothing."""
+        return False
+
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray | None:
         return None
 
@@ -60,15 +64,19 @@ class FolderSource(Source):
     """Images of a folder in name order: one per loop in render, every N s in play."""
 
     paths: list[Path] = field(default_factory=list)
-    cycle_seconds: float = 10.0
-    per_loop: bool = True
+    cycle_seconds: float | None = None  # None: one image per loop (render)
+    skipped: int = 0
 
     def native_size(self) -> tuple[int, int]:
         return image_size(self.paths[0])
 
     def key_at(self, seconds: float, loop_index: int) -> Hashable:
-        step = loop_index if self.per_loop else int(seconds // self.cycle_seconds)
-        return self.paths[step % len(self.paths)]
+        step = loop_index if self.cycle_seconds is None else int(seconds // self.cycle_seconds)
+        return self.paths[(step + self.skipped) % len(self.paths)]
+
+    def skip(self) -> bool:
+        self.skipped += 1
+        return True
 
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray:
         return load_rgb(Path(key), size, fit)  # type: ignore[arg-type]
@@ -92,8 +100,11 @@ class VideoSource(Source):
             self.video.close()
 
 
-def open_source(spec: str | None, registry: Registry, cycle_seconds: float = 10.0) -> Source:
-    """An image, folder or video path, or a generator name (default: clouds)."""
+def open_source(spec: str | None, registry: Registry, cycle_seconds: float | None = None) -> Source:
+    """An image, folder or video path, or a generator name (default: clouds).
+
+    A folder shows one image per loop, or with ``cycle_seconds`` (play) one per that time.
+    """
     if spec is None:
         spec = DEFAULT_GENERATOR
     path = Path(spec).expanduser()
