@@ -5,7 +5,7 @@
     "radius": {"type": "float", "default": 4, "min": 0, "max": 64, "doc": "blur radius in pixels (3 sigma)"}
   },
   "passes": [
-    {"target": "down", "scale_by": "radius"},
+    {"target": "down", "scale_by": "radius", "skip_at_full_size": true},
     {"target": "horizontal", "scale_by": "radius"},
     {"target": "vertical", "scale_by": "radius"},
     {}

@@ -9,11 +9,14 @@
     "sky": {"type": "color", "default": "#14224a", "doc": "colour of clear sky"},
     "cloud": {"type": "color", "default": "#f4efe4", "doc": "colour of dense cloud"},
     "glow": {"type": "color", "default": "#ff7a3d", "doc": "colour in the thin edges"}
-  }
+  },
+  "passes": [{"target": "field", "divisor": 2}, {}]
 }*/
 #include "noise.glsl"
 
 vec4 effect(vec2 uv) {
+#if PASSINDEX == 0
+    // The density field is smooth: compute it at half size, colour it at full size.
     float aspect = RENDERSIZE.x / RENDERSIZE.y;
     vec2 p = vec2(uv.x * aspect, uv.y) * scale + float(SEED % 997) * 1.37;
     // Travel around a circle in the noise domain: phase 1 returns to phase 0.
@@ -21,8 +24,11 @@ vec4 effect(vec2 uv) {
     vec2 orbit = drift * vec2(cos(turn), sin(turn));
     float warp = fbm(p + orbit, 3);
     float density = fbm(p + 1.7 * warp - 0.6 * orbit.yx, detail);
-    density = clamp((density - 0.5) * contrast + 0.5, 0.0, 1.0);
+    return vec4(clamp((density - 0.5) * contrast + 0.5, 0.0, 1.0), 0.0, 0.0, 1.0);
+#else
+    float density = texture(field, uv).r;
     float edge = 4.0 * density * (1.0 - density);
     vec3 color = mix(sky, cloud, density) + glow * edge * 0.35 * (1.0 - uv.y);
     return vec4(clamp(color, 0.0, 1.0), 1.0);
+#endif
 }

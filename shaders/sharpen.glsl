@@ -6,7 +6,7 @@
     "radius": {"type": "float", "default": 2.0, "min": 0, "max": 32, "doc": "size of the structure amplified, in pixels"}
   },
   "passes": [
-    {"target": "down", "scale_by": "radius"},
+    {"target": "down", "scale_by": "radius", "skip_at_full_size": true},
     {"target": "horizontal", "scale_by": "radius"},
     {"target": "vertical", "scale_by": "radius"},
     {}

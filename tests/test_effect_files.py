@@ -59,7 +59,7 @@ def test_builtin_registry(registry):
     blur = registry.get("blur")
     assert blur.param("radius").default == 4 and blur.param("radius").max == 64
     assert [p.target for p in blur.passes] == ["down", "horizontal", "vertical", None]
-    assert blur.passes[0] == PassSpec("down", "radius", False)
+    assert blur.passes[0] == PassSpec("down", "radius", False, skip_at_full_size=True)
     # Effects get the depth gate; sources do not.
     assert [p.name for p in blur.all_params[-4:]] == [p.name for p in GATE_PARAMS]
     assert registry.get("clouds", "source").param("depth_min") is None

@@ -129,10 +129,11 @@ def test_blur_full_size(render, size, radius):
     src = ref.to_float(img)
     out = render(img, [f"blur radius={radius}"])
     # The GPU keeps the horizontal and vertical passes in 8-bit targets; the reference
-    # rounds at the same points, so only the final rounding can differ.
-    assert_close(out, ref.gaussian_blur(src, radius, quantize_passes=True), 1)
-    # ...and within the 8-bit rounding of the ideal (unrounded) gaussian.
-    assert_close(out, ref.gaussian_blur(src, radius), 2)
+    # rounds at the same points. Pairs of taps are read with one bilinear fetch, whose
+    # weights the GPU holds in fixed point (8 bits on llvmpipe): up to 3 LSB apart.
+    assert_close(out, ref.gaussian_blur(src, radius, quantize_passes=True), 3)
+    # ...and within a few LSB of the ideal (unrounded) gaussian.
+    assert_close(out, ref.gaussian_blur(src, radius), 3)
     if radius >= 2.5:
         assert_changes(out, src, 30)
     elif radius >= 1:  # sigma 1/3 px: the neighbours weigh about 1% each
@@ -149,8 +150,9 @@ def test_blur_downsampled(render, size, radius):
     img = make_smooth_image(width, height, seed=radius)
     src = ref.to_float(img)
     out = render(img, [f"blur radius={radius}"])
-    # Step by step, the downsampled path is modelled exactly (bilinear taps: 2 LSB)...
-    assert_close(out, ref.downsampled_blur(src, radius), 2)
+    # Step by step, the downsampled path is modelled exactly (bilinear taps and tap
+    # pairs read with one fixed-point bilinear fetch: 3 LSB)...
+    assert_close(out, ref.downsampled_blur(src, radius), 3)
     # ...and it approximates the full-size gaussian: the box downsample and bilinear
     # upsample widen the kernel slightly and the low-res clamp-to-edge differs near the
     # borders, so single pixels can be off by ~30 LSB; on average it is within 4 LSB

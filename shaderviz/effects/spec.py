@@ -49,6 +49,12 @@ class PassSpec:
     target: str | None = None
     scale_by: str | None = None  # a float/int param (a radius in px): run at reduced size
     persistent: bool = False  # keep the buffer's content from frame to frame
+    divisor: int = 1  # run at a fixed 1/divisor of the size (smooth fields need less)
+    skip_at_full_size: bool = False  # at divisor 1 the pass is not run; target = its input
+
+    def factor(self, values: dict) -> int:
+        """How many times smaller than the output this pass runs, given uniform values."""
+        return scale_factor(values[self.scale_by]) if self.scale_by else self.divisor
 
 
 @dataclass(frozen=True)
@@ -159,8 +165,9 @@ def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...
     passes = []
     targets: set[str] = set()
     for i, decl in enumerate(raw):
-        if not isinstance(decl, dict) or set(decl) - {"target", "scale_by", "persistent"}:
-            raise ValueError(f"pass {i}: expected an object with target, scale_by, persistent")
+        fields = {"target", "scale_by", "persistent", "divisor", "skip_at_full_size"}
+        if not isinstance(decl, dict) or set(decl) - fields:
+            raise ValueError(f"pass {i}: expected an object with {', '.join(sorted(fields))}")
         target = decl.get("target")
         last = i == len(raw) - 1
         if last and target is not None:
@@ -172,9 +179,17 @@ def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...
         scale_by = decl.get("scale_by")
         if scale_by is not None and (scale_by not in params or not params[scale_by].numeric):
             raise ValueError(f"pass {i}: scale_by must name a numeric parameter")
+        divisor = decl.get("divisor", 1)
+        if not isinstance(divisor, int) or isinstance(divisor, bool) or not 1 <= divisor <= 16:
+            raise ValueError(f"pass {i}: divisor must be a whole number 1..16")
+        if scale_by is not None and divisor != 1:
+            raise ValueError(f"pass {i}: use scale_by or divisor, not both")
+        skip = decl.get("skip_at_full_size", False)
+        if skip and (last or not isinstance(skip, bool)):
+            raise ValueError(f"pass {i}: skip_at_full_size is for a true/false on a targeted pass")
         if target:
             targets.add(target)
-        passes.append(PassSpec(target, scale_by, bool(decl.get("persistent", False))))
+        passes.append(PassSpec(target, scale_by, bool(decl.get("persistent", False)), divisor, skip))
     return tuple(passes)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from shaderviz.effects.chain import EffectInstance
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
-from shaderviz.effects.spec import EffectSpec, PassSpec, scale_factor
+from shaderviz.effects.spec import EffectSpec, PassSpec
 from shaderviz.render.glsl import VERTEX_SHADER, ShaderError, build_sources, map_error
 from shaderviz.render.kernels import Kernel, create_kernel
 
@@ -235,7 +235,10 @@ class Renderer:
         for index, (pass_spec, program, vao) in enumerate(
             zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
         ):
-            factor = scale_factor(values[pass_spec.scale_by]) if pass_spec.scale_by else 1
+            factor = pass_spec.factor(values)
+            if factor == 1 and pass_spec.skip_at_full_size:
+                self._bind_target(bound, pass_spec.target, source.texture)  # nothing to do
+                continue
             buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor)
             if buffer is not None and buffer.previous is not None:
                 buffer.current, buffer.previous = buffer.previous, buffer.current
