@@ -5,7 +5,19 @@
 #ifndef SV_SORTKEY
 #define SV_SORTKEY
 
+// The kernel compiles one variant per key / gating / breaks setting (SORT_KEY,
+// SORT_GATE, SORT_BREAKS defined before this file): branches that cannot run are
+// compiled out, which matters on CPU renderers that execute every branch.
+#ifndef SORT_KEY
 uniform int sortKey;        // 0 luma, 1 lightness, 2 hue, 3 saturation, 4 intensity, 5 min, 6 depth
+#define SORT_KEY sortKey
+#endif
+#ifndef SORT_GATE
+#define SORT_GATE 1
+#endif
+#ifndef SORT_BREAKS
+#define SORT_BREAKS 1
+#endif
 uniform int sortAxis;       // 0: rows, left to right; 1: columns, top to bottom
 uniform bool sortDescending;
 uniform uint bandLo;        // pixels with bandLo <= key <= bandHi are sorted
@@ -32,9 +44,9 @@ uint sort_key(uvec3 c, uint depth) {
     uint r = c.r, g = c.g, b = c.b;
     uint hi = max(r, max(g, b));
     uint lo = min(r, min(g, b));
-    if (sortKey == 0) return (2126u * r + 7152u * g + 722u * b) * 257u / 10000u;
-    if (sortKey == 1) return (hi + lo) * 257u / 2u;
-    if (sortKey == 2) {
+    if (SORT_KEY == 0) return (2126u * r + 7152u * g + 722u * b) * 257u / 10000u;
+    if (SORT_KEY == 1) return (hi + lo) * 257u / 2u;
+    if (SORT_KEY == 2) {
         if (hi == lo) return 0u;
         uint d = hi - lo;
         const uint S = 10922u;  // one sixth of the hue circle
@@ -42,9 +54,9 @@ uint sort_key(uvec3 c, uint depth) {
         if (g >= b) return b >= r ? 2u * S + (b - r) * S / d : 2u * S - (r - b) * S / d;
         return r >= g ? 4u * S + (r - g) * S / d : 4u * S - (g - r) * S / d;
     }
-    if (sortKey == 3) return hi == 0u ? 0u : (hi - lo) * 65535u / hi;
-    if (sortKey == 4) return (r + g + b) * 257u / 3u;
-    if (sortKey == 5) return lo * 257u;
+    if (SORT_KEY == 3) return hi == 0u ? 0u : (hi - lo) * 65535u / hi;
+    if (SORT_KEY == 4) return (r + g + b) * 257u / 3u;
+    if (SORT_KEY == 5) return lo * 257u;
     return depth * 257u;
 }
 
@@ -61,6 +73,9 @@ uint pcg(uint v) {
 
 // A random interval starts at position `pos` of `line`.
 bool is_break(int line, int pos) {
+#if !SORT_BREAKS
+    return false;
+#endif
     if (breakEvery <= 0) return false;
     return pcg(pcg(uint(line) ^ (breakSeed * 2654435769u)) + uint(pos)) % uint(breakEvery) == 0u;
 }
@@ -71,6 +86,9 @@ float _sort_ramp(float e0, float e1, float x) {
 }
 
 bool gate_open(float depth) {
+#if !SORT_GATE
+    return true;
+#endif
     if (!gateEnabled) return true;
     float s = max(gateSoft, 1e-5);
     float w = _sort_ramp(gateLo - s, gateLo, depth) * (1.0 - _sort_ramp(gateHi, gateHi + s, depth));

@@ -85,8 +85,8 @@ class _Pair:
 class PixelSortKernel:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], include_dirs: list[Path]) -> None:
         self.ctx, self.size, self.include_dirs = ctx, size, include_dirs
-        self._programs: dict[str, moderngl.Program | moderngl.ComputeShader] = {}
-        self._vaos: dict[str, moderngl.VertexArray] = {}
+        self._programs: dict[tuple, tuple[Any, moderngl.VertexArray | None]] = {}
+        self._sources: dict[str, tuple[str, tuple[Path, ...]]] = {}  # name -> (GLSL, files)
         self._lines: _Pair | None = None  # line-space integer textures, per axis
         self._lines_axis = -1
         self._output: moderngl.Texture | None = None
@@ -98,21 +98,31 @@ class PixelSortKernel:
 
     # -- resources ---------------------------------------------------------------------
 
-    def _program(self, name: str) -> moderngl.Program | moderngl.ComputeShader:
-        program = self._programs.get(name)
-        if program is None:
-            path = builtin_shader_dir() / SHADER_DIR / name
-            text, files = load_glsl(path, self.include_dirs)
+    def _program(
+        self, name: str, settings: dict[str, Any]
+    ) -> tuple[moderngl.Program | moderngl.ComputeShader, moderngl.VertexArray | None]:
+        """``name``, specialised for the settings' key, gating and breaks where it reads
+        them (compiled once per variant), with its vertex array (None for compute)."""
+        path = builtin_shader_dir() / SHADER_DIR / name
+        text, files = self._sources.get(name) or load_glsl(path, self.include_dirs)
+        self._sources[name] = (text, files)
+        defines: tuple[tuple[str, int], ...] = ()
+        if any(f.name == "sortkey.glsl" for f in files):
+            defines = (("SORT_KEY", int(settings["sortKey"])), ("SORT_GATE", int(settings["gateEnabled"])),
+                       ("SORT_BREAKS", int(settings["breakEvery"] > 0)))
+        variant = (name, defines)
+        if variant not in self._programs:
+            version, _, body = text.partition("\n")
+            source = "\n".join([version, *(f"#define {k} {v}" for k, v in defines), body])
             try:
                 if name.endswith(".comp"):
-                    program = self.ctx.compute_shader(text)
+                    self._programs[variant] = (self.ctx.compute_shader(source), None)
                 else:
-                    program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=text)
-                    self._vaos[name] = self.ctx.vertex_array(program, [])
+                    program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source)
+                    self._programs[variant] = (program, self.ctx.vertex_array(program, []))
             except moderngl.Error as err:
                 raise ShaderError(map_error(str(err), files)) from None
-            self._programs[name] = program
-        return program
+        return self._programs[variant]
 
     def _output_target(self) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
         if self._output is None:
@@ -131,9 +141,10 @@ class PixelSortKernel:
         return self._lines
 
     def release(self) -> None:
-        for obj in (*self._vaos.values(), *self._programs.values()):
-            obj.release()
-        self._vaos.clear()
+        for program, vao in self._programs.values():
+            if vao is not None:
+                vao.release()
+            program.release()
         self._programs.clear()
         for pair in (self._lines, self._state):
             if pair is not None:
@@ -181,8 +192,8 @@ class PixelSortKernel:
         }
 
     def _draw(self, name: str, fbo: moderngl.Framebuffer, uniforms: dict[str, Any],
-              textures: dict[str, moderngl.Texture]) -> None:
-        program = self._program(name)
+              textures: dict[str, moderngl.Texture], settings: dict[str, Any]) -> None:
+        program, vao = self._program(name, settings)
         for unit, (sampler, texture) in enumerate(textures.items()):
             texture.use(unit)
             uniforms = {**uniforms, sampler: unit}
@@ -190,7 +201,7 @@ class PixelSortKernel:
             if key in program:
                 program[key].value = value
         fbo.use()
-        self._vaos[name].render(moderngl.TRIANGLES, vertices=3)
+        vao.render(moderngl.TRIANGLES, vertices=3)
 
     def _instant_fragment(self, source: moderngl.Texture, depth: moderngl.Texture,
                           settings: dict[str, Any]) -> moderngl.Texture:
@@ -198,18 +209,19 @@ class PixelSortKernel:
         length = self.size[0] if axis == 0 else self.size[1]
         lines = self._line_pair(axis)
         _, fbo = lines.swap()
-        self._draw("pack.glsl", fbo, settings, {"inputImage": source, "depthMap": depth})
+        self._draw("pack.glsl", fbo, settings, {"inputImage": source, "depthMap": depth}, settings)
         offsets = scan_offsets(length)
         for n, offset in enumerate(offsets):
             read, fbo = lines.swap()
             self._draw("scan.glsl", fbo, {"offset": offset, "finalize": n == len(offsets) - 1},
-                       {"elements": read})
+                       {"elements": read}, settings)
         for block, stride in bitonic_stages(length):
             read, fbo = lines.swap()
             self._draw("bitonic.glsl", fbo, {"flipBlock": block, "stride": stride, "lineLength": length},
-                       {"elements": read})
+                       {"elements": read}, settings)
         output, output_fbo = self._output_target()
-        self._draw("unpack.glsl", output_fbo, settings, {"inputImage": source, "elements": lines.latest})
+        self._draw("unpack.glsl", output_fbo, settings, {"inputImage": source, "elements": lines.latest},
+                   settings)
         return output
 
     def _instant_compute(self, source: moderngl.Texture, depth: moderngl.Texture,
@@ -222,7 +234,7 @@ class PixelSortKernel:
                 self._scratch.release()
             self._scratch = self.ctx.buffer(reserve=needed)
         output, _ = self._output_target()
-        program = self._program("line_sort.comp")
+        program, _ = self._program("line_sort.comp", settings)
         source.use(0)
         depth.use(1)
         for key, value in {**settings, "inputImage": 0, "depthMap": 1, "lineCount": line_count}.items():
@@ -239,11 +251,12 @@ class PixelSortKernel:
         if self._state is None:
             self._state = _Pair(self.ctx, self.size, 4, "f1")
             _, fbo = self._state.swap()
-            self._draw("flow_init.glsl", fbo, settings, {"inputImage": source, "depthMap": depth})
+            self._draw("flow_init.glsl", fbo, settings, {"inputImage": source, "depthMap": depth}, settings)
             self._step = 0
         for _ in range(speed):
             read, fbo = self._state.swap()
-            self._draw("flow.glsl", fbo, {**settings, "step": self._step}, {"state": read, "depthMap": depth})
+            self._draw("flow.glsl", fbo, {**settings, "step": self._step}, {"state": read, "depthMap": depth},
+                       settings)
             self._step += 1
         return self._state.latest
 

@@ -1,0 +1,1 @@
+"""Benchmarks for shaderviz (not tests): ``python -m benchmarks.run``; see README.md."""
