@@ -43,16 +43,22 @@ def image_size(path: Path) -> tuple[int, int]:
         raise UserError(f"{path}: not a readable image ({err})") from None
 
 
-def to_rgb(img: Image.Image) -> np.ndarray:
-    """(H, W, 3) uint8 from any mode: greyscale, 16-bit, palette, RGBA (over black)."""
+def _wide_grey(img: Image.Image) -> np.ndarray | None:
+    """16-bit, 32-bit int or float greyscale as float 0..1; None for other modes."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(img, dtype=np.float64)
         peak = 65535.0 if img.mode != "I" or arr.max() > 255 else 255.0
-        grey = np.clip(np.round(arr / peak * 255.0), 0, 255).astype(np.uint8)
-        return np.repeat(grey[:, :, None], 3, axis=2)
+        return np.clip(arr / peak, 0.0, 1.0)
     if img.mode == "F":
-        grey = np.clip(np.round(np.asarray(img) * 255.0), 0, 255).astype(np.uint8)
-        return np.repeat(grey[:, :, None], 3, axis=2)
+        return np.clip(np.asarray(img, dtype=np.float64), 0.0, 1.0)
+    return None
+
+
+def to_rgb(img: Image.Image) -> np.ndarray:
+    """(H, W, 3) uint8 from any mode: greyscale, 16-bit, palette, RGBA (over black)."""
+    grey = _wide_grey(img)
+    if grey is not None:
+        return np.repeat(np.round(grey * 255.0).astype(np.uint8)[:, :, None], 3, axis=2)
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
@@ -62,12 +68,9 @@ def to_rgb(img: Image.Image) -> np.ndarray:
 
 def to_grey_float(img: Image.Image) -> np.ndarray:
     """(H, W) float32 in 0..1 from any mode, keeping 16-bit precision."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(img, dtype=np.float64)
-        peak = 65535.0 if img.mode != "I" or arr.max() > 255 else 255.0
-        return np.clip(arr / peak, 0.0, 1.0).astype(np.float32)
-    if img.mode == "F":
-        return np.clip(np.asarray(img, dtype=np.float32), 0.0, 1.0)
+    grey = _wide_grey(img)
+    if grey is not None:
+        return grey.astype(np.float32)
     return (np.asarray(img.convert("L"), dtype=np.float32) / 255.0).astype(np.float32)
 
 
