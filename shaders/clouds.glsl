@@ -10,7 +10,7 @@
     "cloud": {"type": "color", "default": "#f4efe4", "doc": "colour of dense cloud"},
     "glow": {"type": "color", "default": "#ff7a3d", "doc": "colour in the thin edges"}
   },
-  "passes": [{"target": "field", "divisor": 2}, {}]
+  "passes": [{"target": "field", "divisor": 4}, {}]
 }*/
 #include "noise.glsl"
 

@@ -1,6 +1,7 @@
 /*{
   "description": "Colorize: map brightness to a palette (gradient map).",
   "key": "C",
+  "pointwise": true,
   "params": {
     "palette": {"type": "choice", "default": "fire", "values": "palettes", "doc": "gradient to map brightness onto"},
     "amount": {"type": "float", "default": 1.0, "min": 0, "max": 1, "doc": "mix of palette colour over the image"},
@@ -11,7 +12,7 @@
 #include "palette.glsl"
 
 vec4 effect(vec2 uv) {
-    vec3 c = texture(inputImage, uv).rgb;
+    vec3 c = INPUT(uv).rgb;
     float t = luma(c) + shift;
     if (t > 1.0) t -= 1.0;
     return vec4(mix(c, palette_color(palette, t), amount), 1.0);

@@ -10,9 +10,13 @@
 }*/
 
 vec4 effect(vec2 uv) {
-    float turn = 6.28318530718 * PHASE * float(cycles);
-    float a = radians(angle) + wobble * 0.78539816 * sin(turn);
-    float amt = amount * (1.0 + wobble * 0.5 * cos(turn));
+    float a = radians(angle);
+    float amt = amount;
+    if (wobble > 0.0) {  // skipped when off: software renderers pay for every sin()
+        float turn = 6.28318530718 * PHASE * float(cycles);
+        a += wobble * 0.78539816 * sin(turn);
+        amt *= 1.0 + wobble * 0.5 * cos(turn);
+    }
     // Equal shift in pixels along x and y: scale the y part by the aspect ratio.
     vec2 d = amt * vec2(cos(a), sin(a) * RENDERSIZE.x / RENDERSIZE.y);
     return vec4(texture(inputImage, uv - d).r, texture(inputImage, uv).g,

@@ -68,6 +68,12 @@ class EffectSpec:
     params: tuple[ParamSpec, ...]
     passes: tuple[PassSpec, ...] = field(default=(PassSpec(),))
     kernel: str | None = None  # Python-driven GPU work run before the passes (see render/kernels)
+    pointwise: bool = False  # reads its input only at uv, via INPUT(uv): can share a pass
+
+    @property
+    def fusible(self) -> bool:
+        """Can run inside a shared pass (as its first member, or any member if pointwise)."""
+        return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None
 
     @property
     def all_params(self) -> tuple[ParamSpec, ...]:
@@ -119,7 +125,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         raise ValueError(f"line {line}: {err.msg}") from None
     if not isinstance(header, dict):
         raise ValueError("the header must be a JSON object")
-    unknown = set(header) - {"description", "key", "kind", "params", "passes", "kernel"}
+    unknown = set(header) - {"description", "key", "kind", "params", "passes", "kernel", "pointwise"}
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
     kind = header.get("kind", "effect")
@@ -139,6 +145,11 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     if kind == "effect" and {p.name for p in params} & {p.name for p in GATE_PARAMS}:
         raise ValueError("depth_* parameter names are reserved for depth gating")
     passes = _parse_passes(header.get("passes"), {p.name: p for p in params})
+    pointwise = header.get("pointwise", False)
+    if not isinstance(pointwise, bool):
+        raise ValueError("pointwise must be true or false")
+    if pointwise and (len(passes) > 1 or header.get("kernel") or kind != "effect"):
+        raise ValueError("pointwise effects have one pass and no kernel")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -154,6 +165,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         params=tuple(params),
         passes=passes,
         kernel=kernel,
+        pointwise=pointwise,
     )
 
 

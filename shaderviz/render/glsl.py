@@ -98,6 +98,7 @@ def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSou
         for i, value in enumerate(param.values):
             declarations.append(f"#define {param.name.upper()}_{value.upper()} {i}")
     declarations += [f"uniform sampler2D {p.target};" for p in spec.passes if p.target]
+    declarations.append("#define INPUT(p) texture(inputImage, p)")
     last = len(spec.passes) - 1
     sources = []
     for index in range(len(spec.passes)):
@@ -111,6 +112,76 @@ def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSou
         )
         sources.append(ProgramSource(text, tuple(files)))
     return sources
+
+
+FUSED_GATE = """
+uniform bool _gate_enabled_{k};
+uniform float _gate_lo_{k};
+uniform float _gate_hi_{k};
+uniform float _gate_soft_{k};
+uniform bool _gate_invert_{k};
+"""
+
+
+def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> ProgramSource:
+    """One pass running several effects: the first may sample its input anywhere, the
+    rest are pointwise (they read ``INPUT(uv)``, here the previous member's value).
+
+    Each member's parameters become ``_f{k}_{name}`` uniforms through ``#define``, its
+    ``effect`` function ``_sv_effect_{k}``; includes are shared through their guards.
+    Between members the value is clamped and made opaque, as an 8-bit target would.
+    """
+    files: list[Path] = []
+    parts = [PRELUDE.format(pass_index=0), "vec4 _sv_value;"]
+    calls = []
+    for k, spec in enumerate(specs):
+        if spec.path not in files:
+            files.append(spec.path)
+        body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
+        names = ["effect", "INPUT"]
+        for param in spec.params:
+            parts.append(f"uniform {_GLSL_TYPES[param.type]} _f{k}_{param.name};")
+            parts.append(f"#define {param.name} _f{k}_{param.name}")
+            names.append(param.name)
+            for i, value in enumerate(param.values):
+                parts.append(f"#define {param.name.upper()}_{value.upper()} {i}")
+                names.append(f"{param.name.upper()}_{value.upper()}")
+        source = "texture(inputImage, p)" if k == 0 else "_sv_value"
+        parts += [f"#define effect _sv_effect_{k}", f"#define INPUT(p) {source}", FUSED_GATE.format(k=k)]
+        number = files.index(spec.path) + 1
+        parts += [f"#line {number * LINE_BASE + 1} {number}", body, "#line 1 0"]
+        parts += [f"#undef {name}" for name in names]
+        before = "texture(inputImage, uv)" if k == 0 else "_sv_value"
+        calls.append(
+            f"    v = _sv_gate(_gate_enabled_{k}, _gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, "
+            f"_gate_invert_{k}, {before}, _sv_effect_{k}(uv));\n"
+            "    _sv_value = vec4(clamp(v.rgb, 0.0, 1.0), 1.0);"
+        )
+    parts.append(FUSED_MAIN.replace("{calls}", "\n".join(calls)))
+    return ProgramSource("\n".join(parts), tuple(files))
+
+
+FUSED_MAIN = """
+float _ramp(float e0, float e1, float x) {
+    float t = clamp((x - e0) / max(e1 - e0, 1e-5), 0.0, 1.0);
+    return t * t * (3.0 - 2.0 * t);
+}
+
+vec4 _sv_gate(bool enabled, float lo, float hi, float soft, bool invert, vec4 before, vec4 after) {
+    if (!enabled) return after;
+    float d = texture(depthMap, uv).r;
+    float s = max(soft, 1e-5);
+    float w = _ramp(lo - s, lo, d) * (1.0 - _ramp(hi, hi + s, d));
+    if (invert) w = 1.0 - w;
+    return mix(before, after, w);
+}
+
+void main() {
+    vec4 v;
+{calls}
+    fragColor = _sv_value;
+}
+"""
 
 
 def _expand(text: str, path: Path, include_dirs: list[Path], files: list[Path], depth: int) -> str:

@@ -17,11 +17,31 @@ from shaderviz.effects.chain import EffectInstance
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
-from shaderviz.render.glsl import VERTEX_SHADER, ShaderError, build_sources, map_error
+from shaderviz.render.glsl import (
+    VERTEX_SHADER,
+    ShaderError,
+    build_fused_source,
+    build_sources,
+    map_error,
+)
 from shaderviz.render.kernels import Kernel, create_kernel
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+
+
+def fusion_groups(
+    active: list[tuple[EffectSpec, EffectInstance]],
+) -> list[list[tuple[EffectSpec, EffectInstance]]]:
+    """Consecutive effects that can share one pass: a one-pass effect followed by any
+    number of pointwise ones (saturate, colorize, ...). Fewer passes, less bandwidth."""
+    groups: list[list[tuple[EffectSpec, EffectInstance]]] = []
+    for spec, instance in active:
+        if groups and spec.pointwise and groups[-1][0][0].fusible:
+            groups[-1].append((spec, instance))
+        else:
+            groups.append([(spec, instance)])
+    return groups
 
 
 @dataclass(frozen=True)
@@ -85,11 +105,13 @@ class Renderer:
     size: tuple[int, int]
     registry: Registry
     errors: dict[str, str] = field(default_factory=dict)  # effect name -> shader error
+    fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
 
     def __post_init__(self) -> None:
         self._compiled: dict[str, _Compiled] = {}
         self._failed: dict[str, str] = {}  # effect name -> digest that failed to compile
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
+        self._fused: dict[tuple, _Compiled | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], _PassBuffer] = {}
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
@@ -125,7 +147,14 @@ class Renderer:
         for compiled in self._compiled.values():
             compiled.release()
         self._compiled.clear()
+        self._forget_fused()
         self._palette.release()
+
+    def _forget_fused(self) -> None:
+        for compiled in self._fused.values():
+            if compiled is not None:
+                compiled.release()
+        self._fused.clear()
 
     # -- uploads -----------------------------------------------------------------------
 
@@ -173,6 +202,7 @@ class Renderer:
         for compiled in self._compiled.values():
             compiled.digest = ""
         self._failed.clear()
+        self._forget_fused()
 
     def _compile(self, spec: EffectSpec) -> _Compiled:
         programs: list[moderngl.Program] = []
@@ -203,14 +233,18 @@ class Renderer:
                 self._run_effect(spec, generator, frame, self.source, self.source)
         current = self.source
         alive: set[int] = set()
-        for instance in chain:
-            spec = self.registry.effects.get(instance.name)
-            if not instance.enabled or spec is None or spec.kind != "effect":
-                continue
-            alive.add(instance.uid)
+        active = [(self.registry.effects.get(i.name), i) for i in chain if i.enabled]
+        active = [(spec, i) for spec, i in active if spec is not None and spec.kind == "effect"]
+        for group in fusion_groups(active) if self.fuse else [[member] for member in active]:
+            alive.update(instance.uid for _, instance in group)
             output = self._ping[0] if current is not self._ping[0] else self._ping[1]
-            if self._run_effect(spec, instance, frame, current, output):
+            if len(group) > 1 and self._run_fused(group, frame, current, output):
                 current = output
+                continue
+            for spec, instance in group:
+                output = self._ping[0] if current is not self._ping[0] else self._ping[1]
+                if self._run_effect(spec, instance, frame, current, output):
+                    current = output
         self._drop_buffers(alive | ({generator.uid} if generator else set()))
         return current
 
@@ -250,6 +284,39 @@ class Renderer:
             vao.render(moderngl.TRIANGLES, vertices=3)
             if buffer is not None:
                 self._bind_target(bound, pass_spec.target, buffer.current.texture)
+        return True
+
+    def _run_fused(
+        self, group: list[tuple[EffectSpec, EffectInstance]], frame: Frame, source: Target, output: Target
+    ) -> bool:
+        """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
+        key = tuple((spec.name, spec.digest) for spec, _ in group)
+        if key not in self._fused:
+            if any(self.compiled(spec) is None or spec.name in self.errors for spec, _ in group):
+                return False  # each member alone: its own error and last good program show
+            if len(self._fused) > 32:
+                self._forget_fused()  # stale groups from edits and hot reloads
+            self._fused[key] = None
+            try:
+                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs())
+                program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
+            except (ShaderError, moderngl.Error):
+                return False  # e.g. two effects define the same helper function
+            self._fused[key] = _Compiled("", [program], [self.ctx.vertex_array(program, [])])
+        compiled = self._fused[key]
+        if compiled is None:
+            return False
+        program = compiled.programs[0]
+        values: dict = {}
+        for k, (spec, instance) in enumerate(group):
+            own = {p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+                   for p in spec.all_params}
+            values.update({f"_f{k}_{name}": value for name, value in own.items()})
+            self._set_gate(program, own, suffix=f"_{k}")
+        self._bind_common(source)
+        self._set_uniforms(program, values, frame, {}, output, 1)
+        output.fbo.use()
+        compiled.vaos[0].render(moderngl.TRIANGLES, vertices=3)
         return True
 
     def _run_kernel(
@@ -325,16 +392,16 @@ class Renderer:
             if name in program:
                 program[name].value = value
 
-    def _set_gate(self, program: moderngl.Program, values: dict) -> None:
-        if "_gate_enabled" not in program:
+    def _set_gate(self, program: moderngl.Program, values: dict, suffix: str = "") -> None:
+        if f"_gate_enabled{suffix}" not in program:
             return
         lo, hi = values.get("depth_min", 0.0), values.get("depth_max", 1.0)
         invert = bool(values.get("depth_invert", False))
-        program["_gate_enabled"].value = lo > 0.0 or hi < 1.0 or invert
+        program[f"_gate_enabled{suffix}"].value = lo > 0.0 or hi < 1.0 or invert
         for name, value in (("_gate_lo", lo), ("_gate_hi", hi), ("_gate_invert", invert),
                             ("_gate_soft", values.get("depth_soft", 0.05))):
-            if name in program:
-                program[name].value = value
+            if name + suffix in program:
+                program[name + suffix].value = value
 
     # -- output ------------------------------------------------------------------------
 
