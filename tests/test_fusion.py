@@ -16,7 +16,10 @@ vec4 effect(vec2 uv) {{ return vec4(mix(INPUT(uv).rgb, helper(INPUT(uv).rgb), am
 """
 
 
-def render_both(gl_ctx, registry, chain_text, img, depth=None, frame=Frame(3, 0.1, 0.3, 1)):
+FRAME = Frame(3, 0.1, 0.3, 1)
+
+
+def render_both(gl_ctx, registry, chain_text, img, depth=None, frame=FRAME):
     outputs = []
     for fuse in (True, False):
         renderer = Renderer(gl_ctx, (img.shape[1], img.shape[0]), registry, fuse=fuse)
