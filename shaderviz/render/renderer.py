@@ -25,6 +25,7 @@ from shaderviz.render.glsl import (
     map_error,
 )
 from shaderviz.render.kernels import Kernel, create_kernel
+from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
@@ -44,61 +45,6 @@ def fusion_groups(
     return groups
 
 
-@dataclass(frozen=True)
-class Frame:
-    """Where a frame sits in time: seconds, loop phase (0..1), index, seed."""
-
-    index: int = 0
-    time: float = 0.0
-    phase: float = 0.0
-    seed: int = 0
-
-
-@dataclass
-class Target:
-    """A colour texture with its framebuffer."""
-
-    texture: moderngl.Texture
-    fbo: moderngl.Framebuffer
-
-    @classmethod
-    def create(cls, ctx: moderngl.Context, size: tuple[int, int]) -> Target:
-        texture = ctx.texture(size, 4)
-        texture.repeat_x = texture.repeat_y = False
-        texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
-        return cls(texture, ctx.framebuffer(color_attachments=[texture]))
-
-    def release(self) -> None:
-        self.fbo.release()
-        self.texture.release()
-
-
-@dataclass
-class _Compiled:
-    digest: str
-    programs: list[moderngl.Program]
-    vaos: list[moderngl.VertexArray]
-
-    def release(self) -> None:
-        for vao in self.vaos:
-            vao.release()
-        for program in self.programs:
-            program.release()
-
-
-@dataclass
-class _PassBuffer:
-    """A pass target; persistent ones keep last frame's content in ``previous``."""
-
-    current: Target
-    previous: Target | None = None
-
-    def release(self) -> None:
-        self.current.release()
-        if self.previous is not None:
-            self.previous.release()
-
-
 @dataclass
 class Renderer:
     ctx: moderngl.Context
@@ -108,11 +54,11 @@ class Renderer:
     fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
 
     def __post_init__(self) -> None:
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[str, CompiledEffect] = {}
         self._failed: dict[str, str] = {}  # effect name -> digest that failed to compile
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
-        self._fused: dict[tuple, _Compiled | None] = {}  # members' (name, digest) -> program
-        self._buffers: dict[tuple[int, str, int], _PassBuffer] = {}
+        self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
+        self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -176,7 +122,7 @@ class Renderer:
 
     # -- programs ----------------------------------------------------------------------
 
-    def compiled(self, spec: EffectSpec) -> _Compiled | None:
+    def compiled(self, spec: EffectSpec) -> CompiledEffect | None:
         """The effect's programs; on a compile error, the last good ones (or None)."""
         current = self._compiled.get(spec.name)
         if current is not None and current.digest == spec.digest:
@@ -204,7 +150,7 @@ class Renderer:
         self._failed.clear()
         self._forget_fused()
 
-    def _compile(self, spec: EffectSpec) -> _Compiled:
+    def _compile(self, spec: EffectSpec) -> CompiledEffect:
         programs: list[moderngl.Program] = []
         try:
             for source in build_sources(spec, self.registry.include_dirs()):
@@ -219,7 +165,7 @@ class Renderer:
                 program.release()
             raise
         vaos = [self.ctx.vertex_array(p, []) for p in programs]
-        return _Compiled(spec.digest, programs, vaos)
+        return CompiledEffect(spec.digest, programs, vaos)
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -302,7 +248,7 @@ class Renderer:
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
             except (ShaderError, moderngl.Error):
                 return False  # e.g. two effects define the same helper function
-            self._fused[key] = _Compiled("", [program], [self.ctx.vertex_array(program, [])])
+            self._fused[key] = CompiledEffect("", [program], [self.ctx.vertex_array(program, [])])
         compiled = self._fused[key]
         if compiled is None:
             return False
@@ -342,13 +288,13 @@ class Renderer:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
         texture.use(unit)
 
-    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int) -> _PassBuffer:
+    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int) -> PassBuffer:
         key = (uid, pass_spec.target or "", factor)
         buffer = self._buffers.get(key)
         if buffer is None:
             size = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
             previous = Target.create(self.ctx, size) if pass_spec.persistent else None
-            buffer = _PassBuffer(Target.create(self.ctx, size), previous)
+            buffer = PassBuffer(Target.create(self.ctx, size), previous)
             for target in (buffer.current, buffer.previous):
                 if target is not None:
                     target.fbo.clear()

@@ -1,0 +1,64 @@
+"""Plain GPU resources and the frame clock value the renderer passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import moderngl
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a frame sits in time: seconds, loop phase (0..1), index, seed."""
+
+    index: int = 0
+    time: float = 0.0
+    phase: float = 0.0
+    seed: int = 0
+
+
+@dataclass
+class Target:
+    """A colour texture with its framebuffer."""
+
+    texture: moderngl.Texture
+    fbo: moderngl.Framebuffer
+
+    @classmethod
+    def create(cls, ctx: moderngl.Context, size: tuple[int, int]) -> Target:
+        texture = ctx.texture(size, 4)
+        texture.repeat_x = texture.repeat_y = False
+        texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        return cls(texture, ctx.framebuffer(color_attachments=[texture]))
+
+    def release(self) -> None:
+        self.fbo.release()
+        self.texture.release()
+
+
+@dataclass
+class CompiledEffect:
+    """An effect's programs (one per pass) with their vertex arrays."""
+
+    digest: str
+    programs: list[moderngl.Program]
+    vaos: list[moderngl.VertexArray]
+
+    def release(self) -> None:
+        for vao in self.vaos:
+            vao.release()
+        for program in self.programs:
+            program.release()
+
+
+@dataclass
+class PassBuffer:
+    """A pass target; persistent ones keep last frame's content in ``previous``."""
+
+    current: Target
+    previous: Target | None = None
+
+    def release(self) -> None:
+        self.current.release()
+        if self.previous is not None:
+            self.previous.release()
