@@ -5,8 +5,8 @@
 #ifndef SV_SORTKEY
 #define SV_SORTKEY
 
-// The kernel compiles one variant per key / gating / breaks setting (SORT_KEY,
-// SORT_GATE, SORT_BREAKS defined before this file): branches that cannot run are
+// The kernel compiles one variant per setting (SORT_KEY, SORT_GATE, SORT_BREAKS,
+// SORT_AXIS, SORT_DESCENDING defined before this file): branches that cannot run are
 // compiled out, which matters on CPU renderers that execute every branch.
 #ifndef SORT_KEY
 uniform int sortKey;        // 0 luma, 1 lightness, 2 hue, 3 saturation, 4 intensity, 5 min, 6 depth
@@ -18,8 +18,14 @@ uniform int sortKey;        // 0 luma, 1 lightness, 2 hue, 3 saturation, 4 inten
 #ifndef SORT_BREAKS
 #define SORT_BREAKS 1
 #endif
+#ifndef SORT_AXIS
 uniform int sortAxis;       // 0: rows, left to right; 1: columns, top to bottom
+#define SORT_AXIS sortAxis
+#endif
+#ifndef SORT_DESCENDING
 uniform bool sortDescending;
+#define SORT_DESCENDING sortDescending
+#endif
 uniform uint bandLo;        // pixels with bandLo <= key <= bandHi are sorted
 uniform uint bandHi;
 uniform int breakEvery;     // random interval breaks, one per this many pixels on average (0: off)
@@ -62,7 +68,7 @@ uint sort_key(uvec3 c, uint depth) {
 
 // The key as sorted: ascending order of this value.
 uint order_key(uint key) {
-    return sortDescending ? 65535u - key : key;
+    return bool(SORT_DESCENDING) ? 65535u - key : key;
 }
 
 uint pcg(uint v) {
@@ -101,16 +107,16 @@ bool in_band(uint key, float depth) {
 }
 
 int line_length() {
-    return sortAxis == 0 ? imageSize.x : imageSize.y;
+    return SORT_AXIS == 0 ? imageSize.x : imageSize.y;
 }
 
 // Texel of position `i` along `line` (lines run top to bottom / left to right).
 ivec2 pixel_of(int line, int i) {
-    return sortAxis == 0 ? ivec2(i, imageSize.y - 1 - line) : ivec2(line, imageSize.y - 1 - i);
+    return SORT_AXIS == 0 ? ivec2(i, imageSize.y - 1 - line) : ivec2(line, imageSize.y - 1 - i);
 }
 
 // Inverse of pixel_of: (line, i) of a texel.
 ivec2 line_pos(ivec2 p) {
-    return sortAxis == 0 ? ivec2(imageSize.y - 1 - p.y, p.x) : ivec2(p.x, imageSize.y - 1 - p.y);
+    return SORT_AXIS == 0 ? ivec2(imageSize.y - 1 - p.y, p.x) : ivec2(p.x, imageSize.y - 1 - p.y);
 }
 #endif
