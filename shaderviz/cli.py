@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("--effects-dir", action="append", type=Path, default=[])
 
     sub.add_parser("presets", help="list the built-in presets")
+
+    depth = sub.add_parser("depth", help="estimate depth maps (16-bit PNG, white = near)")
+    from shaderviz.depth.command import add_arguments as _depth_arguments
+
+    _depth_arguments(depth)
     return parser
 
 
@@ -111,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "depth":
+        from shaderviz.depth.command import run as run_depth
+
+        return run_depth(args)
     from shaderviz.effects.registry import Registry
 
     if args.command == "presets":

@@ -108,9 +108,13 @@ class PixelSortKernel:
         self._sources[name] = (text, files)
         defines: tuple[tuple[str, int], ...] = ()
         if any(f.name == "sortkey.glsl" for f in files):
-            defines = (("SORT_KEY", int(settings["sortKey"])), ("SORT_GATE", int(settings["gateEnabled"])),
-                       ("SORT_BREAKS", int(settings["breakEvery"] > 0)), ("SORT_AXIS", int(settings["sortAxis"])),
-                       ("SORT_DESCENDING", int(settings["sortDescending"])))
+            defines = (
+                ("SORT_KEY", int(settings["sortKey"])),
+                ("SORT_GATE", int(settings["gateEnabled"])),
+                ("SORT_BREAKS", int(settings["breakEvery"] > 0)),
+                ("SORT_AXIS", int(settings["sortAxis"])),
+                ("SORT_DESCENDING", int(settings["sortDescending"])),
+            )
         variant = (name, defines)
         if variant not in self._programs:
             version, _, body = text.partition("\n")

