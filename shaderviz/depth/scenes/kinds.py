@@ -1,0 +1,65 @@
+"""Scene kinds and their mix: ``KIND_WEIGHTS``, ``BUILDERS``, ``make_scene(seed)`` and the
+dusk / night relighting ``relight_dusk``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from shaderviz.depth.scenes.far import scene_clutter, scene_landscape, scene_street
+from shaderviz.depth.scenes.near import scene_closeup, scene_room, scene_tabletop
+from shaderviz.depth.scenes.props import Scene, hsv
+
+KIND_WEIGHTS = {
+    "landscape": 0.2,
+    "street": 0.14,
+    "room": 0.15,
+    "closeup": 0.22,
+    "tabletop": 0.12,
+    "clutter": 0.17,
+}
+
+
+BUILDERS = {
+    "landscape": scene_landscape,
+    "street": scene_street,
+    "room": scene_room,
+    "closeup": scene_closeup,
+    "tabletop": scene_tabletop,
+    "clutter": scene_clutter,
+}
+
+
+def make_scene(seed: int, kind: str | None = None, dusk: float = 0.0) -> tuple[Scene, str]:
+    """Scene ``seed``; with probability ``dusk`` (own random stream) relit at dusk / night."""
+    rng = np.random.default_rng(seed)
+    if kind is None:
+        names = list(KIND_WEIGHTS)
+        p = np.array([KIND_WEIGHTS[k] for k in names])
+        kind = str(rng.choice(names, p=p / p.sum()))
+    scene = BUILDERS[kind](rng)
+    if dusk > 0:
+        r2 = np.random.default_rng([seed, 99])
+        if r2.random() < dusk:
+            relight_dusk(scene, r2)
+    return scene, kind
+
+
+def relight_dusk(scene: Scene, rng: np.random.Generator) -> None:
+    """Low or set sun, dark blue zenith, glowing or dark horizon, dim ambient light."""
+    L = scene.light
+    elev = rng.uniform(-0.05, 0.2)
+    az = rng.uniform(0, 6.283)
+    L["sun_dir"] = np.array([math.cos(elev) * math.cos(az), max(elev, 0.03), math.cos(elev) * math.sin(az)])
+    L["sun_col"] = np.array(hsv(rng.uniform(0.02, 0.09), rng.uniform(0.4, 0.8), 1.0)) * rng.uniform(0.0, 0.8)
+    L["zenith"] = np.array(hsv(rng.uniform(0.6, 0.68), rng.uniform(0.5, 0.95), rng.uniform(0.04, 0.3)))
+    if rng.random() < 0.5:
+        L["horizon"] = np.array(hsv(rng.uniform(0.0, 0.11), rng.uniform(0.3, 0.8), rng.uniform(0.3, 0.8)))
+    else:
+        L["horizon"] = np.array(hsv(rng.uniform(0.58, 0.66), rng.uniform(0.3, 0.7), rng.uniform(0.1, 0.45)))
+    L["haze_col"] = L["horizon"] * rng.uniform(0.5, 0.9)
+    dim = rng.uniform(0.15, 0.5)
+    L["sky_amb"] = L["sky_amb"] * dim
+    L["ground_amb"] = L["ground_amb"] * dim
+    L["cloud"] = L["horizon"] * rng.uniform(0.3, 1.0)
