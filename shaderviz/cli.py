@@ -60,7 +60,11 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seconds", type=_positive(float), help="loop length in seconds (default 4)")
     p.add_argument("--seed", type=int, help="random seed for generators and noise")
     p.add_argument("--fit", choices=("fill", "fit", "stretch"), help="how images fit the size")
-    p.add_argument("--depth", help="depth image (greyscale, white = near)")
+    p.add_argument("--depth", metavar="auto|flat|FILE",
+                   help="depth map: auto (estimated by the depth model when the chain reads depth;"
+                        " the default), flat, or a greyscale image (white = near)")
+    p.add_argument("--depth-model", metavar="NAME|PATH",
+                   help="model for --depth auto (default: the shipped depth-lite0)")
     p.add_argument("--effects-dir", action="append", type=Path, default=[],
                    help="extra folder of effect files (later folders override)")
 
@@ -143,7 +147,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     show = build_show(
         registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
-        args.seed, args.fit, args.depth, getattr(args, "cycle", None),
+        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
     )
     if args.command == "render":
         return _render(show, args)

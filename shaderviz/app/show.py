@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from shaderviz import __version__
+from shaderviz.depth import DEFAULT_MODEL as DEFAULT_DEPTH_MODEL  # light: torch loads with submodules
 from shaderviz.effects.chain import EffectInstance, make_instance, parse_fx
 from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
@@ -35,7 +36,9 @@ class Show:
     seed: int = 0
     fit: str = "fill"
     generator: EffectInstance | None = None
+    depth_mode: str = "flat"  # "auto": the depth model on each source image; "file"; "flat"
     depth_path: Path | None = None
+    depth_model: str = DEFAULT_DEPTH_MODEL
     preset_name: str | None = None
 
     @property
@@ -50,8 +53,14 @@ class Show:
         """Wall-clock time (for `play`): the phase follows the same loop length."""
         return Frame(index, seconds, (seconds / self.seconds) % 1.0, self.seed)
 
-    def depth(self) -> np.ndarray | None:
+    def depth_file(self) -> np.ndarray | None:
+        """The depth image of ``--depth FILE`` at the output size; None in other modes."""
         return None if self.depth_path is None else load_depth(self.depth_path, self.size, self.fit)
+
+    def uses_depth(self) -> bool:
+        """Whether any effect in the chain (on or off) reads the depth map."""
+        specs = self.registry.effects
+        return any(i.uses_depth(specs[i.name]) for i in self.chain if i.name in specs)
 
     def recipe(self, frame: Frame) -> dict[str, Any]:
         """What re-creates this frame: a preset (loadable with --preset) and the time."""
@@ -70,6 +79,10 @@ class Show:
             preset["generator"] = {k: v for k, v in self.generator.recipe(spec).items() if k != "effect"}
         if self.depth_path is not None:
             preset["depth"] = str(self.depth_path)
+        elif self.generator is None:
+            preset["depth"] = self.depth_mode
+        if self.depth_mode == "auto" and self.depth_model != DEFAULT_DEPTH_MODEL:
+            preset["depth_model"] = self.depth_model
         return {
             "shaderviz": __version__,
             "preset_name": self.preset_name,
@@ -92,6 +105,7 @@ def build_show(
     fit: str | None = None,
     depth: str | None = None,
     cycle_seconds: float | None = None,
+    depth_model: str | None = None,
 ) -> Show:
     """Command-line values override the preset; with neither --preset nor --fx the
     built-in ``default`` preset is used."""
@@ -115,10 +129,7 @@ def build_show(
     out_size = size or preset.size or source.native_size() or DEFAULT_SIZE
     if max(out_size) > 8192:
         raise UserError(f"{out_size[0]}x{out_size[1]} is larger than 8192 per side; pass --size")
-    depth_file = depth or preset.depth
-    depth_path = Path(depth_file) if depth_file else None
-    if depth_path is not None and not depth_path.is_file():
-        raise UserError(f"--depth {depth_path}: no such file")
+    depth_mode, depth_path = _depth_choice(depth or preset.depth, source)
     show = Show(
         registry=registry,
         source=source,
@@ -129,9 +140,25 @@ def build_show(
         seed=seed if seed is not None else (preset.seed or 0),
         fit=fit or preset.fit or "fill",
         generator=generator,
+        depth_mode=depth_mode,
         depth_path=depth_path,
+        depth_model=depth_model or preset.depth_model or DEFAULT_DEPTH_MODEL,
         preset_name=preset_name,
     )
     if not math.isfinite(show.fps) or show.fps <= 0:
         raise UserError("--fps must be a positive number")
     return show
+
+
+def _depth_choice(spec: str | None, source: Source) -> tuple[str, Path | None]:
+    """``auto`` (the default) estimates depth from the source images; a generator drawn on
+    the GPU has none to give the model, so there the default is flat."""
+    if spec in (None, "auto", "flat"):
+        if spec == "auto" and source.generator is not None:
+            raise UserError(f"--depth auto needs an image, folder or video; {source.generator} is drawn "
+                            "on the GPU (pass --depth FILE or flat)")
+        return ("flat" if spec == "flat" or source.generator is not None else "auto"), None
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        raise UserError(f"--depth {path}: no such file (or use auto / flat)")
+    return "file", path

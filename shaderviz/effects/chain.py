@@ -35,6 +35,24 @@ class EffectInstance:
         param = spec.param(pname)
         return None if param is None else param.default
 
+    def uses_depth(self, spec: EffectSpec) -> bool:
+        """Whether this instance reads the depth map: its shader does (``reads_depth``), its
+        depth gating is narrowed or inverted, or a choice is set to ``depth`` (sort by depth)."""
+        if spec.reads_depth:
+            return True
+        for param in spec.all_params:
+            value = self.value(spec, param.name)
+            if isinstance(value, Modulator) and param.name in ("depth_min", "depth_max"):
+                return True
+            if (
+                (param.name == "depth_min" and value > 0.0)
+                or (param.name == "depth_max" and value < 1.0)
+                or (param.name == "depth_invert" and value)
+                or (param.type == "choice" and value == "depth")
+            ):
+                return True
+        return False
+
     def describe(self, spec: EffectSpec) -> str:
         """``--fx`` text for this instance (only values that differ from the defaults)."""
         parts = [self.name]

@@ -33,6 +33,8 @@ _HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 KINDS = ("effect", "source")
 
+HEADER_FIELDS = {"description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth"}
+
 # Parameters every effect gets from the framework: a soft band on the depth map.
 GATE_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("depth_min", "float", 0.0, 0.0, 1.0, doc="act only where depth >= this (1 = near)"),
@@ -69,6 +71,7 @@ class EffectSpec:
     passes: tuple[PassSpec, ...] = field(default=(PassSpec(),))
     kernel: str | None = None  # Python-driven GPU work run before the passes (see render/kernels)
     pointwise: bool = False  # reads its input only at uv, via INPUT(uv): can share a pass
+    reads_depth: bool = False  # the shader itself reads depthMap (so the depth model must run)
 
     @property
     def fusible(self) -> bool:
@@ -95,6 +98,7 @@ class EffectSpec:
             "key": self.key,
             "file": str(self.path),
             "passes": len(self.passes),
+            "reads_depth": self.reads_depth,
             "params": {p.name: p.to_json() for p in self.all_params},
         }
 
@@ -125,7 +129,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         raise ValueError(f"line {line}: {err.msg}") from None
     if not isinstance(header, dict):
         raise ValueError("the header must be a JSON object")
-    unknown = set(header) - {"description", "key", "kind", "params", "passes", "kernel", "pointwise"}
+    unknown = set(header) - HEADER_FIELDS
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
     kind = header.get("kind", "effect")
@@ -150,6 +154,9 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         raise ValueError("pointwise must be true or false")
     if pointwise and (len(passes) > 1 or header.get("kernel") or kind != "effect"):
         raise ValueError("pointwise effects have one pass and no kernel")
+    reads_depth = header.get("reads_depth", False)
+    if not isinstance(reads_depth, bool):
+        raise ValueError("reads_depth must be true or false")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -166,6 +173,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         passes=passes,
         kernel=kernel,
         pointwise=pointwise,
+        reads_depth=reads_depth,
     )
 
 

@@ -14,6 +14,7 @@ import moderngl
 import numpy as np
 from tqdm import tqdm
 
+from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
@@ -71,13 +72,12 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
     pbos = [ctx.buffer(reserve=width * height * 3) for _ in range(2)]
     encoder = None
     writer = None
+    depth = DepthFeed(show, wait=True)
     try:
         writer = open_writer(out, frames, show.size, show.fps, quality,
                              recipe_text(show.recipe(show.frame(0))))
         encoder = _Encoder(writer)
-        depth = show.depth()
-        if depth is not None:
-            renderer.upload_depth(depth)
+        depth.start(renderer)
         current_key: object = object()
         bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
         for index in range(frames):
@@ -87,8 +87,10 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
                 image = show.source.load(key, show.size, show.fit)
                 if image is not None:
                     renderer.upload_source(image)
+                depth.new_image(image)
                 renderer.reset_state()
                 current_key = key
+            depth.update(renderer)
             target = renderer.render(show.chain, frame, show.generator)
             # Read into alternating pixel buffers; pull the previous frame's pixels
             # while the GPU works on this one.
@@ -109,6 +111,7 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
     finally:
         for pbo in pbos:
             pbo.release()
+        depth.release()
         renderer.release()
         show.source.close()
         ctx.release()

@@ -19,6 +19,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.show import Show
 from shaderviz.app.sortcontrol import SortControl
@@ -121,7 +124,9 @@ class _SourceFeed:
         self.current: Hashable = object()  # the key uploaded last (nothing yet)
         self.pending: tuple[Hashable, Future] | None = None
 
-    def update(self, renderer: Renderer, key: Hashable) -> None:
+    def update(self, renderer: Renderer, key: Hashable) -> np.ndarray | None:
+        """Upload a finished load; start loading ``key`` if it is new. The new image, if any."""
+        image = None
         if self.pending is not None and self.pending[1].done():
             loaded, future = self.pending
             self.pending = None
@@ -136,13 +141,15 @@ class _SourceFeed:
                 renderer.reset_state()
         if self.pending is None and key != self.current:
             self.pending = (key, self.pool.submit(self.show.source.load, key, self.show.size, self.show.fit))
+        return image
 
-    def load_first(self, renderer: Renderer, key: Hashable) -> None:
+    def load_first(self, renderer: Renderer, key: Hashable) -> np.ndarray | None:
         """At start only: wait for the first image, so a broken file fails before the show."""
         image = self.show.source.load(key, self.show.size, self.show.fit)
         if image is not None:
             renderer.upload_source(image)
         self.current = key
+        return image
 
     def release(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -164,11 +171,10 @@ class _Player:
             self.renderer = self._own(Renderer(window.ctx, show.size, show.registry))
             self.presenter = self._own(Presenter(window.ctx))
             self.feed = self._own(_SourceFeed(show))
-            self.feed.load_first(self.renderer, self._source_key(0.0))
+            self.depth = self._own(DepthFeed(show, wait=False))
+            self.depth.start(self.renderer)
+            self.depth.new_image(self.feed.load_first(self.renderer, self._source_key(0.0)))
             self.reload = HotReload(show.registry, self.renderer)
-            depth = show.depth()
-            if depth is not None:
-                self.renderer.upload_depth(depth)
             self.reload.start()
             self._own(self.reload)
         except BaseException:
@@ -195,7 +201,8 @@ class _Player:
             seconds = self.clock.seconds()
             active = [i.name for i in show.chain if i.enabled]
             self.reload.poll(active + ([show.generator.name] if show.generator else []))
-            self.feed.update(self.renderer, self._source_key(seconds))
+            self.depth.new_image(self.feed.update(self.renderer, self._source_key(seconds)))
+            self.depth.update(self.renderer)
             self.sort.apply(show.chain, show.registry)
             frame = show.frame_at(seconds, self.index)
             target = self.renderer.render(show.chain, frame, show.generator)

@@ -8,7 +8,8 @@
     seconds = 4                # one loop
     seed = 7
     fit = "fill"               # fill | fit | stretch
-    depth = "depth.png"        # optional depth image (white = near)
+    depth = "auto"             # auto (the depth model), flat, or a depth image (white = near)
+    depth_model = "depth-lite0"  # the model for depth = "auto": a shipped name or a file
 
     [generator]                # parameters of a generator source
     scale = 2.5
@@ -43,7 +44,8 @@ else:  # pragma: no cover
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 RECIPE_KEY = "shaderviz:recipe"
-TOP_KEYS = {"source", "size", "fps", "seconds", "seed", "fit", "depth", "generator", "chain"}
+TOP_KEYS = {"source", "size", "fps", "seconds", "seed", "fit", "depth", "depth_model", "generator", "chain"}
+DEPTH_MODES = ("auto", "flat")
 MAX_SIZE = 8192
 
 
@@ -57,7 +59,8 @@ class Preset:
     seconds: float | None = None
     seed: int | None = None
     fit: str | None = None
-    depth: str | None = None
+    depth: str | None = None  # "auto", "flat" or a file
+    depth_model: str | None = None
     generator: dict[str, Any] = field(default_factory=dict)
     chain: list[EffectInstance] = field(default_factory=list)
 
@@ -140,7 +143,14 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
     if "source" in data:
         preset.source = _source(data["source"], path, registry, where)
     if "depth" in data:
-        preset.depth = str(_relative_file(data["depth"], path, where, "depth"))
+        value = data["depth"]
+        preset.depth = value if value in DEPTH_MODES else str(_relative_file(value, path, where, "depth"))
+    if "depth_model" in data:
+        value = data["depth_model"]
+        if not isinstance(value, str) or not value:
+            raise where.error("depth_model: expected a model name or path", "depth_model")
+        candidate = (path.parent / Path(value).expanduser()).resolve()
+        preset.depth_model = str(candidate) if candidate.exists() else value
     if "size" in data:
         try:
             preset.size = parse_size(data["size"])
