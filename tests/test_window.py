@@ -101,7 +101,8 @@ class Player:
 
     def __init__(self, display: str, tmp: Path, *args: str) -> None:
         self.display, self.snapshots = display, tmp / "snaps"
-        self.env = {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(tmp / "config")}
+        self.env = {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(tmp / "config"),
+                    "XDG_CACHE_HOME": str(tmp / "cache")}
         self.env.pop("WAYLAND_DISPLAY", None)
         self.out_path, self.err_path = tmp / "play.out", tmp / "play.err"
         command = [sys.executable, "-m", "shaderviz", "play", *args, "--snapshots", str(self.snapshots)]
@@ -335,3 +336,27 @@ def test_arrow_keys_sort_and_auto_sort_keeps_flowing(play: Callable[..., Player]
     wait_for(lambda: _inversions(pixels(player.snapshot()), axis=0) < first, 15, "auto sort moving on")
     player.key("x")  # reset: back to the unsorted image
     wait_for(lambda: _inversions(pixels(player.snapshot()), axis=1) > rows_before * 0.8, 15, "the reset")
+
+
+def test_depth_model_runs_behind_the_window(
+    play: Callable[..., Player], tmp_path: Path, gl_ctx  # noqa: ANN001
+) -> None:
+    """A depth-gated effect on a photo: the window starts at once with flat depth, then the
+    model's map arrives from its worker and the effect covers only the near part."""
+    from shaderviz.depth.scenes import SceneRenderer, nearness
+
+    renderer = SceneRenderer(120, ctx=gl_ctx, shadow_size=256)
+    rgb, depth = renderer.render(20_000_001, "closeup")
+    renderer.release()
+    photo = tmp_path / "closeup.png"
+    Image.fromarray(rgb).save(photo)
+    truth = nearness(depth)
+
+    player = play(str(photo), "--fx", "colorize palette=acid depth_min=0.6 depth_soft=0.05")
+
+    def partly_coloured(a: np.ndarray) -> bool:
+        changed = np.abs(a - rgb.astype(int)).max(axis=2) > 24
+        return 0.05 < changed.mean() < 0.95 and truth[changed].mean() > truth[~changed].mean() + 0.2
+
+    player.snapshot_where(partly_coloured, "the near part coloured by the depth-gated effect")
+    assert "warning" not in player.stderr
