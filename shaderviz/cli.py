@@ -164,7 +164,8 @@ def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, impo
     frames = args.frames or show.loop_frames
     out = record(show, args.output, frames, args.quality, progress=not args.quiet)
     seconds = frames / show.fps
-    print(f"wrote {out} ({frames} frames, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)")
+    count = f"{frames} frame{'s' if frames != 1 else ''}"
+    print(f"wrote {out} ({count}, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)")
     return 0
 
 
