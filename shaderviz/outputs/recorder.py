@@ -73,6 +73,7 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
     encoder = None
     writer = None
     depth = DepthFeed(show, wait=True)
+    bar = None
     try:
         writer = open_writer(out, frames, show.size, show.fps, quality,
                              recipe_text(show.recipe(show.frame(0))))
@@ -103,6 +104,8 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
         bar.close()
         writer.finish()
     except BaseException:
+        if bar is not None:
+            bar.close()  # clear the bar's line, so the error message stands alone
         if encoder is not None:
             encoder.abort()
         if writer is not None:
