@@ -1,10 +1,11 @@
 /*{
-  "description": "Pixel sort along rows or columns by a key, inside threshold intervals (instant, or flowing a few passes per frame).",
+  "description": "Pixel sort along rows, columns or any angle by a key, inside threshold intervals (instant, or flowing a few passes per frame).",
   "kernel": "pixelsort",
   "params": {
     "mode": {"type": "choice", "default": "instant", "values": ["instant", "flow"], "doc": "instant: fully sorted every frame; flow: animated odd-even passes on a persistent image"},
     "key": {"type": "choice", "default": "lightness", "values": ["luma", "lightness", "hue", "saturation", "intensity", "min", "depth"], "doc": "what pixels are sorted by (depth: the depth map)"},
     "axis": {"type": "choice", "default": "x", "values": ["x", "y"], "doc": "x: rows, left to right; y: columns, top to bottom"},
+    "angle": {"type": "float", "default": 0.0, "min": -90, "max": 90, "doc": "turn the lines counter-clockwise by this many degrees from the axis (exact digital lines; 0: plain rows / columns)"},
     "descending": {"type": "bool", "default": false, "doc": "largest key first"},
     "lo": {"type": "float", "default": 0.0, "min": 0, "max": 1, "doc": "only pixels whose key is >= lo are sorted"},
     "hi": {"type": "float", "default": 1.0, "min": 0, "max": 1, "doc": "... and <= hi; other pixels stay and split lines into intervals"},

@@ -6,8 +6,9 @@
 #define SV_SORTKEY
 
 // The kernel compiles one variant per setting (SORT_KEY, SORT_GATE, SORT_BREAKS,
-// SORT_AXIS, SORT_DESCENDING defined before this file): branches that cannot run are
-// compiled out, which matters on CPU renderers that execute every branch.
+// SORT_AXIS, SORT_DESCENDING, SORT_ANGLED, SORT_MAJOR defined before this file):
+// branches that cannot run are compiled out, which matters on CPU renderers that
+// execute every branch.
 #ifndef SORT_KEY
 uniform int sortKey;        // 0 luma, 1 lightness, 2 hue, 3 saturation, 4 intensity, 5 min, 6 depth
 #define SORT_KEY sortKey
@@ -21,6 +22,9 @@ uniform int sortKey;        // 0 luma, 1 lightness, 2 hue, 3 saturation, 4 inten
 #ifndef SORT_AXIS
 uniform int sortAxis;       // 0: rows, left to right; 1: columns, top to bottom
 #define SORT_AXIS sortAxis
+#endif
+#ifndef SORT_ANGLED
+#define SORT_ANGLED 0       // 1: any-angle lines (SORT_MAJOR, shiftTable) instead of SORT_AXIS
 #endif
 #ifndef SORT_DESCENDING
 uniform bool sortDescending;
@@ -106,8 +110,54 @@ bool in_band(uint key, float depth) {
     return key >= bandLo && key <= bandHi && gate_open(depth);
 }
 
+#if SORT_ANGLED
+// Any-angle lines: an integer shear (shaderviz/render/kernels/sortlines.py). Line `line`
+// holds the pixels with minor coordinate v = line + lineOffset + shift(i) at position i
+// along the major direction SORT_MAJOR (0 right, 1 up, 2 left, 3 down); v is the image
+// row (0 at the top) for horizontal lines, the column for vertical ones. Positions whose
+// v falls outside the image are holes.
+uniform isampler2D shiftTable;  // shift(i), one texel per position
+uniform int lineOffset;
+
+int line_length() {
+    return (SORT_MAJOR & 1) == 0 ? imageSize.x : imageSize.y;
+}
+
+int _sort_minor(int line, int i) {
+    return line + lineOffset + texelFetch(shiftTable, ivec2(i, 0), 0).r;
+}
+
+// Position `i` of `line` is on the image (not a hole).
+bool on_image(int line, int i) {
+    int v = _sort_minor(line, i);
+    return v >= 0 && v < ((SORT_MAJOR & 1) == 0 ? imageSize.y : imageSize.x);
+}
+
+// Texel of position `i` along `line` (an image pixel only where on_image).
+ivec2 pixel_of(int line, int i) {
+    int v = _sort_minor(line, i);
+    if (SORT_MAJOR == 0) return ivec2(i, imageSize.y - 1 - v);
+    if (SORT_MAJOR == 1) return ivec2(v, i);
+    if (SORT_MAJOR == 2) return ivec2(imageSize.x - 1 - i, imageSize.y - 1 - v);
+    return ivec2(v, imageSize.y - 1 - i);
+}
+
+// Inverse of pixel_of: (line, i) of a texel.
+ivec2 line_pos(ivec2 p) {
+    int u, v;
+    if (SORT_MAJOR == 0) { u = p.x; v = imageSize.y - 1 - p.y; }
+    else if (SORT_MAJOR == 1) { u = p.y; v = p.x; }
+    else if (SORT_MAJOR == 2) { u = imageSize.x - 1 - p.x; v = imageSize.y - 1 - p.y; }
+    else { u = imageSize.y - 1 - p.y; v = p.x; }
+    return ivec2(v - lineOffset - texelFetch(shiftTable, ivec2(u, 0), 0).r, u);
+}
+#else
 int line_length() {
     return SORT_AXIS == 0 ? imageSize.x : imageSize.y;
+}
+
+bool on_image(int line, int i) {
+    return true;
 }
 
 // Texel of position `i` along `line` (lines run top to bottom / left to right).
@@ -119,4 +169,5 @@ ivec2 pixel_of(int line, int i) {
 ivec2 line_pos(ivec2 p) {
     return SORT_AXIS == 0 ? ivec2(imageSize.y - 1 - p.y, p.x) : ivec2(p.x, imageSize.y - 1 - p.y);
 }
+#endif
 #endif

@@ -16,7 +16,7 @@ void main() {
     int j = ((i + step) & 1) == 0 ? i + 1 : i - 1;
     vec4 me = texelFetch(state, p, 0);
     result = me;
-    if (j < 0 || j >= line_length()) return;
+    if (j < 0 || j >= line_length() || !on_image(lp.x, j)) return;  // holes never move
     ivec2 q = pixel_of(lp.x, j);
     vec4 other = texelFetch(state, q, 0);
     uint key_me = sort_key(rgb8(me), uint(round(me.a * 255.0)));

@@ -1,6 +1,7 @@
 #version 430
 // Instant sort on GL >= 4.3: one invocation sorts one whole line. It packs
-// (interval start << 16 | order key, position) while walking the line, then runs a
+// (interval start << 16 | order key, position) while walking the line's pixels on the
+// image (contiguous: holes of angled lines lie before and after them), then runs a
 // bottom-up merge sort through a storage-buffer scratch (stable by construction), and
 // writes the sorted colours.
 #include "sortkey.glsl"
@@ -18,19 +19,23 @@ bool before(uvec2 a, uvec2 b) {
 void main() {
     int line = int(gl_GlobalInvocationID.x);
     if (line >= lineCount) return;
-    int n = line_length();
-    int src = line * n * 2;
-    int dst = src + n;
+    int span = line_length();
+    int src = line * span * 2;
+    int dst = src + span;
+    int first = 0, n = 0;  // the line's pixels: positions first .. first + n - 1
     uint start = 0u;
     bool previous = false;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < span; i++) {
+        if (!on_image(line, i)) continue;
+        if (n == 0) first = i;
         ivec2 p = pixel_of(line, i);
         float d = texelFetch(depthMap, p, 0).r;
         uint key = sort_key(rgb8(texelFetch(inputImage, p, 0)), depth8(d));
         bool band = in_band(key, d);
-        if (i == 0 || !band || !previous || is_break(line, i)) start = uint(i);
-        data[src + i] = uvec2((start << 16u) | order_key(key), uint(i));
+        if (n == 0 || !band || !previous || is_break(line, i)) start = uint(i);
+        data[src + n] = uvec2((start << 16u) | order_key(key), uint(i));
         previous = band;
+        n++;
     }
     for (int width = 1; width < n; width *= 2) {
         for (int lo = 0; lo < n; lo += 2 * width) {
@@ -48,8 +53,8 @@ void main() {
         src = dst;
         dst = swap;
     }
-    for (int i = 0; i < n; i++) {
-        ivec2 from = pixel_of(line, int(data[src + i].y));
-        imageStore(outputImage, pixel_of(line, i), texelFetch(inputImage, from, 0));
+    for (int k = 0; k < n; k++) {
+        ivec2 from = pixel_of(line, int(data[src + k].y));
+        imageStore(outputImage, pixel_of(line, first + k), texelFetch(inputImage, from, 0));
     }
 }

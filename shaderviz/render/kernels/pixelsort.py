@@ -6,11 +6,18 @@ pixel's interval start (log2 L passes) → bitonic "flip" network on integer tex
 path (GL ≥ 4.3): one invocation merge-sorts a whole line. Flow: odd-even transposition
 passes on a persistent image, ``speed`` per frame. The GLSL is in shaders/pixelsort/ and
 shaders/include/sortkey.glsl; tests/sort_reference.py is the numpy reference.
+
+``angle`` turns the lines: they become digital lines of an integer shear (sortlines.py)
+that every pass walks through ``pixel_of`` / ``line_pos`` with a small table of shifts,
+so the passes above run unchanged in "line space" (positions × lines, holes where a line
+leaves the image) and the result stays an exact permutation. Angle 0 keeps the plain
+row / column code.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +25,7 @@ import moderngl
 
 from shaderviz.effects.registry import builtin_shader_dir
 from shaderviz.render.glsl import VERTEX_SHADER, ShaderError, load_glsl, map_error
+from shaderviz.render.kernels.sortlines import SortLines, sort_lines
 
 if TYPE_CHECKING:
     from shaderviz.render.renderer import Frame
@@ -87,8 +95,10 @@ class PixelSortKernel:
         self.ctx, self.size, self.include_dirs = ctx, size, include_dirs
         self._programs: dict[tuple, tuple[Any, moderngl.VertexArray | None]] = {}
         self._sources: dict[str, tuple[str, tuple[Path, ...]]] = {}  # name -> (GLSL, files)
-        self._lines: _Pair | None = None  # line-space integer textures, per axis
-        self._lines_axis = -1
+        self._lines: dict[int, _Pair] = {}  # line-space integer textures, per line length
+        self._shift_tables: dict[int, tuple[moderngl.Texture, SortLines | None]] = {}  # per line length
+        self._geometry: tuple[tuple[int, float], SortLines | None] = ((0, 0.0), None)
+        self._shift_table: moderngl.Texture | None = None  # this frame's, for angled lines
         self._output: moderngl.Texture | None = None
         self._output_fbo: moderngl.Framebuffer | None = None
         self._scratch: moderngl.Buffer | None = None
@@ -114,6 +124,8 @@ class PixelSortKernel:
                 ("SORT_BREAKS", int(settings["breakEvery"] > 0)),
                 ("SORT_AXIS", int(settings["sortAxis"])),
                 ("SORT_DESCENDING", int(settings["sortDescending"])),
+                ("SORT_ANGLED", int(settings["sortAngled"])),
+                ("SORT_MAJOR", int(settings["sortMajor"])),
             )
         variant = (name, defines)
         if variant not in self._programs:
@@ -136,14 +148,41 @@ class PixelSortKernel:
             self._output_fbo = self.ctx.framebuffer(color_attachments=[self._output])
         return self._output, self._output_fbo  # type: ignore[return-value]
 
-    def _line_pair(self, axis: int) -> _Pair:
-        if self._lines is None or self._lines_axis != axis:
-            if self._lines is not None:
-                self._lines.release()
-            width, height = self.size
-            self._lines = _Pair(self.ctx, (width, height) if axis == 0 else (height, width), 2, "u4")
-            self._lines_axis = axis
-        return self._lines
+    def _line_pair(self, length: int, lines: int) -> _Pair:
+        """Integer textures for ``lines`` lines of ``length`` positions (drawn through the
+        viewport). One pair per line length (rows, columns); it only grows, in steps of a
+        quarter of the steepest tilt's extra lines, so a turning angle reallocates a few
+        times at most, never every frame."""
+        across = self.size[1] if length == self.size[0] else self.size[0]
+        pair = self._lines.get(length)
+        if pair is None or pair.textures[0].height < lines:
+            step = max(1, math.ceil((length - 1) / 4))
+            height = min(across + length - 1, across + math.ceil((lines - across) / step) * step)
+            if pair is not None:
+                pair.release()
+            pair = self._lines[length] = _Pair(self.ctx, (length, height), 2, "u4")
+        for fbo in pair.fbos:
+            fbo.viewport = (0, 0, length, lines)
+        return pair
+
+    def _lines_for(self, values: dict[str, Any]) -> SortLines | None:
+        """The angled lines of this frame (None: plain rows / columns), with their shift
+        table uploaded (only when the angle changes)."""
+        key = (int(values["axis"]), float(values.get("angle", 0.0)))  # a user file may lack it
+        if self._geometry[0] != key:
+            self._geometry = (key, sort_lines(self.size, *key))
+        lines = self._geometry[1]
+        self._shift_table = None
+        if lines is not None:
+            table, uploaded = self._shift_tables.get(lines.length, (None, None))
+            if table is None:
+                table = self.ctx.texture((lines.length, 1), 1, dtype="i4")
+                table.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            if uploaded is not lines:
+                table.write(array("i", lines.shifts).tobytes())
+            self._shift_tables[lines.length] = (table, lines)
+            self._shift_table = table
+        return lines
 
     def release(self) -> None:
         for program, vao in self._programs.values():
@@ -151,13 +190,17 @@ class PixelSortKernel:
                 vao.release()
             program.release()
         self._programs.clear()
-        for pair in (self._lines, self._state):
+        for pair in (*self._lines.values(), self._state):
             if pair is not None:
                 pair.release()
+        for table, _ in self._shift_tables.values():
+            table.release()
         for obj in (self._output_fbo, self._output, self._scratch):
             if obj is not None:
                 obj.release()
-        self._lines = self._state = None
+        self._lines.clear()
+        self._shift_tables.clear()
+        self._state = self._shift_table = None
         self._output = self._output_fbo = self._scratch = None
 
     # -- frame -------------------------------------------------------------------------
@@ -165,7 +208,7 @@ class PixelSortKernel:
     def run(
         self, source: moderngl.Texture, depth: moderngl.Texture, values: dict[str, Any], frame: Frame
     ) -> dict[str, moderngl.Texture]:
-        settings = self._settings(values, frame)
+        settings = self._settings(values, frame, self._lines_for(values))
         if MODES[values["mode"]] == "flow":
             return {"sortedImage": self._flow(source, depth, settings, values["speed"])}
         backend = BACKENDS[values["backend"]]
@@ -176,13 +219,23 @@ class PixelSortKernel:
                 return {"sortedImage": self._instant_compute(source, depth, settings)}
         return {"sortedImage": self._instant_fragment(source, depth, settings)}
 
-    def _settings(self, values: dict[str, Any], frame: Frame) -> dict[str, Any]:
+    def _settings(self, values: dict[str, Any], frame: Frame, lines: SortLines | None) -> dict[str, Any]:
+        axis = values["axis"]
+        width, height = self.size
+        length, count = (width, height) if axis == 0 else (height, width)
+        if lines is not None:
+            length, count = lines.length, lines.lines
         band_lo, band_hi = band_thresholds(values["lo"], values["hi"])
         gate_lo, gate_hi = values["depth_min"], values["depth_max"]
         invert = bool(values["depth_invert"])
         return {
             "sortKey": values["key"],
-            "sortAxis": values["axis"],
+            "sortAxis": axis,
+            "sortAngled": lines is not None,
+            "sortMajor": 0 if lines is None else lines.major,
+            "lineOffset": 0 if lines is None else lines.offset,
+            "lineLength": length,  # positions per line
+            "lineCount": count,  # lines (more than the image's rows / columns when angled)
             "sortDescending": bool(values["descending"]),
             "bandLo": band_lo,
             "bandHi": band_hi,
@@ -199,6 +252,8 @@ class PixelSortKernel:
     def _draw(self, name: str, fbo: moderngl.Framebuffer, uniforms: dict[str, Any],
               textures: dict[str, moderngl.Texture], settings: dict[str, Any]) -> None:
         program, vao = self._program(name, settings)
+        if self._shift_table is not None and "shiftTable" in program:
+            textures = {**textures, "shiftTable": self._shift_table}
         for unit, (sampler, texture) in enumerate(textures.items()):
             texture.use(unit)
             uniforms = {**uniforms, sampler: unit}
@@ -210,9 +265,8 @@ class PixelSortKernel:
 
     def _instant_fragment(self, source: moderngl.Texture, depth: moderngl.Texture,
                           settings: dict[str, Any]) -> moderngl.Texture:
-        axis = settings["sortAxis"]
-        length = self.size[0] if axis == 0 else self.size[1]
-        lines = self._line_pair(axis)
+        length = settings["lineLength"]
+        lines = self._line_pair(length, settings["lineCount"])
         _, fbo = lines.swap()
         self._draw("pack.glsl", fbo, settings, {"inputImage": source, "depthMap": depth}, settings)
         offsets = scan_offsets(length)
@@ -231,9 +285,8 @@ class PixelSortKernel:
 
     def _instant_compute(self, source: moderngl.Texture, depth: moderngl.Texture,
                          settings: dict[str, Any]) -> moderngl.Texture:
-        width, height = self.size
-        line_count = height if settings["sortAxis"] == 0 else width
-        needed = width * height * 2 * 8
+        line_count = settings["lineCount"]
+        needed = line_count * settings["lineLength"] * 2 * 8
         if self._scratch is None or self._scratch.size < needed:
             if self._scratch is not None:
                 self._scratch.release()
@@ -242,7 +295,9 @@ class PixelSortKernel:
         program, _ = self._program("line_sort.comp", settings)
         source.use(0)
         depth.use(1)
-        for key, value in {**settings, "inputImage": 0, "depthMap": 1, "lineCount": line_count}.items():
+        if self._shift_table is not None:
+            self._shift_table.use(2)
+        for key, value in {**settings, "inputImage": 0, "depthMap": 1, "shiftTable": 2}.items():
             if key in program:
                 program[key].value = value
         self._scratch.bind_to_storage_buffer(0)
