@@ -40,8 +40,9 @@ def test_auto_sort_cycle_key_and_reset(registry):
 
 
 def test_uses_existing_flow_instance(registry):
-    chain = [parse_fx("pixelsort mode=flow key=hue speed=2", registry)]
+    chain = [parse_fx("pixelsort mode=flow key=hue speed=2 angle=30", registry)]
     control = SortControl()
     control.press("UP")
     assert control.apply(chain, registry) is chain[0] and len(chain) == 1
     assert chain[0].values["key"] == "hue"
+    assert chain[0].values["angle"] == 0  # the arrows sort columns straight up

@@ -50,7 +50,8 @@ class SortControl:
         if instance is None:
             return None
         axis, descending = DIRECTIONS[self.direction]
-        instance.values.update(axis=axis, descending=descending, speed=self.speed if self.active else 0)
+        instance.values.update(axis=axis, descending=descending, angle=0.0,  # rows / columns, as the arrows
+                               speed=self.speed if self.active else 0)
         return instance
 
     def cycle_key(self, chain: list[EffectInstance], registry: Registry) -> str:
