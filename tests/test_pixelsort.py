@@ -158,7 +158,7 @@ def test_flow_moves_toward_sorted_and_resets(gl):
 
 # -- any angle -----------------------------------------------------------------------------
 
-ANGLES = [17.0, 45.0, -30.0, 63.0, -45.0, 90.0, -90.0]
+ANGLES = [17.0, 45.0, -30.0, 63.0, -45.0, 90.0, -90.0, 120.0, -180.0]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -229,6 +229,8 @@ def test_quarter_turns_equal_the_other_axis(gl, backend):
         # Reversed positions: ascending one way is descending the other way.
         assert np.array_equal(render("axis=x angle=90"), render("axis=y descending=true"))
         assert np.array_equal(render("axis=y angle=-90 descending=true"), render("axis=x"))
+        assert np.array_equal(render("axis=x angle=180"), render("axis=x descending=true"))
+        assert np.array_equal(render("axis=y angle=-180 descending=true"), render("axis=y"))
     finally:
         sorter.close()
 
