@@ -14,6 +14,8 @@ generator with a little noise (structure like a photo, rendered here: no files n
   (benchmarks/.venv-pixelsort, created on first use). Its intervals differ slightly (it
   sorts each border pixel with the next interval); the work is the same size.
 - Flow: one odd-even pass (speed=1, frames back to back) vs one copy pass.
+- One angled row (lightness, angle=30): GPU instant vs the same vectorised numpy sort
+  on the sheared lines (no library timing: its angle resamples the image).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from shaderviz.render.renderer import Frame, Renderer  # noqa: E402
 SIZE = (1920, 1080)
 LO, HI = 0.25, 0.8
 KEYS = ("lightness", "hue")
+ANGLED = ("lightness", 30.0)  # (key, angle) of the angled row
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "pixelsort.json"
 LIB_VENV = ROOT / "benchmarks" / ".venv-pixelsort"
 LIB_SCRIPT = """
@@ -75,14 +78,26 @@ def test_image(registry, ctx) -> np.ndarray:
     return np.clip(image.astype(int) + noise, 0, 255).astype(np.uint8)
 
 
-def numpy_sort(rgb: np.ndarray, key: str) -> np.ndarray:
-    """Vectorised interval sort of every row at once (same rules as the GPU)."""
+def numpy_sort(rgb: np.ndarray, key: str, angle: float = 0.0) -> np.ndarray:
+    """Vectorised interval sort of every row at once (same rules as the GPU); with an
+    angle, of every sheared line (holes out of band), scattered back."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from sort_reference import sort_keys
+    from sort_reference import line_map, sort_keys
 
     keys = sort_keys(rgb, np.zeros(rgb.shape[:2], np.uint8), key).astype(np.int64)
     lo, hi = band_thresholds(LO, HI)
     band = (keys >= lo) & (keys <= hi)
+    if angle:
+        row, col, on = line_map(*keys.shape, "x", angle)
+        r, c = np.where(on, row, 0), np.where(on, col, 0)
+        lines = _sort_rows(rgb[r, c], keys[r, c], on & band[r, c])
+        out = np.empty_like(rgb)
+        out[row[on], col[on]] = lines[on]
+        return out
+    return _sort_rows(rgb, keys, band)
+
+
+def _sort_rows(rgb: np.ndarray, keys: np.ndarray, band: np.ndarray) -> np.ndarray:
     h, w = keys.shape
     previous = np.concatenate([np.zeros((h, 1), bool), band[:, :-1]], axis=1)
     starts = ~band | ~previous
@@ -104,10 +119,11 @@ def timed(fn, reps: int) -> tuple[float, list[float]]:
 
 
 def gpu_instant(
-    ctx, registry, image: np.ndarray, key: str, backend: str, reps: int
+    ctx, registry, image: np.ndarray, key: str, backend: str, reps: int, angle: float = 0.0
 ) -> tuple[dict, np.ndarray]:
     renderer = Renderer(ctx, SIZE, registry)
-    chain = [parse_fx(f"pixelsort mode=instant key={key} lo={LO} hi={HI} backend={backend}", registry)]
+    chain = [parse_fx(f"pixelsort mode=instant key={key} lo={LO} hi={HI} backend={backend} angle={angle}",
+                      registry)]
     result: list[np.ndarray] = []
 
     def run() -> None:
@@ -178,13 +194,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         backends = ["fragment"] + (["compute"] if ctx.version_code >= 430 else [])
         lib = {"skipped": "--no-library"} if args.no_library else library(image_path, max(1, reps // 2))
-        for key in KEYS:
-            np_median, np_times = timed(lambda key=key: numpy_sort(image, key), reps)
-            reference = numpy_sort(image, key)
-            row = {"key": key, "numpy": {"seconds": np_median, "reps": np_times},
-                   "pixelsort_lib": lib.get(key)}
+        for key, angle in [(key, 0.0) for key in KEYS] + [ANGLED]:
+            np_median, np_times = timed(lambda key=key, angle=angle: numpy_sort(image, key, angle), reps)
+            reference = numpy_sort(image, key, angle)
+            row = {"key": key, "angle": angle, "numpy": {"seconds": np_median, "reps": np_times},
+                   "pixelsort_lib": None if angle else lib.get(key)}
             for backend in backends:
-                timing, out = gpu_instant(ctx, registry, image, key, backend, reps)
+                timing, out = gpu_instant(ctx, registry, image, key, backend, reps, angle)
                 timing["equals_numpy"] = bool(np.array_equal(out, reference))
                 row[f"gpu_{backend}"] = timing
             rows.append(row)
@@ -212,14 +228,15 @@ def render_table(report: dict) -> str:
         entries = [("pixelsort (PyPI)", lib_s, None), ("numpy (vectorised)", np_s, None)]
         entries += [(f"GPU instant, {k[4:]}", v["seconds"], v["equals_numpy"])
                     for k, v in row.items() if k.startswith("gpu_")]
+        label = f"{row['key']}, angle {row['angle']:g}" if row.get("angle") else row["key"]
         for name, seconds, equal in entries:
             if seconds is None:
-                lines.append(f"| {row['key']} | {name} | skipped | | | |")
+                lines.append(f"| {label} | {name} | skipped | | | |")
                 continue
             vs_lib = f"{lib_s / seconds:.1f}x faster" if lib_s else "-"
             vs_np = f"{np_s / seconds:.2f}x" if name.startswith("GPU") else "-"
             eq = "-" if equal is None else ("yes" if equal else "NO")
-            lines.append(f"| {row['key']} | {name} | {seconds:.3f} | {vs_lib} | {vs_np} | {eq} |")
+            lines.append(f"| {label} | {name} | {seconds:.3f} | {vs_lib} | {vs_np} | {eq} |")
     flow = report["flow"]
     lines += ["", f"Flow: one odd-even pass {flow['flow_pass_ms']:.2f} ms vs copy pass "
               f"{flow['copy_ms']:.2f} ms = {flow['flow_pass_x_copy']:.2f}x copy (target <= 1.5x)"]
