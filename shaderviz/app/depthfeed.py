@@ -34,10 +34,13 @@ class DepthFeed:
         self._broken = False  # the model failed in play: flat from now on, said once
 
     def start(self, renderer: Renderer) -> None:
-        """Upload a depth file once; other modes start flat."""
+        """Upload a depth file once; other modes start flat. ``render`` loads the model
+        here when the chain needs it, so a bad model fails before any frame."""
         depth = self.show.depth_file()
         if depth is not None:
             renderer.upload_depth(depth)
+        if self.wait and self.show.depth_mode == "auto" and self.show.uses_depth():
+            self._load()
 
     def new_image(self, image: np.ndarray | None) -> None:
         """The source delivered a new image: its depth is due when the chain reads depth."""
@@ -66,14 +69,17 @@ class DepthFeed:
             return  # the worker is busy: ask again next frame (video: the newest frame wins)
         self._served = True
 
-    def _estimate(self, image: np.ndarray) -> np.ndarray:
+    def _load(self) -> Any:
         if self._estimator is None:
             from shaderviz.depth.estimator import DepthEstimator
 
             # Video frames are seen once: keep them out of the disk cache.
             video = isinstance(self.show.source, VideoSource)
             self._estimator = DepthEstimator(self.show.depth_model, cache_dir=False if video else None)
-        return self._estimator.estimate(image)
+        return self._estimator
+
+    def _estimate(self, image: np.ndarray) -> np.ndarray:
+        return self._load().estimate(image)
 
     def release(self) -> None:
         if self._pool is not None:
