@@ -110,16 +110,17 @@ def test_depth_gating_masks_the_sort(gl, backend):
         sorter.close()
 
 
-def test_flow_pass_keeps_pixels_and_converges_to_instant(gl):
+@pytest.mark.parametrize("speed", [1, 2])  # single-step draws, two-step draws
+def test_flow_pass_keeps_pixels_and_converges_to_instant(gl, speed):
     rgb, depth8 = random_image(29, 7, seed=11)
     sorter = Sorter(gl, rgb, depth8)
     settings = "key=hue axis=x descending=true lo=0.2 hi=0.9 interval=6"
     try:
-        flow = sorter.fx(f"pixelsort mode=flow speed=1 {settings}")
+        flow = sorter.fx(f"pixelsort mode=flow speed={speed} {settings}")
         in_band = pixelsort(rgb, depth8, "hue", "x", True, 0.2, 0.9, 6) != rgb  # moved by the full sort
         outside = ~_band_mask(rgb, depth8, "hue", 0.2, 0.9)
         previous = rgb
-        for frame in range(30):
+        for frame in range(30 // speed):
             out = sorter.render(flow, frame)
             for row in range(rgb.shape[0]):  # every line is a permutation of the last
                 assert sorted(map(tuple, out[row])) == sorted(map(tuple, previous[row]))
@@ -154,6 +155,46 @@ def test_flow_moves_toward_sorted_and_resets(gl):
         assert np.array_equal(sorter.render(flow, 3), first)  # back to the unsorted source
     finally:
         sorter.close()
+
+
+FLOW_SETTINGS = [
+    "key=hue axis=x descending=true lo=0.05 hi=0.95 interval=40",
+    "key=lightness axis=y lo=0.05 hi=0.95 depth_min=0.3 depth_max=0.8 depth_soft=0.05",
+    "key=depth axis=x descending=true interval=30 depth_min=0.2 depth_soft=0",  # key carried, gate in place
+    "key=luma axis=x lo=0.05 hi=0.95 interval=25 angle=30",
+    "key=saturation axis=y descending=true lo=0.02 angle=-63 depth_min=0.4 depth_invert=true depth_soft=0",
+    "key=intensity axis=y angle=120 interval=30",  # full band: holes next to in-band pixels
+]
+
+
+@pytest.mark.parametrize("settings", FLOW_SETTINGS)
+def test_flow_double_steps_equal_single_steps(gl, monkeypatch, settings):
+    """A flow draw does two odd-even steps where it can: after every frame the image is the
+    one that single steps give, for odd and even speeds (a double draw may start on an odd
+    step) and a speed changing between frames."""
+    rgb, noise = random_image(45, 27, seed=9)
+    # depth: rows far to near with noise, so the gate leaves long runs and the depth key sorts
+    depth8 = np.clip(np.linspace(0, 255, 27)[:, None] + noise / 4 - 32, 0, 255).astype(np.uint8)
+    speeds = [1, 2, 3, 1, 2, 0, 3, 7, 2, 5]
+
+    def frames(steps_per_draw: int) -> list[np.ndarray]:
+        monkeypatch.setattr(pixelsort_kernel.PixelSortKernel, "flow_steps_per_draw", steps_per_draw)
+        sorter = Sorter(gl, rgb, depth8)
+        try:
+            flow = sorter.fx(f"pixelsort mode=flow {settings}")
+            out = []
+            for frame, speed in enumerate(speeds):
+                flow[0].values["speed"] = speed
+                out.append(sorter.render(flow, frame))
+            return out
+        finally:
+            sorter.close()
+
+    single, double = frames(1), frames(2)
+    assert not np.array_equal(single[0], rgb)
+    assert len({out.tobytes() for out in single}) >= 7  # compared while it sorts, not only once done
+    for frame, (one, two) in enumerate(zip(single, double, strict=True)):
+        assert np.array_equal(one, two), (frame, speeds[frame])
 
 
 # -- any angle -----------------------------------------------------------------------------
@@ -252,18 +293,19 @@ def test_angled_depth_key_and_gating_use_original_positions(gl, backend, angle):
         sorter.close()
 
 
+@pytest.mark.parametrize("speed", [1, 2])
 @pytest.mark.parametrize("angle", [30.0, -63.0])
-def test_angled_flow_keeps_lines_and_converges_to_instant(gl, angle):
+def test_angled_flow_keeps_lines_and_converges_to_instant(gl, angle, speed):
     rgb, depth8 = random_image(29, 13, seed=11)
     row, col, on = line_map(13, 29, "x", angle)
     lines = [(row[n][on[n]], col[n][on[n]]) for n in range(on.shape[0])]
     sorter = Sorter(gl, rgb, depth8)
     settings = f"key=hue axis=x descending=true lo=0.2 hi=0.9 interval=6 angle={angle}"
     try:
-        flow = sorter.fx(f"pixelsort mode=flow speed=1 {settings}")
+        flow = sorter.fx(f"pixelsort mode=flow speed={speed} {settings}")
         outside = ~_band_mask(rgb, depth8, "hue", 0.2, 0.9)
         previous = rgb
-        for frame in range(32):
+        for frame in range(32 // speed):
             out = sorter.render(flow, frame)
             for r, c in lines:  # every angled line is a permutation of the last
                 assert sorted(map(tuple, out[r, c])) == sorted(map(tuple, previous[r, c]))

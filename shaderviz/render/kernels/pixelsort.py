@@ -91,6 +91,8 @@ class _Pair:
 
 
 class PixelSortKernel:
+    flow_steps_per_draw = 2  # odd-even steps per flow draw: 1 or 2 (tests compare the two)
+
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], include_dirs: list[Path]) -> None:
         self.ctx, self.size, self.include_dirs = ctx, size, include_dirs
         self._programs: dict[tuple, tuple[Any, moderngl.VertexArray | None]] = {}
@@ -109,10 +111,11 @@ class PixelSortKernel:
     # -- resources ---------------------------------------------------------------------
 
     def _program(
-        self, name: str, settings: dict[str, Any]
+        self, name: str, settings: dict[str, Any], extra: tuple[tuple[str, int], ...] = ()
     ) -> tuple[moderngl.Program | moderngl.ComputeShader, moderngl.VertexArray | None]:
         """``name``, specialised for the settings' key, gating and breaks where it reads
-        them (compiled once per variant), with its vertex array (None for compute)."""
+        them and for the ``extra`` defines (compiled once per variant), with its vertex
+        array (None for compute)."""
         path = builtin_shader_dir() / SHADER_DIR / name
         text, files = self._sources.get(name) or load_glsl(path, self.include_dirs)
         self._sources[name] = (text, files)
@@ -127,6 +130,7 @@ class PixelSortKernel:
                 ("SORT_ANGLED", int(settings["sortAngled"])),
                 ("SORT_MAJOR", int(settings["sortMajor"])),
             )
+        defines += extra
         variant = (name, defines)
         if variant not in self._programs:
             version, _, body = text.partition("\n")
@@ -250,8 +254,9 @@ class PixelSortKernel:
         }
 
     def _draw(self, name: str, fbo: moderngl.Framebuffer, uniforms: dict[str, Any],
-              textures: dict[str, moderngl.Texture], settings: dict[str, Any]) -> None:
-        program, vao = self._program(name, settings)
+              textures: dict[str, moderngl.Texture], settings: dict[str, Any],
+              extra: tuple[tuple[str, int], ...] = ()) -> None:
+        program, vao = self._program(name, settings, extra)
         if self._shift_table is not None and "shiftTable" in program:
             textures = {**textures, "shiftTable": self._shift_table}
         for unit, (sampler, texture) in enumerate(textures.items()):
@@ -313,11 +318,17 @@ class PixelSortKernel:
             _, fbo = self._state.swap()
             self._draw("flow_init.glsl", fbo, settings, {"inputImage": source, "depthMap": depth}, settings)
             self._step = 0
-        for _ in range(speed):
+        done = 0
+        while done < speed:
+            # Two odd-even steps per draw where two are left (each draw waits for the
+            # last, which is most of its cost in software GL); the same steps in the
+            # same order as single ones, so the result after N steps is the same.
+            steps = min(self.flow_steps_per_draw, speed - done)
             read, fbo = self._state.swap()
             self._draw("flow.glsl", fbo, {**settings, "step": self._step}, {"state": read, "depthMap": depth},
-                       settings)
-            self._step += 1
+                       settings, (("FLOW_STEPS", steps),))
+            self._step += steps
+            done += steps
         return self._state.latest
 
     def reset(self) -> None:
