@@ -162,6 +162,12 @@ def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, impo
     if not 1 <= args.quality <= 10:
         raise UserError(f"--quality {args.quality:g} is out of range 1..10")
     frames = args.frames or show.loop_frames
+    width, height = show.size
+    if args.size is None and args.output.suffix.lower() in (".mp4", ".webm") and (width % 2 or height % 2):
+        # Only when the size came from the image or preset: an explicit odd --size is an error.
+        show.size = (max(2, width - width % 2), max(2, height - height % 2))
+        print(f"shaderviz: note: {width}x{height} rendered as {show.size[0]}x{show.size[1]}: "
+              f"{args.output.suffix} (yuv420p) needs even sides", file=sys.stderr)
     out = record(show, args.output, frames, args.quality, progress=not args.quiet)
     seconds = frames / show.fps
     count = f"{frames} frame{'s' if frames != 1 else ''}"

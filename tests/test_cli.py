@@ -58,6 +58,15 @@ def test_mp4_has_exact_frame_count_and_size(tmp_path, photo):
     assert not list(tmp_path.glob(".*partial*"))
 
 
+def test_odd_sized_image_to_mp4_rounds_down_to_even_sides(tmp_path):
+    odd = tmp_path / "odd.png"
+    Image.fromarray(np.full((31, 45, 3), 200, np.uint8)).save(odd)
+    out = tmp_path / "odd.mp4"
+    result = ok("render", str(odd), "--fx", "saturate", "--frames", "2", "-o", str(out), "--quiet")
+    assert "45x31 rendered as 44x30" in result.stderr
+    assert np.stack(list(iio.imiter(out))).shape == (2, 30, 44, 3)
+
+
 def test_webm_and_gif(tmp_path, photo):
     ok("render", str(photo), "--fx", "saturate", "--frames", "5", "--size", "32x24",
        "-o", str(tmp_path / "a.webm"), "--quiet")
