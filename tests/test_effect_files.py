@@ -308,7 +308,15 @@ def test_shader_error_keeps_last_good_program(tmp_path, gl_ctx):
         assert renderer.compiled(spec) is good
         assert renderer.errors["tint"].startswith(f"{path}:10: error"), renderer.errors["tint"]
 
+        # Undone back to the last good text: the error goes away, the program stays.
+        path.write_text(GOOD)
+        spec, _ = reg.reload(path)
+        assert renderer.compiled(spec) is good and "tint" not in renderer.errors
+
         # Fixed: the error goes away and the new program is used.
+        path.write_text(GOOD.replace("luma(c) * amount", "luma(c) * amout"))
+        renderer.compiled(reg.reload(path)[0])
+        assert "tint" in renderer.errors
         path.write_text(GOOD.replace("* amount", "* amount * 2.0"))
         spec, _ = reg.reload(path)
         fixed = renderer.compiled(spec)

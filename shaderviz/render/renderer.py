@@ -126,6 +126,9 @@ class Renderer:
         """The effect's programs; on a compile error, the last good ones (or None)."""
         current = self._compiled.get(spec.name)
         if current is not None and current.digest == spec.digest:
+            # The text is back to the last good version (an undo): nothing is broken.
+            self.errors.pop(spec.name, None)
+            self._failed.pop(spec.name, None)
             return current
         if self._failed.get(spec.name) == spec.digest:
             return current  # already failed on this exact text: don't recompile every frame
