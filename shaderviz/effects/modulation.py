@@ -97,6 +97,8 @@ def parse_modulator(raw: Any) -> Modulator:
         cycles_f = float(args[2])
     except (TypeError, ValueError):
         raise ValueError(f"modulator {raw!r}: arguments must be numbers") from None
+    if not all(math.isfinite(v) for v in (lo, hi, offset, cycles_f)):
+        raise ValueError(f"modulator {raw!r}: arguments must be finite numbers")
     if cycles_f != int(cycles_f) or cycles_f < 1:
         raise ValueError(f"modulator {raw!r}: cycles must be a whole number >= 1 (seamless loops)")
     return Modulator(wave=wave, lo=lo, hi=hi, cycles=int(cycles_f), offset=offset % 1.0)

@@ -6,6 +6,7 @@ strings, preset values, GL uniform upload and the docs are all derived from it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,8 @@ class ParamSpec:
             value = float(raw)
         except (TypeError, ValueError):
             raise ValueError(f"{self.name}: expected a number, got {raw!r}") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{self.name}: expected a finite number, got {raw!r}")
         if self.type == "int":
             if value != int(value):
                 raise ValueError(f"{self.name}: expected a whole number, got {raw!r}")
