@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -37,14 +38,18 @@ def _size(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def _positive(kind: type) -> object:
+def _positive(kind: type, most: float = math.inf) -> object:
+    """A finite number > 0 and <= ``most`` (the same limits as presets)."""
+
     def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"{text} is more than {most:g}")
         return value
 
     parse.__name__ = kind.__name__
@@ -56,8 +61,8 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", help="built-in preset name, a TOML file, or a snapshot PNG")
     p.add_argument("--fx", action="append", default=[], metavar="EFFECT", help=MODULATOR_HELP)
     p.add_argument("--size", type=_size, help="output size WxH (default: preset, image, or 1280x720)")
-    p.add_argument("--fps", type=_positive(float), help="frames per second (default 30)")
-    p.add_argument("--seconds", type=_positive(float), help="loop length in seconds (default 4)")
+    p.add_argument("--fps", type=_positive(float, 240), help="frames per second, up to 240 (default 30)")
+    p.add_argument("--seconds", type=_positive(float, 3600), help="loop length in seconds (default 4)")
     p.add_argument("--seed", type=int, help="random seed for generators and noise")
     p.add_argument("--fit", choices=("fill", "fit", "stretch"), help="how images fit the size")
     p.add_argument("--depth", metavar="auto|flat|FILE",
