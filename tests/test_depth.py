@@ -319,6 +319,8 @@ def test_cli_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
         [str(good), "-o", str(tmp_path / "o.png"), "--model", str(tmp_path / "missing.pt")],
         [str(good), "-o", str(tmp_path / "o.png"), "--model", str(bad_model)],
         [str(good), "-o", str(tmp_path / "o.png"), "--model", str(truncated)],
+        [str(good), "-o", str(tmp_path / "o.jpg")],  # maps are PNG: not a folder named o.jpg
+        [str(good), "-o", str(good / "o.png")],  # the "folder" is a file
         [str(good), str(good), "-o", str(tmp_path / "two.png")],
     ]
     from shaderviz.cli import main
@@ -339,7 +341,7 @@ def test_cli_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
         assert code == 2, args
         lines = err.getvalue().strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("shaderviz: error:"), err.getvalue()
-    assert not (tmp_path / "o.png").exists()
+    assert not (tmp_path / "o.png").exists() and not (tmp_path / "o.jpg").exists()
 
 
 needs_shipped = pytest.mark.skipif(shipped_path(DEFAULT_MODEL) is None, reason="shipped model not built yet")

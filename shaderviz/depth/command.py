@@ -55,6 +55,8 @@ def expand_inputs(items: list[str]) -> list[Path]:
 def output_paths(inputs: list[Path], out: Path) -> list[Path]:
     if len(inputs) == 1 and out.suffix.lower() == ".png":
         return [out]
+    if out.suffix.lower() in IMAGE_SUFFIXES - {".png"}:
+        raise UserError(f"-o {out}: depth maps are 16-bit PNG; name the file .png, or give a folder")
     if out.suffix.lower() == ".png" and not out.is_dir():
         raise UserError(f"{len(inputs)} images need a folder for -o, not {out}")
     if out.exists() and not out.is_dir():
@@ -74,24 +76,33 @@ def write_png16(path: Path, near) -> None:  # noqa: ANN001 - float array 0..1
     from PIL import Image
 
     a = np.clip(np.rint(near * 65535), 0, 65535).astype(np.uint16)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(a).save(tmp, format="PNG")
         tmp.replace(path)
+    except (FileExistsError, NotADirectoryError):
+        raise UserError(f"{path}: cannot write (a part of {path.parent} is a file, not a folder)") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot write ({err.strerror or err})") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # the folder itself is unusable: nothing was written there
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from shaderviz.depth.estimator import DepthEstimator, read_image
-
     if args.size is not None and not 32 <= args.size <= 2048:
         raise UserError(f"--size {args.size} is out of range 32..2048")
     inputs = expand_inputs(args.images)
     outputs = output_paths(inputs, args.output)
+
+    # Only now torch (a second or two): bad arguments above are reported at once.
+    from tqdm import tqdm
+
+    from shaderviz.depth.estimator import DepthEstimator, read_image
+
     images = {p: None for p in inputs}
     for p in inputs[:1]:  # fail fast on the first image before loading the model
         images[p] = read_image(p)
