@@ -538,7 +538,7 @@ def test_parse_fx_errors(registry, text, message):
 def test_parse_fx_unknown_effect(registry):
     with pytest.raises(UserError, match=r"unknown effect 'glitch'; available: .*blur, .*pixelate"):
         parse_fx("glitch amount=1", registry)
-    with pytest.raises(UserError, match="unknown effect 'clouds'"):  # a generator is no effect
+    with pytest.raises(UserError, match="'clouds' is a generator, not an effect: give it as the input"):
         parse_fx("clouds", registry)
 
 

@@ -74,6 +74,9 @@ class Registry:
 
     def get(self, name: str, kind: str = "effect") -> EffectSpec:
         spec = self.effects.get(name)
+        if spec is not None and spec.kind == "source" and kind == "effect":
+            raise UserError(f"{name!r} is a generator, not an effect: give it as the input "
+                            f"(shaderviz render {name} ...)")
         if spec is None or spec.kind != kind:
             names = ", ".join(sorted(n for n, s in self.effects.items() if s.kind == kind))
             what = "effect" if kind == "effect" else "generator"
