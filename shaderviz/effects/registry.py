@@ -33,7 +33,8 @@ def effect_dirs(extra: list[Path] | None = None) -> list[Path]:
     dirs = [builtin_shader_dir(), user_effects_dir()]
     for d in extra or []:
         if not d.is_dir():
-            raise UserError(f"--effects-dir {d}: no such folder")
+            what = "not a folder" if d.exists() else "no such folder"
+            raise UserError(f"--effects-dir {d}: {what}")
         dirs.append(d)
     return dirs
 

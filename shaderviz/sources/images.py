@@ -28,8 +28,10 @@ def open_image(path: Path) -> Image.Image:
             return ImageOps.exif_transpose(img)
     except UserError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError) as err:
-        raise UserError(f"{path}: not a readable image ({type(err).__name__})") from None
+    except UnidentifiedImageError:
+        raise UserError(f"{path}: not an image, or a format Pillow cannot read") from None
+    except Image.DecompressionBombError:
+        raise UserError(f"{path}: too many pixels to load safely") from None
     except (OSError, ValueError, SyntaxError) as err:
         raise UserError(f"{path}: corrupt or unreadable image ({err})") from None
 
