@@ -13,7 +13,7 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 ENV = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent-shaderviz-test"}
 
@@ -276,3 +276,53 @@ def test_interrupted_render_leaves_no_output(tmp_path):
     assert proc.returncode == 130
     assert "no output was written" in stderr and "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# -- render: review fixes ------------------------------------------------------------------
+
+
+MODULATED = ("--fx", "rgb_split amount=sine(0,0.05) angle=saw(0,360)", "--fx", "colorize amount=noise(0,1,2)",
+             "--size", "64x48", "--fps", "12", "--seconds", "2")
+
+
+def test_png_frame_recipe_renders_that_frame_again(tmp_path):
+    frames = tmp_path / "frames"
+    ok("render", "clouds", *MODULATED, "--frames", "31", "-o", str(frames), "--quiet")
+    frame30 = frames / "frame_0030.png"
+    recipe = json.loads(Image.open(frame30).info["shaderviz:recipe"])
+    assert (recipe["frame"], recipe["time"], recipe["phase"]) == (30, 30 / 12, 6 / 24)
+    assert json.loads(Image.open(frames / "frame_0007.png").info["shaderviz:recipe"])["frame"] == 7
+
+    again = tmp_path / "again.png"
+    ok("render", "--preset", str(frame30), "--frames", "1", "-o", str(again), "--quiet")
+    assert np.array_equal(pixels(again), pixels(frame30))
+    assert not np.array_equal(pixels(again), pixels(frames / "frame_0000.png"))
+    assert json.loads(Image.open(again).info["shaderviz:recipe"])["frame"] == 30
+
+    # Without --frames: that one frame, not a whole loop; with --frames N: N frames from there.
+    result = ok("render", "--preset", str(frame30), "-o", str(tmp_path / "single.png"), "--quiet")
+    assert "(1 frame," in result.stdout
+    assert np.array_equal(pixels(tmp_path / "single.png"), pixels(frame30))
+    ok("render", "--preset", str(frames / "frame_0028.png"), "--frames", "3", "-o", str(tmp_path / "more"),
+       "--quiet")
+    assert sorted(p.name for p in (tmp_path / "more").iterdir()) == [f"frame_{i:04d}.png" for i in range(3)]
+    assert np.array_equal(pixels(tmp_path / "more" / "frame_0002.png"), pixels(frame30))
+
+
+def test_play_snapshot_recipe_renders_at_its_wall_clock_time(tmp_path):
+    """`play` records wall-clock seconds; render uses that time and the phase of play."""
+    first = tmp_path / "first.png"
+    ok("render", "clouds", *MODULATED, "--frames", "1", "-o", str(first), "--quiet")
+    with Image.open(first) as img:
+        recipe = json.loads(img.info["shaderviz:recipe"])
+        rgb = np.asarray(img.convert("RGB"))
+    recipe.update(time=1.37, phase=(1.37 / 2) % 1.0, frame=412)
+    snap = tmp_path / "snap.png"
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("shaderviz:recipe", json.dumps(recipe))
+    Image.fromarray(rgb).save(snap, pnginfo=info)
+    result = ok("render", "--preset", str(snap), "-o", str(tmp_path / "again.png"), "--quiet")
+    assert "(1 frame," in result.stdout
+    again = json.loads(Image.open(tmp_path / "again.png").info["shaderviz:recipe"])
+    assert (again["time"], again["phase"]) == (recipe["time"], recipe["phase"])
+    assert not np.array_equal(pixels(tmp_path / "again.png"), pixels(first))

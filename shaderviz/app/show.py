@@ -40,14 +40,35 @@ class Show:
     depth_path: Path | None = None
     depth_model: str = DEFAULT_DEPTH_MODEL
     preset_name: str | None = None
+    start_time: float | None = None  # from a PNG recipe: render starts at that frame's time
 
     @property
     def loop_frames(self) -> int:
         return max(1, round(self.seconds * self.fps))
 
+    def _start_frame(self) -> int | None:
+        """The start as a whole frame number (always so for a recipe written by `render`);
+        None for a time between frames (a `play` snapshot: wall-clock seconds)."""
+        start = self.start_time or 0.0
+        number = round(start * self.fps)
+        return number if number / self.fps == start else None
+
     def frame(self, index: int) -> Frame:
-        """Fixed-step clock: frame i is at t = i / fps and phase i / loop_frames."""
-        return Frame(index, index / self.fps, (index % self.loop_frames) / self.loop_frames, self.seed)
+        """Fixed-step clock: frame i is at t = start + i / fps. From a whole start frame s
+        (0 by default), frame s + i exactly as a render from 0 has it: phase (s + i) /
+        loop_frames, wrapped; from any other start time, the phase of `play` at that time."""
+        start = self._start_frame()
+        if start is None:
+            return self.frame_at((self.start_time or 0.0) + index / self.fps, index)
+        number = start + index
+        return Frame(number, number / self.fps, (number % self.loop_frames) / self.loop_frames, self.seed)
+
+    def loop_number(self, index: int) -> int:
+        """Which loop frame ``index`` of a render falls in (a folder source shows one image per loop)."""
+        start = self._start_frame()
+        if start is None:
+            return int(((self.start_time or 0.0) + index / self.fps) // self.seconds)
+        return (start + index) // self.loop_frames
 
     def frame_at(self, seconds: float, index: int) -> Frame:
         """Wall-clock time (for `play`): the phase follows the same loop length."""
@@ -144,6 +165,7 @@ def build_show(
         depth_path=depth_path,
         depth_model=depth_model or preset.depth_model or DEFAULT_DEPTH_MODEL,
         preset_name=preset_name,
+        start_time=preset.time,
     )
     if not math.isfinite(show.fps) or show.fps <= 0:
         raise UserError("--fps must be a positive number")

@@ -1,7 +1,9 @@
 """Offline rendering: a fixed-step clock, GPU readback overlapped with encoding.
 
 Frame i is at t = i / fps and loop phase i / loop_frames, whatever the speed of the
-machine, so the output is deterministic and frame ``loop_frames`` equals frame 0.
+machine, so the output is deterministic and frame ``loop_frames`` equals frame 0. (From a
+PNG recipe, frames start at that recipe's time: see ``Show.frame``.) Every PNG frame
+carries its own recipe.
 """
 
 from __future__ import annotations
@@ -76,14 +78,14 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
     bar = None
     try:
         writer = open_writer(out, frames, show.size, show.fps, quality,
-                             recipe_text(show.recipe(show.frame(0))))
+                             lambda number: recipe_text(show.recipe(show.frame(number))))
         encoder = _Encoder(writer)
         depth.start(renderer)
         current_key: object = object()
         bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
         for index in range(frames):
             frame = show.frame(index)
-            key = show.source.key_at(frame.time, index // show.loop_frames)
+            key = show.source.key_at(frame.time, show.loop_number(index))
             if key != current_key:
                 image = show.source.load(key, show.size, show.fit)
                 if image is not None:

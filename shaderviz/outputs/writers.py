@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -15,6 +16,7 @@ from shaderviz.errors import UserError
 
 VIDEO_CODECS = {".mp4": "libx264", ".webm": "libvpx-vp9"}
 FORMATS = (".png", ".mp4", ".gif", ".webm")
+PngText = Callable[[int], dict[str, str]]  # frame number -> PNG text chunks (the recipe)
 
 
 class FrameWriter(Protocol):
@@ -39,14 +41,14 @@ def check_output(path: Path, frames: int, size: tuple[int, int]) -> None:
 
 
 def open_writer(path: Path, frames: int, size: tuple[int, int], fps: float, quality: float,
-                png_text: dict[str, str] | None = None) -> FrameWriter:
+                png_text: PngText | None = None) -> FrameWriter:
     check_output(path, frames, size)
     suffix = path.suffix.lower()
     if suffix in VIDEO_CODECS:
         return VideoWriter(path, size, fps, quality)
     if suffix == ".gif":
         return GifWriter(path, fps)
-    return PngWriter(path, frames, png_text or {})
+    return PngWriter(path, frames, png_text or (lambda index: {}))
 
 
 class VideoWriter:
@@ -107,7 +109,7 @@ class GifWriter:
 class PngWriter:
     """One PNG, a ``%04d`` pattern, or a folder of numbered PNGs."""
 
-    def __init__(self, path: Path, frames: int, text: dict[str, str]) -> None:
+    def __init__(self, path: Path, frames: int, text: PngText) -> None:
         self.path, self.frames, self.text, self.count = path, frames, text, 0
         self.pattern = "%" in path.name
         self.is_dir = path.is_dir() or (not self.pattern and not path.suffix)
@@ -131,7 +133,7 @@ class PngWriter:
 
     def write(self, frame: np.ndarray) -> None:
         info = PngImagePlugin.PngInfo()
-        for key, value in self.text.items():
+        for key, value in self.text(self.count).items():
             info.add_itxt(key, value)
         if self.staging is None:
             target = partial_path(self.path)

@@ -18,13 +18,14 @@
     effect = "rgb_split"
     amount = "sine(0.004, 0.02)"
 
-Errors name the file, the line and the key. A PNG saved by `play` (``S``) carries its
-recipe and loads as a preset too.
+Errors name the file, the line and the key. A PNG saved by `play` (``S``) or written by
+`render` carries its recipe and loads as a preset too, with the time of that frame.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class Preset:
     depth_model: str | None = None
     generator: dict[str, Any] = field(default_factory=dict)
     chain: list[EffectInstance] = field(default_factory=list)
+    time: float | None = None  # a PNG recipe's time: the moment of that frame (render starts there)
 
 
 def builtin_presets() -> list[str]:
@@ -100,10 +102,16 @@ def _from_png(path: Path, registry: Registry) -> Preset:
     if raw is None:
         raise UserError(f"{path}: this PNG carries no shaderviz recipe")
     try:
-        data = json.loads(raw)["preset"]
-    except (ValueError, KeyError, TypeError):
+        recipe = json.loads(raw)
+        data, time = recipe["preset"], recipe.get("time", 0.0)
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise UserError(f"{path}: the shaderviz recipe is damaged") from None
-    return parse_preset(data, registry, path, "")
+    is_number = isinstance(time, (int, float)) and not isinstance(time, bool)
+    if not is_number or not math.isfinite(time) or time < 0:
+        raise UserError(f"{path}: the shaderviz recipe is damaged (time {time!r})")
+    preset = parse_preset(data, registry, path, "")
+    preset.time = float(time)
+    return preset
 
 
 class _Locator:
