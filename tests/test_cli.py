@@ -281,6 +281,15 @@ def test_interrupted_render_leaves_no_output(tmp_path):
 # -- render: review fixes ------------------------------------------------------------------
 
 
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("shaderviz: error: ")
+    return lines[0]
+
+
 MODULATED = ("--fx", "rgb_split amount=sine(0,0.05) angle=saw(0,360)", "--fx", "colorize amount=noise(0,1,2)",
              "--size", "64x48", "--fps", "12", "--seconds", "2")
 
@@ -326,3 +335,42 @@ def test_play_snapshot_recipe_renders_at_its_wall_clock_time(tmp_path):
     again = json.loads(Image.open(tmp_path / "again.png").info["shaderviz:recipe"])
     assert (again["time"], again["phase"]) == (recipe["time"], recipe["phase"])
     assert not np.array_equal(pixels(tmp_path / "again.png"), pixels(first))
+
+
+@pytest.mark.parametrize("out, frames", [
+    ("afile/x.png", "1"), ("afile/x.png", "3"), ("afile/f_%02d.png", "3"), ("afile/frames", "3"),
+    ("afile/", "3"), ("afile/x.mp4", "3"), ("afile/x.webm", "3"), ("afile/x.gif", "3"),
+    ("/proc/x.png", "1"), ("/proc/x.png", "3"), ("/proc/frames", "3"), ("/proc/x.mp4", "3"),
+    ("/proc/x.webm", "3"), ("/proc/x.gif", "3"),
+])
+def test_unwritable_output_is_one_line_naming_path_and_reason(tmp_path, photo, out, frames):
+    (tmp_path / "afile").write_text("a regular file")
+    result = shaderviz("render", str(photo), "--fx", "saturate", "--frames", frames, "-o", out, "--quiet",
+                       cwd=tmp_path)
+    line = one_line_error(result)
+    assert out.rstrip("/") in line
+    assert "Not a directory" in line or "No such file or directory" in line or "not a folder" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+    assert (tmp_path / "afile").read_text() == "a regular file"
+
+
+def test_shorter_render_removes_stale_frames_of_its_own_pattern_only(tmp_path, photo):
+    frames = tmp_path / "frames"
+    ok("render", str(photo), "--fx", "saturate", "--frames", "5", "-o", str(frames), "--quiet")
+    others = ["frame_0009.txt", "frame_12.png", "notes.png", "frame_0003.png.bak"]
+    for name in others:
+        (frames / name).write_text("keep")
+    ok("render", str(photo), "--fx", "saturate", "--frames", "2", "-o", str(frames), "--quiet")
+    assert sorted(p.name for p in frames.iterdir()) == sorted(["frame_0000.png", "frame_0001.png", *others])
+
+    def frames_to(out: str, count: int) -> None:
+        ok("render", str(photo), "--fx", "saturate", "--frames", str(count), "-o", str(tmp_path / out),
+           "--quiet")
+
+    frames_to("f_%02d.png", 4)
+    frames_to("x.png", 4)  # x_0000.png ...
+    (tmp_path / "f_099.png").write_text("keep")  # not what f_%02d.png makes of 99
+    frames_to("f_%02d.png", 2)
+    frames_to("x.png", 3)
+    names = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert names == ["f_00.png", "f_01.png", "f_099.png", "x_0000.png", "x_0001.png", "x_0002.png"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +13,13 @@ from PIL import Image
 
 from shaderviz.app.show import build_show
 from shaderviz.errors import UserError
+from shaderviz.outputs import writers
 from shaderviz.outputs.snapshot import recipe_text, save_snapshot
-from shaderviz.outputs.writers import open_writer
+from shaderviz.outputs.writers import PngWriter, open_writer, output_error
 from shaderviz.render.renderer import Frame
 
 SIZE = (16, 12)
+OUTPUTS = ["x.png", "seq_%03d.png", "frames", "x.mp4", "x.webm", "x.gif"]
 
 
 def frame(value: int) -> np.ndarray:
@@ -27,6 +31,147 @@ def write_all(path: Path, count: int, text=None) -> None:  # noqa: ANN001
     for i in range(count):
         writer.write(frame(20 * i))
     writer.finish()
+
+
+# -- OS errors: one line naming the output and the reason; abort never raises -------------
+
+
+def test_os_error_names_the_output_and_the_reason() -> None:
+    erofs = OSError(errno.EROFS, os.strerror(errno.EROFS), "out/.x.partial.mp4")
+    err = output_error(Path("out/x.mp4"), erofs)
+    assert str(err) == "out/x.mp4: cannot write (Read-only file system)"
+    pipe = OSError("[Errno 32] Broken pipe\n\nFFMPEG COMMAND:\nffmpeg -y ...")
+    assert str(output_error(Path("x.mp4"), pipe)) == "x.mp4: cannot write ([Errno 32] Broken pipe)"
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_read_only_folder_is_a_user_error_before_any_frame(tmp_path, monkeypatch, name) -> None:
+    """As root, chmod does not stop writes: make creating anything fail as on a read-only mount."""
+
+    def read_only(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(args[0]))
+
+    monkeypatch.setattr(os, "open", read_only)
+    monkeypatch.setattr(os, "mkdir", read_only)
+    out = tmp_path / name
+    with pytest.raises(UserError, match=r"cannot write \(Read-only file system\)") as info:
+        open_writer(out, 3, SIZE, 10.0, 8.0)
+    assert str(info.value).startswith(str(out))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_failure_while_writing_is_a_user_error_and_abort_cleans_up(tmp_path, monkeypatch, name) -> None:
+    out = tmp_path / name
+    writer = open_writer(out, 3, SIZE, 10.0, 8.0)
+    writer.write(frame(0))
+
+    def disk_full(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Image.Image, "save", disk_full)
+    if name.endswith((".mp4", ".webm")):  # ffmpeg died: imageio-ffmpeg raises an OSError
+        monkeypatch.setattr(writer.writer, "_gen", _Broken(writer.writer._gen))
+    with pytest.raises(UserError, match=r": cannot write \(") as info:
+        writer.write(frame(1))
+        writer.finish()
+    assert str(info.value).startswith(f"{out}: ") and "\n" not in str(info.value)
+    monkeypatch.undo()
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Broken:
+    """Stands in for imageio-ffmpeg's generator as when ffmpeg has gone."""
+
+    def __init__(self, real) -> None:  # noqa: ANN001
+        self.real = real
+
+    def send(self, value: object) -> None:
+        raise OSError("[Errno 32] Broken pipe\n\nFFMPEG COMMAND:\nffmpeg -y -f rawvideo ...")
+
+    def throw(self, err: BaseException) -> None:
+        self.real.throw(err)
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_abort_never_raises(tmp_path, monkeypatch, name) -> None:
+    writer = open_writer(tmp_path / name, 3, SIZE, 10.0, 8.0)
+    writer.write(frame(0))
+
+    def gone(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+
+    monkeypatch.setattr(Path, "unlink", gone)
+    monkeypatch.setattr(writers.shutil, "rmtree", gone)
+    writer.abort()  # nothing to assert but that it returns
+
+
+# -- folders: temporaries on the filesystem of the final files; stale frames -------------
+
+
+def test_existing_folder_that_is_a_mount_point(tmp_path, monkeypatch) -> None:
+    """A rename from outside the folder into it fails with EXDEV, as for a mount point."""
+    folder = tmp_path / "mnt"
+    folder.mkdir()
+    real_replace = os.replace
+
+    def replace(src, dst):  # noqa: ANN001
+        inside = [Path(p).resolve().is_relative_to(folder) for p in (src, dst)]
+        if inside[0] != inside[1]:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src), None, str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    write_all(folder, 3)
+    assert sorted(p.name for p in folder.iterdir()) == ["frame_0000.png", "frame_0001.png", "frame_0002.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mnt"]
+
+
+def test_rename_across_filesystems_falls_back_to_a_copy(tmp_path, monkeypatch) -> None:
+    """Any EXDEV on a finished frame: copy it beside its final name, then rename (atomic)."""
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    real_replace = os.replace
+
+    def replace(src, dst):  # noqa: ANN001
+        if ".shaderviz.partial" in str(src) or str(src).endswith(".partial.gif"):
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    write_all(folder, 2)
+    write_all(tmp_path / "x.gif", 2)
+    assert sorted(p.name for p in folder.iterdir()) == ["frame_0000.png", "frame_0001.png"]
+    assert pixels(folder / "frame_0001.png").max() == 20
+    with Image.open(tmp_path / "x.gif") as gif:
+        assert gif.n_frames == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames", "x.gif"]
+
+
+def test_new_folder_appears_whole(tmp_path) -> None:
+    write_all(tmp_path / "new", 2)
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["frame_0000.png", "frame_0001.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new"]
+
+
+def test_stale_frames_of_the_same_pattern_only(tmp_path) -> None:
+    write_all(tmp_path / "a_%d.png", 12)
+    write_all(tmp_path / "b.png", 3)  # b_0000.png ...
+    keep = ["a_01.png", "a_x.png", "a_11.png.bak", "b_12.png", "c_5.png", "a_%d.png"]
+    for name in keep:
+        (tmp_path / name).write_text("not ours")
+    write_all(tmp_path / "a_%d.png", 2)
+    write_all(tmp_path / "b.png", 2)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["a_0.png", "a_1.png", "b_0000.png", "b_0001.png", *keep])
+
+
+def test_bad_pattern_is_a_user_error(tmp_path) -> None:
+    for name in ("x_%d_%d.png", "x_%%.png", "x_%q.png"):
+        with pytest.raises(UserError, match="one %d-style field"):
+            PngWriter(tmp_path / name, 3, lambda i: {})
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- recipes and the render clock -------------------------------------------------------

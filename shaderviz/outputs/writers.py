@@ -1,11 +1,16 @@
-"""Frame writers by output extension. Each writes to a temporary name and renames on
-success, so an interrupted render never leaves a file that looks complete."""
+"""Frame writers by output extension. Each writes to a temporary name on the filesystem of
+the final files and renames on success, so an interrupted render never leaves a file that
+looks complete. Every OS failure reaches the user as one line naming the output and the
+reason (a :class:`UserError`), and ``abort()`` never raises."""
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Protocol
 
@@ -16,17 +21,33 @@ from shaderviz.errors import UserError
 
 VIDEO_CODECS = {".mp4": "libx264", ".webm": "libvpx-vp9"}
 FORMATS = (".png", ".mp4", ".gif", ".webm")
+FOLDER_NAME = "frame_{:04d}.png"  # the frames of a folder output
 PngText = Callable[[int], dict[str, str]]  # frame number -> PNG text chunks (the recipe)
 
 
 class FrameWriter(Protocol):
     def write(self, frame: np.ndarray) -> None: ...
     def finish(self) -> None: ...  # move the finished output into place
-    def abort(self) -> None: ...  # remove everything written so far
+    def abort(self) -> None: ...  # remove everything written so far; never raises
 
 
 def partial_path(path: Path) -> Path:
     return path.with_name(f".{path.stem}.partial{path.suffix}")
+
+
+def output_error(path: Path, err: OSError) -> UserError:
+    """``OUT: cannot write (Not a directory)``: the user's path, not our temporary's."""
+    lines = str(err).strip().splitlines()
+    reason = err.strerror or (lines[0] if lines else type(err).__name__)
+    return UserError(f"{path}: cannot write ({reason})")
+
+
+@contextmanager
+def _reported(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as err:  # BrokenPipeError, NotADirectoryError, EROFS, ENOSPC, ...
+        raise output_error(path, err) from None
 
 
 def check_output(path: Path, frames: int, size: tuple[int, int]) -> None:
@@ -36,19 +57,77 @@ def check_output(path: Path, frames: int, size: tuple[int, int]) -> None:
         raise UserError(f"{path}: unsupported output type; use one of {', '.join(FORMATS)} or a folder")
     if not path.parent.exists():
         raise UserError(f"{path.parent}: output folder does not exist")
+    if not path.parent.is_dir():
+        raise output_error(path, OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
+    if not suffix and path.exists() and not path.is_dir():
+        raise UserError(f"{path}: cannot write frames into it (a file, not a folder)")
+    if suffix in (*VIDEO_CODECS, ".gif") and path.is_dir():
+        raise output_error(path, OSError(errno.EISDIR, os.strerror(errno.EISDIR)))
     if suffix in VIDEO_CODECS and (size[0] % 2 or size[1] % 2):
         raise UserError(f"{path}: {suffix} (yuv420p) needs an even width and height, got {size[0]}x{size[1]}")
 
 
 def open_writer(path: Path, frames: int, size: tuple[int, int], fps: float, quality: float,
                 png_text: PngText | None = None) -> FrameWriter:
+    """The writer for ``path``; its temporary files exist already (so an unwritable
+    output fails here, before any frame is rendered)."""
     check_output(path, frames, size)
     suffix = path.suffix.lower()
-    if suffix in VIDEO_CODECS:
-        return VideoWriter(path, size, fps, quality)
-    if suffix == ".gif":
-        return GifWriter(path, fps)
-    return PngWriter(path, frames, png_text or (lambda index: {}))
+    with _reported(path):
+        if suffix in VIDEO_CODECS:
+            writer: FrameWriter = VideoWriter(path, size, fps, quality)
+        elif suffix == ".gif":
+            writer = GifWriter(path, fps)
+        else:
+            writer = PngWriter(path, frames, png_text or (lambda index: {}))
+    return _Reporting(path, writer)
+
+
+class _Reporting:
+    """A writer whose OS errors are one-line UserErrors and whose abort never raises."""
+
+    def __init__(self, path: Path, writer: FrameWriter) -> None:
+        self.path, self.writer = path, writer
+
+    def write(self, frame: np.ndarray) -> None:
+        with _reported(self.path):
+            self.writer.write(frame)
+
+    def finish(self) -> None:
+        with _reported(self.path):
+            self.writer.finish()
+
+    def abort(self) -> None:
+        with suppress(Exception):  # cleaning up after a failure must not hide the failure
+            self.writer.abort()
+
+
+def _claim(path: Path) -> None:
+    """Create the (empty) temporary file now: a path that cannot be written fails at once,
+    with the reason from the OS."""
+    path.unlink(missing_ok=True)
+    path.touch()
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Rename a finished file into place; across filesystems (EXDEV), copy it beside
+    ``dst`` first so the final name still appears only when the file is complete."""
+    try:
+        os.replace(src, dst)
+    except OSError as err:
+        if err.errno != errno.EXDEV:
+            raise
+        beside = dst.with_name(f".{dst.name}.partial")
+        try:
+            shutil.copyfile(src, beside)
+            os.replace(beside, dst)
+        finally:
+            beside.unlink(missing_ok=True)
+        src.unlink()
+
+
+class _Aborted(BaseException):
+    pass
 
 
 class VideoWriter:
@@ -58,31 +137,42 @@ class VideoWriter:
         import imageio_ffmpeg
 
         self.path, self.tmp = path, partial_path(path)
+        _claim(self.tmp)  # ffmpeg overwrites it (-y)
         codec = VIDEO_CODECS[path.suffix.lower()]
         if codec == "libx264":
             params = ["-movflags", "+faststart"]
         else:  # VP9 constant quality: crf 63 (worst) .. 10 (best) from quality 1..10
             params = ["-b:v", "0", "-crf", str(round(63 - quality * 5.3))]
-        self._gen = imageio_ffmpeg.write_frames(
-            str(self.tmp), size, fps=fps, codec=codec, pix_fmt_in="rgb24",
-            pix_fmt_out="yuv420p", quality=quality if codec == "libx264" else None,
-            macro_block_size=2, ffmpeg_log_level="error", output_params=params,
-        )
-        self._gen.send(None)
+        try:
+            self._gen = imageio_ffmpeg.write_frames(
+                str(self.tmp), size, fps=fps, codec=codec, pix_fmt_in="rgb24",
+                pix_fmt_out="yuv420p", quality=quality if codec == "libx264" else None,
+                macro_block_size=2, ffmpeg_log_level="error", output_params=params,
+            )
+            self._gen.send(None)
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
 
     def write(self, frame: np.ndarray) -> None:
-        self._gen.send(np.ascontiguousarray(frame))
+        try:
+            self._gen.send(np.ascontiguousarray(frame))
+        except OSError as err:  # imageio-ffmpeg's message carries the whole ffmpeg command
+            raise OSError(errno.EPIPE, "ffmpeg stopped taking frames") from err
 
     def finish(self) -> None:
         self._gen.close()
-        os.replace(self.tmp, self.path)
+        if not self.tmp.is_file() or self.tmp.stat().st_size == 0:
+            raise OSError(errno.EIO, "ffmpeg wrote no video")
+        _move(self.tmp, self.path)
 
     def abort(self) -> None:
-        try:
-            self._gen.close()
-        except Exception:  # noqa: BLE001 - ffmpeg may already be gone
+        try:  # a BaseException inside the generator makes imageio-ffmpeg kill ffmpeg at once
+            self._gen.throw(_Aborted())
+        except (_Aborted, Exception):  # noqa: BLE001 - ffmpeg may already be gone
             pass
-        self.tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            self.tmp.unlink(missing_ok=True)
 
 
 class GifWriter:
@@ -91,6 +181,7 @@ class GifWriter:
     def __init__(self, path: Path, fps: float) -> None:
         self.path, self.tmp, self.fps = path, partial_path(path), fps
         self._frames: list[Image.Image] = []
+        _claim(self.tmp)
 
     def write(self, frame: np.ndarray) -> None:
         self._frames.append(Image.fromarray(frame).quantize(256, method=Image.Quantize.MEDIANCUT))
@@ -99,15 +190,22 @@ class GifWriter:
         first, *rest = self._frames
         first.save(self.tmp, format="GIF", save_all=True, append_images=rest, loop=0,
                    duration=round(1000 / self.fps), disposal=1)
-        os.replace(self.tmp, self.path)
+        _move(self.tmp, self.path)
 
     def abort(self) -> None:
         self._frames.clear()
-        self.tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            self.tmp.unlink(missing_ok=True)
 
 
 class PngWriter:
-    """One PNG, a ``%04d`` pattern, or a folder of numbered PNGs."""
+    """One PNG, a ``%04d`` pattern, or a folder of numbered PNGs (``frame_0000.png``, ...).
+
+    Frames are staged in a hidden folder on the filesystem of the final files: beside a
+    new output folder (renamed into place whole), or inside an existing one (it may be a
+    mount point), or beside the files of a pattern. When done, older frames of the same
+    naming pattern with higher numbers (from a longer render before) are removed.
+    """
 
     def __init__(self, path: Path, frames: int, text: PngText) -> None:
         self.path, self.frames, self.text, self.count = path, frames, text, 0
@@ -116,20 +214,33 @@ class PngWriter:
         if frames > 1 and not self.pattern and not self.is_dir:
             self.pattern = True
             self.path = path.with_name(f"{path.stem}_%04d{path.suffix}")
-        self.staging = None
-        if frames > 1 or self.is_dir:
+        if self.pattern:
+            self._check_pattern()
+        self.folder = self.path if self.is_dir else self.path.parent  # where the frames go
+        self.staging: Path | None = None
+        self.new_folder = self.is_dir and not self.path.exists()
+        if self.new_folder:
+            self.staging = path.with_name(f".{path.name}.partial")
+        elif self.is_dir:
+            self.staging = self.folder / ".shaderviz.partial"
+        elif self.pattern:
             self.staging = path.with_name(f".{path.name.replace('%', '_')}.partial")
-        if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
+        if self.staging is None:
+            _claim(partial_path(self.path))
+        else:
+            shutil.rmtree(self.staging, ignore_errors=True)  # left by a killed render
             self.staging.mkdir()
 
-    def _name(self, index: int) -> str:
-        if self.is_dir:
-            return f"frame_{index:04d}.png"
+    def _check_pattern(self) -> None:
         try:
-            return self.path.name % index
-        except TypeError:
-            raise UserError(f"{self.path}: the pattern needs one %d-style field") from None
+            names = {self.path.name % 0, self.path.name % 1}
+        except (TypeError, ValueError):
+            names = set()
+        if len(names) != 2:
+            raise UserError(f"{self.path}: the pattern needs one %d-style field")
+
+    def _name(self, index: int) -> str:
+        return FOLDER_NAME.format(index) if self.is_dir else self.path.name % index
 
     def write(self, frame: np.ndarray) -> None:
         info = PngImagePlugin.PngInfo()
@@ -144,18 +255,36 @@ class PngWriter:
 
     def finish(self) -> None:
         if self.staging is None:
-            os.replace(partial_path(self.path), self.path)
+            _move(partial_path(self.path), self.path)
             return
-        if self.is_dir and not self.path.exists():
-            os.replace(self.staging, self.path)
+        if self.new_folder:
+            os.replace(self.staging, self.path)  # same parent: never across filesystems
             return
-        folder = self.path if self.is_dir else self.path.parent
         for item in sorted(self.staging.iterdir()):
-            os.replace(item, folder / item.name)
+            _move(item, self.folder / item.name)
         self.staging.rmdir()
+        self._remove_stale()
+
+    def _remove_stale(self) -> None:
+        """Remove our own frames numbered ``count`` and up, left by an earlier, longer render:
+        only names that this writer would itself produce (checked by writing them again)."""
+        template = "frame_%04d.png" if self.is_dir else self.path.name
+        parts = re.split(r"(%%|%[-+ #0-9.]*[a-zA-Z])", template)
+        regex = "".join(
+            "%" if part == "%%" else r"([ +\-]?\d+)" if i % 2 else re.escape(part)
+            for i, part in enumerate(parts)
+        )
+        for item in self.folder.iterdir():
+            match = re.fullmatch(regex, item.name)
+            if match is None or len(match.groups()) != 1:
+                continue
+            index = int(match.group(1))
+            if index >= self.count and self._name(index) == item.name and item.is_file():
+                item.unlink()
 
     def abort(self) -> None:
-        if self.staging is None:
-            partial_path(self.path).unlink(missing_ok=True)
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)
+        with suppress(OSError):
+            if self.staging is None:
+                partial_path(self.path).unlink(missing_ok=True)
+            else:
+                shutil.rmtree(self.staging, ignore_errors=True)
