@@ -290,6 +290,23 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+def test_fx_that_does_not_compile_stops_render(tmp_path, photo):
+    effects = tmp_path / "fx"
+    effects.mkdir()
+    (effects / "glitchy.glsl").write_text(
+        '/*{"description": "broken body", "params": {}}*/\n'
+        "vec4 effect(vec2 uv) {\n"
+        "    vec4 c = INPUT(uv)\n"  # no semicolon: the compiler stops at line 4
+        "    return c;\n"
+        "}\n"
+    )
+    for out in ("j.png", "j.mp4", "frames"):
+        line = one_line_error(shaderviz("render", str(photo), "-o", str(tmp_path / out), "--frames", "2",
+                                        "--effects-dir", str(effects), "--fx", "glitchy", "--quiet"))
+        assert "glitchy" in line and "glitchy.glsl:4:" in line and "error" in line
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["fx"]
+
+
 MODULATED = ("--fx", "rgb_split amount=sine(0,0.05) angle=saw(0,360)", "--fx", "colorize amount=noise(0,1,2)",
              "--size", "64x48", "--fps", "12", "--seconds", "2")
 

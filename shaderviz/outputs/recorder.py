@@ -3,7 +3,7 @@
 Frame i is at t = i / fps and loop phase i / loop_frames, whatever the speed of the
 machine, so the output is deterministic and frame ``loop_frames`` equals frame 0. (From a
 PNG recipe, frames start at that recipe's time: see ``Show.frame``.) Every PNG frame
-carries its own recipe.
+carries its own recipe. An effect that does not compile stops the render (a UserError).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
+from shaderviz.errors import UserError
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
 from shaderviz.render.context import headless_context
@@ -95,6 +96,8 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
                 current_key = key
             depth.update(renderer)
             target = renderer.render(show.chain, frame, show.generator)
+            if renderer.errors:  # `play` keeps the last good program; a render must not
+                raise _shader_error(renderer.errors)
             # Read into alternating pixel buffers; pull the previous frame's pixels
             # while the GPU works on this one.
             target.fbo.read_into(pbos[index % 2], components=3, alignment=1)
@@ -121,6 +124,13 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
         show.source.close()
         ctx.release()
     return out
+
+
+def _shader_error(errors: dict[str, str]) -> UserError:
+    name, message = next(iter(errors.items()))
+    lines = message.strip().splitlines() or ["does not compile"]
+    more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+    return UserError(f"effect {name!r} does not compile: {lines[0]}{more}")
 
 
 def _pixels(buffer: moderngl.Buffer, width: int, height: int) -> np.ndarray:
