@@ -111,8 +111,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM during `render`: unwinds like Ctrl-C, so the partial output is removed."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the clean-up short
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
     args = build_parser().parse_args(argv)
+    on_term = args.command == "render" and threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if on_term else None
     try:
         return _dispatch(args)
     except UserError as err:
@@ -122,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         written = "; no output was written" if args.command in ("render", "depth") else ""
         print(f"shaderviz: interrupted{written}", file=sys.stderr)
         return 130
+    except _Terminated:
+        # Exit 143 = 128 + SIGTERM, the status a shell reports for a process killed by TERM,
+        # so callers (timeout, systemd, CI) still see "terminated"; the output is cleaned up.
+        print("shaderviz: terminated; no output was written", file=sys.stderr)
+        return 143
+    finally:
+        if on_term:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

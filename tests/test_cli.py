@@ -278,6 +278,28 @@ def test_interrupted_render_leaves_no_output(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_sigterm_render_cleans_up_like_ctrl_c(tmp_path):
+    """SIGTERM (kill, timeout, systemd) unwinds like Ctrl-C: no partial file; exit 143 = 128 + 15."""
+    out = tmp_path / "t.mp4"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000",
+         "-o", str(out), "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".*partial*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, stderr
+    assert stderr.strip().splitlines() == ["shaderviz: terminated; no output was written"]
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- render: review fixes ------------------------------------------------------------------
 
 
