@@ -191,7 +191,8 @@ def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, impo
     if not 1 <= args.quality <= 10:
         raise UserError(f"--quality {args.quality:g} is out of range 1..10")
     # A preset from a PNG recipe re-renders that one frame (with --frames N: N from there).
-    frames = args.frames or (1 if show.start_time is not None else show.loop_frames)
+    # A folder: one loop per image.
+    frames = args.frames or (1 if show.start_time is not None else show.loop_frames * show.source.loops())
     width, height = show.size
     if args.size is None and args.output.suffix.lower() in (".mp4", ".webm") and (width % 2 or height % 2):
         # Only when the size came from the image or preset: an explicit odd --size is an error.

@@ -137,6 +137,10 @@ def test_folder_source_one_image_per_loop(tmp_path):
        "-o", str(tmp_path / "f_%d.png"), "--quiet")
     reds = [pixels(tmp_path / f"f_{i}.png")[..., 0].mean() for i in range(4)]
     assert reds[0] > 200 and reds[1] > 200 and reds[2] < 50 and reds[3] < 50
+    # Without --frames: one loop per image, so every image is shown.
+    result = ok("render", str(folder), "--fps", "2", "--seconds", "1", "-o", str(tmp_path / "all"), "--quiet")
+    assert "4 frames" in result.stdout
+    assert pixels(tmp_path / "all" / "frame_0003.png")[..., 2].mean() > 200
 
 
 def test_video_source(tmp_path, photo):

@@ -38,6 +38,10 @@ class Source:
         """Move on to the next image (N in play); False where that means nothing."""
         return False
 
+    def loops(self) -> int:
+        """Loops `render` makes by default: one per image of a folder, else one."""
+        return 1
+
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray | None:
         return None
 
@@ -77,6 +81,9 @@ class FolderSource(Source):
     def skip(self) -> bool:
         self.skipped += 1
         return True
+
+    def loops(self) -> int:
+        return len(self.paths)
 
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray:
         return load_rgb(Path(key), size, fit)  # type: ignore[arg-type]
