@@ -182,5 +182,6 @@ def _depth_choice(spec: str | None, source: Source) -> tuple[str, Path | None]:
         return ("flat" if spec == "flat" or source.generator is not None else "auto"), None
     path = Path(spec).expanduser()
     if not path.is_file():
-        raise UserError(f"--depth {path}: no such file (or use auto / flat)")
+        what = "is a folder; give one depth image" if path.is_dir() else "no such file"
+        raise UserError(f"--depth {path}: {what} (or use auto / flat)")
     return "file", path
