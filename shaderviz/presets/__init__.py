@@ -85,7 +85,12 @@ def load_preset(name_or_path: str, registry: Registry) -> Preset:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise UserError(f"{path}: {err}") from None
+        # tomllib says "Invalid value (at line 2, column 12)": report it as file:line like the rest.
+        where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(err))
+        if where is None:
+            raise UserError(f"{path}: {err}") from None
+        message = str(err)[: where.start()]
+        raise UserError(f"{path}:{where.group(1)}: {message} (column {where.group(2)})") from None
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"{path}: cannot read preset ({err})") from None
     return parse_preset(data, registry, path, text)
