@@ -519,6 +519,7 @@ def test_parse_fx(registry):
         ("blur depth_min=2", "depth_min=2 is out of range 0..1"),
         ("blur radius=abc", "blur: radius: expected a number, got 'abc'"),
         ("blur radius=", "expected a number"),
+        ("blur radius=3 radius=4", "blur: radius is given twice"),
         ("blur radius=nan", "blur: radius: expected a finite number, got 'nan'"),
         ("pixelsort lo=nan", "pixelsort: lo: expected a finite number"),
         ("pixelate size=inf", "pixelate: size: expected a finite number"),

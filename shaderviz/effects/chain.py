@@ -86,6 +86,8 @@ def parse_fx(text: str, registry: Registry) -> EffectInstance:
         key, sep, raw = token.partition("=")
         if not sep or not key:
             raise ValueError(f"{name}: expected key=value, got {token!r}")
+        if key in values:
+            raise ValueError(f"{name}: {key} is given twice")
         values[key] = raw
     return make_instance(spec, values)
 
