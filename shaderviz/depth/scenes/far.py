@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from shaderviz.depth.scenes.geometry import BOX, CYLINDER, SPHERE, Mesh, rot_x, rot_y
+from shaderviz.depth.scenes.geometry import BOX, CYLINDER, SPHERE, Mesh, forward, rot_x, rot_y
 from shaderviz.depth.scenes.props import (
     Scene,
     _animal,
@@ -21,12 +21,13 @@ from shaderviz.depth.scenes.props import (
     any_color,
     earth_color,
     hsv,
+    log_uniform,
 )
 
 
 def scene_landscape(rng: np.random.Generator) -> Scene:
     mesh = Mesh()
-    cam_h = float(np.exp(rng.uniform(np.log(1.0), np.log(40.0))))
+    cam_h = log_uniform(rng, 1.0, 40.0)
     eye, target, yaw = _camera_on_ground(rng, 0.0, (-18, 10))
     height = _terrain(
         mesh, rng, np.zeros(3), 2500.0, rng.uniform(30, 200), rng.uniform(0, 250), earth_color(rng)
@@ -36,7 +37,7 @@ def scene_landscape(rng: np.random.Generator) -> Scene:
     fwd = np.array([math.cos(yaw), 0, math.sin(yaw)])
     side = np.array([-fwd[2], 0, fwd[0]])
     for _ in range(rng.integers(0, 40)):
-        dist = float(np.exp(rng.uniform(np.log(2), np.log(400))))
+        dist = log_uniform(rng, 2, 400)
         p = eye + fwd * dist + side * rng.uniform(-1, 1) * dist * 0.8
         y = float(height(np.array([p[0]]), np.array([p[2]]))[0])
         r = rng.random()
@@ -69,7 +70,7 @@ def scene_landscape(rng: np.random.Generator) -> Scene:
         rng.uniform(40, 80),
         rng.uniform(-4, 4),
         True,
-        float(np.exp(rng.uniform(np.log(2e-4), np.log(4e-3)))),
+        log_uniform(rng, 2e-4, 4e-3),
         eye + fwd * 40,
         60.0,
     )
@@ -96,7 +97,7 @@ def scene_street(rng: np.random.Generator) -> Scene:
         z = -20.0
         while z < 900:
             w = rng.uniform(6, 25)
-            h = float(np.exp(rng.uniform(np.log(4), np.log(60))))
+            h = log_uniform(rng, 4, 60)
             depth = rng.uniform(8, 20)
             if rng.random() < 0.85:
                 _building(
@@ -117,7 +118,7 @@ def scene_street(rng: np.random.Generator) -> Scene:
             if rng.random() < 0.3:
                 _tree(mesh, rng, side * (width / 2 + 1.5), 0, z + 3, rng.uniform(4, 10))
     for _ in range(rng.integers(0, 12)):  # cars / boxes / people on the street
-        z = float(np.exp(rng.uniform(np.log(3), np.log(200))))
+        z = log_uniform(rng, 3, 200)
         x = rng.uniform(-width / 2 + 1, width / 2 - 1)
         if rng.random() < 0.6:
             c = any_color(rng)
@@ -131,7 +132,7 @@ def scene_street(rng: np.random.Generator) -> Scene:
     )
     yaw = math.radians(rng.uniform(-35, 35))
     pitch = math.radians(rng.uniform(-15, 20))
-    fwd = np.array([math.sin(yaw) * math.cos(pitch), math.sin(pitch), math.cos(yaw) * math.cos(pitch)])
+    fwd = forward(yaw, pitch)
     sc = Scene(
         mesh,
         eye,
@@ -139,7 +140,7 @@ def scene_street(rng: np.random.Generator) -> Scene:
         rng.uniform(40, 80),
         rng.uniform(-4, 4),
         True,
-        float(np.exp(rng.uniform(np.log(5e-4), np.log(6e-3)))),
+        log_uniform(rng, 5e-4, 6e-3),
         eye + fwd * 40,
         70.0,
     )
@@ -180,7 +181,7 @@ def scene_clutter(rng: np.random.Generator) -> Scene:
             rng.random(),
         )
     for _ in range(rng.integers(8, 50)):
-        dd = float(np.exp(rng.uniform(np.log(0.8), np.log(120))))
+        dd = log_uniform(rng, 0.8, 120)
         p = eye + fwd * dd + side * rng.uniform(-0.9, 0.9) * dd
         r = rng.random()
         if r < 0.2:
@@ -213,7 +214,7 @@ def scene_clutter(rng: np.random.Generator) -> Scene:
         rng.uniform(35, 85),
         rng.uniform(-5, 5),
         sky,
-        float(np.exp(rng.uniform(np.log(3e-4), np.log(8e-3)))),
+        log_uniform(rng, 3e-4, 8e-3),
         eye + fwd * 20,
         40.0,
     )

@@ -52,6 +52,11 @@ def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray | None = None) -
     return m
 
 
+def forward(yaw: float, pitch: float) -> np.ndarray:
+    """Unit view direction for yaw (about +y, 0 = +z) and pitch (radians)."""
+    return np.array([math.sin(yaw) * math.cos(pitch), math.sin(pitch), math.cos(yaw) * math.cos(pitch)])
+
+
 def rot_y(a: float) -> np.ndarray:
     c, s = math.cos(a), math.sin(a)
     return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])

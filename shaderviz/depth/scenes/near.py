@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from shaderviz.depth.scenes.geometry import BOX, CYLINDER, Mesh, rot_y
+from shaderviz.depth.scenes.geometry import BOX, CYLINDER, Mesh, forward, rot_y
 from shaderviz.depth.scenes.props import (
     Scene,
     _animal,
@@ -21,6 +21,7 @@ from shaderviz.depth.scenes.props import (
     any_color,
     earth_color,
     hsv,
+    log_uniform,
 )
 
 
@@ -108,7 +109,7 @@ def scene_room(rng: np.random.Generator) -> Scene:
     )
     yaw = math.radians(rng.uniform(-25, 25) if corridor else rng.uniform(-50, 50))
     pitch = math.radians(rng.uniform(-30, 15))
-    fwd = np.array([math.sin(yaw) * math.cos(pitch), math.sin(pitch), math.cos(yaw) * math.cos(pitch)])
+    fwd = forward(yaw, pitch)
     sc = Scene(
         mesh,
         eye,
@@ -158,7 +159,7 @@ def _background(mesh: Mesh, rng: np.random.Generator, eye: np.ndarray, fwd: np.n
     _terrain(mesh, rng, eye, 2500.0, rng.uniform(20, 150), rng.uniform(0, 200), earth_color(rng))
     side = np.array([-fwd[2], 0, fwd[0]])
     for _ in range(rng.integers(0, 25)):
-        dd = float(np.exp(rng.uniform(np.log(4), np.log(300))))
+        dd = log_uniform(rng, 4, 300)
         p = eye + fwd * dd + side * rng.uniform(-1, 1) * dd
         if rng.random() < 0.6:
             _tree(mesh, rng, p[0], -0.3, p[2], rng.uniform(3, 15))
@@ -212,7 +213,7 @@ def scene_closeup(rng: np.random.Generator) -> Scene:
         rng.uniform(25, 60),
         rng.uniform(-5, 5),
         sky,
-        float(np.exp(rng.uniform(np.log(2e-4), np.log(4e-3)))),
+        log_uniform(rng, 2e-4, 4e-3),
         eye + fwd * dist,
         15.0,
         focus=dist,

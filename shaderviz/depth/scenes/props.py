@@ -15,6 +15,11 @@ from shaderviz.depth.scenes.geometry import BOX, CONE, CYLINDER, SPHERE, Mesh, _
 # ----------------------------------------------------------------------------- colours
 
 
+def log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    """A draw spread evenly over orders of magnitude (distances, sizes, haze)."""
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
 def hsv(h: float, s: float, v: float) -> tuple[float, float, float]:
     return colorsys.hsv_to_rgb(h % 1.0, float(np.clip(s, 0, 1)), float(np.clip(v, 0, 1)))
 

@@ -14,7 +14,7 @@ import numpy as np
 from shaderviz.depth.scenes.geometry import look_at, ortho, perspective, rot_z
 from shaderviz.depth.scenes.glsl import FRAG, SHADOW_FRAG, SHADOW_VERT, SKY_FRAG, SKY_VERT, VERT
 from shaderviz.depth.scenes.kinds import make_scene
-from shaderviz.depth.scenes.props import Scene
+from shaderviz.depth.scenes.props import Scene, log_uniform
 
 # ----------------------------------------------------------------------------- image ops
 
@@ -173,7 +173,7 @@ class SceneRenderer:
         # pixels mostly sky stay sky (0); the rest keep the mean inverse depth of their samples
         inv = np.where(sky_frac > 0.5, 0.0, inv)
         if rng.random() < 0.35:
-            focus = scene.focus if scene.focus else float(np.exp(rng.uniform(np.log(0.5), np.log(50))))
+            focus = scene.focus if scene.focus else log_uniform(rng, 0.5, 50)
             rgb = depth_of_field(rgb, inv, 1.0 / focus, rng.uniform(2, 12))
         depth = np.where(inv > 0, 1.0 / np.maximum(inv, 1e-9), 0.0).astype(np.float32)
         return np.clip(rgb + 0.5, 0, 255).astype(np.uint8), depth
