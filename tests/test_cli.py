@@ -262,11 +262,11 @@ def test_bad_preset_line_names_file_line_and_key(tmp_path):
     assert "broken.toml:2: " in result.stderr  # a TOML syntax error as file:line too
 
 
-def test_interrupted_render_leaves_no_output(tmp_path):
-    out = tmp_path / "long.mp4"
+def _signal_mid_render(tmp_path: Path, sig: int) -> tuple[int, str]:
+    """Start a long render, send ``sig`` once its partial file exists; (exit code, stderr)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000",
-         "-o", str(out), "--quiet"],
+         "-o", str(tmp_path / "long.mp4"), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
     )
     try:
@@ -274,33 +274,24 @@ def test_interrupted_render_leaves_no_output(tmp_path):
         while not list(tmp_path.glob(".*partial*")) and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 130
+    return proc.returncode, stderr
+
+
+def test_interrupted_render_leaves_no_output(tmp_path):
+    code, stderr = _signal_mid_render(tmp_path, signal.SIGINT)
+    assert code == 130
     assert "no output was written" in stderr and "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_sigterm_render_cleans_up_like_ctrl_c(tmp_path):
     """SIGTERM (kill, timeout, systemd) unwinds like Ctrl-C: no partial file; exit 143 = 128 + 15."""
-    out = tmp_path / "t.mp4"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000",
-         "-o", str(out), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not list(tmp_path.glob(".*partial*")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode == 143, stderr
+    code, stderr = _signal_mid_render(tmp_path, signal.SIGTERM)
+    assert code == 143, stderr
     assert stderr.strip().splitlines() == ["shaderviz: terminated; no output was written"]
     assert list(tmp_path.iterdir()) == []
 
