@@ -82,19 +82,13 @@ def pil_to_array(im) -> np.ndarray:  # noqa: ANN001 - PIL.Image
 
 
 def read_image(path: Path) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    """An image file as an array in its own mode (16-bit and alpha kept), EXIF-rotated like
+    the render sources; one-line UserError if missing or unreadable."""
+    from shaderviz.sources.images import open_image
 
     if not path.exists():
         raise UserError(f"image not found: {path}")
-    if path.is_dir():
-        raise UserError(f"{path} is a folder, not an image")
-    try:
-        with Image.open(path) as im:
-            im.load()
-            return pil_to_array(im)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
-        reason = " ".join(str(err).split()) or type(err).__name__
-        raise UserError(f"cannot read image {path}: {reason}") from None
+    return pil_to_array(open_image(path))
 
 
 def image_key(rgb: np.ndarray) -> str:
