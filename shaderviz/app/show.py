@@ -5,7 +5,6 @@ Built once from the CLI options and an optional preset; `render` and `play` both
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,7 +150,7 @@ def build_show(
     if max(out_size) > 8192:
         raise UserError(f"{out_size[0]}x{out_size[1]} is larger than 8192 per side; pass --size")
     depth_mode, depth_path = _depth_choice(depth or preset.depth, source)
-    show = Show(
+    return Show(  # --fps and a preset's fps are checked where they are read
         registry=registry,
         source=source,
         chain=chain,
@@ -167,9 +166,6 @@ def build_show(
         preset_name=preset_name,
         start_time=preset.time,
     )
-    if not math.isfinite(show.fps) or show.fps <= 0:
-        raise UserError("--fps must be a positive number")
-    return show
 
 
 def _depth_choice(spec: str | None, source: Source) -> tuple[str, Path | None]:
