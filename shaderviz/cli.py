@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import NoReturn
 
@@ -116,16 +118,11 @@ class _Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
-    import signal
-
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the clean-up short
     raise _Terminated
 
 
 def main(argv: list[str] | None = None) -> int:
-    import signal
-    import threading
-
     args = build_parser().parse_args(argv)
     on_term = args.command == "render" and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if on_term else None
