@@ -43,7 +43,7 @@ ASPECTS = (1.0, 1.0, 4 / 3, 3 / 4, 3 / 2, 2 / 3)
 
 
 class ShardData:
-    """All ``rgb_XXXX.npy`` / ``depth_XXXX.npy`` shards of a folder, in memory."""
+    """All shards of a folder (``rgb_0000.npy`` / ``depth_0000.npy``, ...), in memory."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)

@@ -14,7 +14,7 @@ is a sun with shadow mapping plus sky/ground ambient, surfaces carry procedural 
 third of the images get depth-of-field blur. Camera pitch, roll and field of view vary.
 
 Run ``python -m shaderviz.depth.scenes OUT_DIR --count N`` to render a dataset in shards
-(``rgb_XXXX.npy`` uint8, ``depth_XXXX.npy`` float16).
+(``rgb_0000.npy`` uint8, ``depth_0000.npy`` float16, numbered by shard).
 
 Modules: ``glsl`` (shader sources), ``geometry`` (matrices, primitive meshes, ``Mesh``),
 ``props`` (colours, ``Scene``, terrain, trees, buildings, objects, people, animals, sun),
