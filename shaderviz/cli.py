@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     from shaderviz.depth.command import add_arguments as _depth_arguments
 
     _depth_arguments(depth)
+
+    train_gan = sub.add_parser("train-gan", help="train a GAN on a folder of images (torchrun-ready)")
+    from shaderviz.generators.train_gan import add_arguments as _train_gan_arguments
+
+    _train_gan_arguments(train_gan)
     return parser
 
 
@@ -150,6 +155,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from shaderviz.depth.command import run as run_depth
 
         return run_depth(args)
+    if args.command == "train-gan":
+        from shaderviz.generators.train_gan import run as run_train_gan
+
+        return run_train_gan(args)
     from shaderviz.effects.registry import Registry
 
     if args.command == "presets":
