@@ -32,6 +32,8 @@ APP_BINDINGS: tuple[Binding, ...] = (
     Binding("A", "autosort", "toggle auto sort: keep sorting in the last arrow's direction"),
     Binding("Z", "sort_key", "cycle the pixel-sort key (luma, lightness, hue, ..., depth)"),
     Binding("X", "sort_reset", "reset pixel sorting to the unsorted image"),
+    Binding("G", "generate", "generator source: a new image (gan:) or network (cppn)"),
+    Binding("W", "walk", "generator source: latent walk on / off"),
     Binding("QUESTION", "help", "print the keys (also: /)"),
     Binding("SLASH", "help", "print the keys"),
     Binding("ESCAPE", "quit", "quit"),

@@ -90,7 +90,7 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
             if key != current_key:
                 image = show.source.load(key, show.size, show.fit)
                 if image is not None:
-                    renderer.upload_source(image)
+                    show.source.upload(renderer, image, show.fit)
                 depth.new_image(image)
                 renderer.reset_state()
                 current_key = key

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from shaderviz.app import generatorcontrol
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.show import Show
@@ -137,7 +138,7 @@ class _SourceFeed:
                 print(f"shaderviz: warning: {' '.join(str(err).split())}", file=sys.stderr, flush=True)
             else:
                 if image is not None:
-                    renderer.upload_source(image)
+                    self.show.source.upload(renderer, image, self.show.fit)
                 renderer.reset_state()
         if self.pending is None and key != self.current:
             self.pending = (key, self.pool.submit(self.show.source.load, key, self.show.size, self.show.fit))
@@ -147,7 +148,7 @@ class _SourceFeed:
         """At start only: wait for the first image, so a broken file fails before the show."""
         image = self.show.source.load(key, self.show.size, self.show.fit)
         if image is not None:
-            renderer.upload_source(image)
+            self.show.source.upload(renderer, image, self.show.fit)
         self.current = key
         return image
 
@@ -282,6 +283,12 @@ class _Player:
 
     def do_sort_reset(self) -> None:
         self.sort.reset(self.show.chain, self.show.registry)
+
+    def do_generate(self) -> None:
+        print(generatorcontrol.next_image(self.show), flush=True)
+
+    def do_walk(self) -> None:
+        print(generatorcontrol.toggle_walk(self.show), flush=True)
 
     def do_toggle(self, name: str) -> None:
         instance = next((i for i in self.show.chain if i.name == name), None)

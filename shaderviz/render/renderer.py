@@ -29,6 +29,8 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+UNIT_GENERATED, UNIT_PREVIOUS = 14, 15  # a generator's small image and the one before it
+FITS = ("fill", "fit", "stretch")
 
 
 def fusion_groups(
@@ -63,6 +65,10 @@ class Renderer:
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
         self._palette_count = palette.shape[0]
+        self._generated: list[moderngl.Texture] = []  # [current, previous], at the image's own size
+        self._generated_fit = 0
+        self._generated_at: float | None = None  # frame time of the last swap; None: due next frame
+        self._generated_since = 0.0
         self._allocate()
 
     # -- resources ---------------------------------------------------------------------
@@ -95,6 +101,9 @@ class Renderer:
         self._compiled.clear()
         self._forget_fused()
         self._palette.release()
+        for texture in self._generated:
+            texture.release()
+        self._generated.clear()
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -115,6 +124,29 @@ class Renderer:
         """An (H, W) float nearness map (1 = near, 0 = far), top row first."""
         self._check_shape(depth.shape[:2])
         self.depth.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
+
+    def upload_generated(self, rgb: np.ndarray, crossfade: bool = False, fit: str = "fill") -> None:
+        """A generated (H, W, 3) uint8 image at its own, usually small, size: a generator
+        effect reads it as ``generatedImage`` and upscales it on the GPU. With ``crossfade``
+        the image before it stays readable as ``previousImage``; ``GENTIME`` counts the
+        seconds since the swap (from the next rendered frame's time: deterministic)."""
+        height, width = rgb.shape[:2]
+        rgba = np.concatenate([rgb, np.full((height, width, 1), 255, np.uint8)], axis=2)
+        data = np.ascontiguousarray(rgba[::-1]).tobytes()
+        if not self._generated or self._generated[0].size != (width, height):
+            for texture in self._generated:
+                texture.release()
+            self._generated = [self.ctx.texture((width, height), 4) for _ in range(2)]
+            for texture in self._generated:
+                texture.repeat_x = texture.repeat_y = False
+                texture.write(data)
+        elif crossfade:
+            self._generated.reverse()  # the current image becomes the previous one
+        self._generated[0].write(data)
+        if not crossfade:
+            self._generated[1].write(data)
+        self._generated_fit = FITS.index(fit)
+        self._generated_at = None
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
@@ -176,6 +208,9 @@ class Renderer:
         self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
     ) -> Target:
         """Run the generator (if any) into the source, then the chain; return the output."""
+        if self._generated_at is None:
+            self._generated_at = frame.time
+        self._generated_since = frame.time - self._generated_at
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
@@ -286,6 +321,9 @@ class Renderer:
         self.source.texture.use(UNIT_SOURCE)
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
+        if self._generated:
+            self._generated[0].use(UNIT_GENERATED)
+            self._generated[1].use(UNIT_PREVIOUS)
 
     def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
@@ -336,6 +374,10 @@ class Renderer:
             "PASSSCALE": float(factor),
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
+            "generatedImage": UNIT_GENERATED,
+            "previousImage": UNIT_PREVIOUS,
+            "GENTIME": self._generated_since,
+            "GENFIT": self._generated_fit,
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:

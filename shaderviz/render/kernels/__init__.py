@@ -27,7 +27,7 @@ class Kernel(Protocol):
 
 
 def kernel_names() -> tuple[str, ...]:
-    return ("pixelsort",)
+    return ("pixelsort", "cppn")
 
 
 def create_kernel(
@@ -37,4 +37,8 @@ def create_kernel(
         from shaderviz.render.kernels.pixelsort import PixelSortKernel
 
         return PixelSortKernel(ctx, size, include_dirs)
+    if name == "cppn":
+        from shaderviz.render.kernels.cppn import CppnKernel
+
+        return CppnKernel(ctx, size, include_dirs)
     raise KeyError(name)
