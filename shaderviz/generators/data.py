@@ -52,14 +52,14 @@ class ImageFolder:
             target = (max(short, round(img.width * scale)), max(short, round(img.height * scale)))
             resized = img.resize(target, Image.BICUBIC, reducing_gap=2.0)
             self.images.append(np.asarray(resized))
-        if skipped and verbose:
-            print(f"shaderviz: warning: skipped {len(skipped)} unreadable image(s), e.g. {skipped[0]}",
-                  file=sys.stderr)
         if len(self.images) < MIN_IMAGES:
             what = f"{len(self.images)} readable image(s)"
             if skipped:
                 what += f" ({len(skipped)} unreadable)"
             raise UserError(f"{folder}: too few images to train on: {what}; need at least {MIN_IMAGES}")
+        if skipped and verbose:
+            print(f"shaderviz: warning: skipped {len(skipped)} unreadable image(s), e.g. {skipped[0]}",
+                  file=sys.stderr)
 
     def __len__(self) -> int:
         return len(self.images)

@@ -9,7 +9,7 @@
   says the latent and image size;
 - a TorchScript file (``torch.jit.save``) taking latents ``(N, Z)`` — or ``(N, Z, 1, 1)``,
   as DCGANs do — and returning ``(N, 3, H, W)`` in -1..1. The latent size ``Z`` comes
-  from the file: an attribute ``latent_dim`` / ``z_dim`` / ``nz`` if the module has one,
+  from the file: an attribute ``latent_dim`` / ``z_dim`` / ``nz`` / ``latent`` if it has one,
   else the first latent size among the usual ones that the module accepts.
 
 Files are read with ``torch.load(..., weights_only=True)``; TorchScript with
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,11 +125,13 @@ def load_generator(spec: str) -> LoadedGenerator:
 
 def _load_torchscript(path: Path, name: str) -> LoadedGenerator:
     try:
-        module = torch.jit.load(str(path), map_location="cpu")
+        with warnings.catch_warnings():  # torch 2.x deprecates TorchScript loudly; users have such files
+            warnings.simplefilter("ignore", DeprecationWarning)
+            module = torch.jit.load(str(path), map_location="cpu")
     except Exception as err:  # noqa: BLE001 - any failure is a bad file
         raise GeneratorError(f"generator {path}: cannot load TorchScript ({_short(err)})") from None
     module.eval()
-    declared = next((int(getattr(module, a)) for a in ("latent_dim", "z_dim", "nz")
+    declared = next((int(getattr(module, a)) for a in ("latent_dim", "z_dim", "nz", "latent")
                      if isinstance(getattr(module, a, None), int)), None)
     candidates = (declared,) if declared else PROBE_LATENTS
     for latent in candidates:

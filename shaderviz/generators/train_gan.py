@@ -34,6 +34,10 @@ import numpy as np
 from shaderviz.errors import UserError
 
 SAMPLE_GRID = 8  # 8 x 8 samples per grid
+# Training settings: a new run starts from these, a resumed run from its checkpoint's;
+# what the command line gives explicitly wins either way.
+SETTINGS = {"batch": 32, "crop": "random", "augment": "color,translation", "loss": "hinge", "lr": 1e-4,
+            "lr_d": 4e-4, "beta1": 0.0, "r1": 0.1, "r1_every": 16}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,17 +48,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", type=float, help="stop after this many minutes (default 60 unless --steps)")
     p.add_argument("--steps", type=int, help="stop at this total step count")
     p.add_argument("--resume", action="store_true", help="continue the run saved in OUT")
-    p.add_argument("--batch", type=int, default=32, help="images per step and process (default 32)")
-    p.add_argument("--crop", choices=("random", "center"), default="random",
+    p.add_argument("--batch", type=int, default=None, help="images per step and process (default 32)")
+    p.add_argument("--crop", choices=("random", "center"), default=None,
                    help="random crops and flips (default) or the centre square")
-    p.add_argument("--augment", default="color,translation",
+    p.add_argument("--augment", default=None,
                    help="DiffAugment policies: color,translation,cutout or none (default color,translation)")
     p.add_argument("--latent", type=int, default=128, help="latent size (new runs; default 128)")
     p.add_argument("--width", type=int, default=256,
                    help="channels at 4x4, halved per doubling (default 256)")
-    p.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate (default 2e-4)")
-    p.add_argument("--r1", type=float, default=0.1, help="R1 penalty weight gamma (0: off; default 0.1)")
-    p.add_argument("--r1-every", type=int, default=16, help="steps between R1 penalties (default 16)")
+    p.add_argument("--loss", choices=("hinge", "logistic"), default=None,
+                   help="hinge (default) or non-saturating logistic")
+    p.add_argument("--lr", type=float, default=None, help="generator learning rate (default 1e-4)")
+    p.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default 4e-4)")
+    p.add_argument("--beta1", type=float, default=None, help="Adam beta1 (default 0)")
+    p.add_argument("--r1", type=float, default=None, help="R1 penalty weight gamma (0: off; default 0.1)")
+    p.add_argument("--r1-every", type=int, default=None, help="steps between R1 penalties (default 16)")
     p.add_argument("--sample-every", type=int, default=500, help="steps between sample grids (default 500)")
     p.add_argument("--save-every", type=int, default=250, help="steps between checkpoints (default 250)")
     p.add_argument("--seed", type=int, default=0)
@@ -93,14 +101,34 @@ def _check(args: argparse.Namespace) -> None:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1")
     if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes > 0):
         raise UserError("--minutes must be a positive number")
-    if not (math.isfinite(args.lr) and args.lr > 0) or not (math.isfinite(args.r1) and args.r1 >= 0):
-        raise UserError("--lr must be positive and --r1 at least 0")
-    try:
-        args.policy = parse_policy(args.augment)
-    except ValueError as err:
-        raise UserError(f"--augment: {err}") from None
+    if not all(math.isfinite(v) and v > 0 for v in (args.lr, args.lr_d) if v is not None):
+        raise UserError("--lr and --lr-d must be positive numbers")
+    if args.r1 is not None and not (math.isfinite(args.r1) and args.r1 >= 0):
+        raise UserError("--r1 must be at least 0")
+    if args.beta1 is not None and not 0 <= args.beta1 < 1:
+        raise UserError("--beta1 must be within 0..1")
+    if args.augment is not None:
+        try:
+            parse_policy(args.augment)
+        except ValueError as err:
+            raise UserError(f"--augment: {err}") from None
     if args.minutes is None and args.steps is None:
         args.minutes = 60.0
+
+
+def fill_settings(args: argparse.Namespace, saved: dict[str, Any] | None) -> None:
+    """Settings not given on the command line: a resumed run's own, else the defaults."""
+    from shaderviz.generators.augment import parse_policy
+
+    saved = dict(saved or {})
+    if "batch_per_process" in saved:
+        saved["batch"] = saved["batch_per_process"]
+    if isinstance(saved.get("augment"), list):
+        saved["augment"] = ",".join(saved["augment"]) or "none"
+    for name, default in SETTINGS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, saved.get(name, default))
+    args.policy = parse_policy(args.augment)
 
 
 def samples_dir(out: Path) -> Path:

@@ -21,6 +21,7 @@ from shaderviz.generators.gan import FORMAT, build, full_config, parameter_count
 from shaderviz.generators.train_gan import (
     SAMPLE_GRID,
     Budget,
+    fill_settings,
     install_interrupt,
     log_line,
     samples_dir,
@@ -60,6 +61,7 @@ class Trainer:
                 raise UserError(f"--resume: {self.out} was trained at {config['size']}px, not {args.size}px")
         else:
             config = full_config({"latent": args.latent, "size": args.size or 64, "width": args.width})
+        fill_settings(args, None if self.resumed is None else self.resumed.get("train"))
         self.config = config
         self.data = ImageFolder(args.folder, config["size"], args.crop, verbose=self.ctx.main)
 
@@ -70,9 +72,9 @@ class Trainer:
         torch.manual_seed(self.args.seed)
         self.g, self.d = build(self.config)
         self.g_ema = copy.deepcopy(self.g).eval().requires_grad_(False)
-        betas = (0.0, 0.99)
+        betas = (float(self.args.beta1), 0.99)
         self.opt_g = torch.optim.Adam(self.g.parameters(), self.args.lr, betas=betas)
-        self.opt_d = torch.optim.Adam(self.d.parameters(), self.args.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.d.parameters(), self.args.lr_d, betas=betas)
         self.step, self.images_seen, self.history = 0, 0, []
         if self.resumed is not None:
             r = self.resumed
@@ -102,7 +104,8 @@ class Trainer:
                "device": self.ctx.device.type, "batch": a.batch, "images": len(self.data)}
         return {
             "data": str(a.folder), "images": len(self.data), "crop": a.crop, "augment": list(a.policy),
-            "lr": a.lr, "r1": a.r1, "r1_every": a.r1_every, "batch_per_process": a.batch,
+            "loss": a.loss, "lr": a.lr, "lr_d": a.lr_d, "beta1": a.beta1, "r1": a.r1, "r1_every": a.r1_every,
+            "batch_per_process": a.batch,
             "ema_half_life_images": EMA_HALF_LIFE, "seed": a.seed, "images_seen": self.images_seen,
             "seconds": round(sum(r["seconds"] for r in self.history) + elapsed, 1),
             "runs": [*self.history, run],
@@ -142,7 +145,10 @@ class Trainer:
             fake = self.g(torch.randn(a.batch, latent, device=device))
         d_real = self.d(augment(real, a.policy))
         d_fake = self.d(augment(fake, a.policy))
-        loss_d = F.softplus(d_fake).mean() + F.softplus(-d_real).mean()
+        if a.loss == "hinge":
+            loss_d = F.relu(1.0 - d_real).mean() + F.relu(1.0 + d_fake).mean()
+        else:
+            loss_d = F.softplus(d_fake).mean() + F.softplus(-d_real).mean()
         stats = {"d": float(loss_d.detach()), "real": float(d_real.detach().mean()),
                  "fake": float(d_fake.detach().mean())}
         if a.r1 > 0 and self.step % a.r1_every == 0:
@@ -158,7 +164,7 @@ class Trainer:
         # Generator: make the discriminator call its images real.
         self.d.requires_grad_(False)
         out = self.d(augment(self.g(torch.randn(a.batch, latent, device=device)), a.policy))
-        loss_g = F.softplus(-out).mean()
+        loss_g = -out.mean() if a.loss == "hinge" else F.softplus(-out).mean()
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         distributed.average_gradients(self.ctx, self.g.parameters())

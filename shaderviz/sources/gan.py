@@ -50,7 +50,11 @@ class GanSource(Source):
     _shown: Hashable = None  # (generator, image) uploaded last
 
     def bind(self, instance: EffectInstance, spec: EffectSpec, loop_seconds: float, seed: int) -> None:
+        """Take the effect's parameters; load every generator now, so that a missing or
+        broken file stops `render` and `play` before the first frame (one line)."""
         self.instance, self.spec, self.loop_seconds, self.seed = instance, spec, loop_seconds, seed
+        for index in range(len(self.models)):
+            self.model(index)
 
     def _value(self, name: str, phase: float) -> Any:
         assert self.instance is not None and self.spec is not None
