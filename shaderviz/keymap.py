@@ -24,7 +24,7 @@ APP_BINDINGS: tuple[Binding, ...] = (
     Binding("S", "snapshot", "save a PNG snapshot of the frame, with its recipe"),
     Binding("F", "fullscreen", "toggle fullscreen"),
     Binding("SPACE", "pause", "pause / resume time"),
-    Binding("N", "next_source", "next image of a folder source"),
+    Binding("N", "next_source", "next image of a folder source, or next GAN of gan:A,B,C"),
     Binding("RIGHT", "sort:RIGHT", "hold: pixel sort rows, values growing to the right"),
     Binding("LEFT", "sort:LEFT", "hold: pixel sort rows, values growing to the left"),
     Binding("DOWN", "sort:DOWN", "hold: pixel sort columns, values growing downward"),

@@ -88,6 +88,20 @@ def test_generate_and_play_sources_read_the_training_file(folder: Path, tmp_path
     assert [p.name for p in images] == ["g-s1-0000.png", "g-s1-0001.png", "g-s1-0002.png"]
     with Image.open(images[0]) as img:
         assert img.size == (32, 32)
+    shipped = tmp_path / "shipped.pt"  # the exported form: EMA generator only, fp16
+    done = subprocess.run([sys.executable, "-m", "shaderviz.generators.checkpoint", str(out), str(shipped)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    state = torch.load(shipped, weights_only=True)
+    assert set(state) == {"format", "config", "g_ema", "step", "train"}
+    assert state["g_ema"]["to_rgb.weight"].dtype == torch.float16
+    assert shipped.stat().st_size < out.stat().st_size / 3
+    gen = subprocess.run([sys.executable, "-m", "shaderviz", "generate", str(shipped), "-n", "3", "-o",
+                          str(tmp_path / "half"), "--seed", "1"], capture_output=True, text=True, timeout=120)
+    assert gen.returncode == 0, gen.stderr
+    for a, b in zip(images, sorted((tmp_path / "half").glob("*.png")), strict=True):
+        diff = np.abs(np.asarray(Image.open(a)).astype(int) - np.asarray(Image.open(b)).astype(int))
+        assert diff.mean() < 1.0  # fp16 weights: the same images up to rounding
 
 
 @pytest.mark.skipif(shutil.which("torchrun", path=str(Path(sys.executable).parent)) is None,

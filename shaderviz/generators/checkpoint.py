@@ -64,3 +64,20 @@ def export(src: Path, dst: Path, half: bool = True, extra: dict | None = None) -
            "train": {**payload.get("train", {}), **(extra or {})}}
     atomic_save(out, dst)
     return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m shaderviz.generators.checkpoint SRC DST [--fp32]``: export for shipping."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m shaderviz.generators.checkpoint", description=main.__doc__)
+    p.add_argument("src", type=Path, help="a train-gan checkpoint")
+    p.add_argument("dst", type=Path, help="the exported file (EMA generator only)")
+    p.add_argument("--fp32", action="store_true", help="keep float32 weights (default: fp16)")
+    args = p.parse_args(argv)
+    out = export(args.src, args.dst, half=not args.fp32)
+    print(f"exported step {out['step']} of {args.src} to {args.dst} ({args.dst.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -129,7 +129,8 @@ class Renderer:
         """A generated (H, W, 3) uint8 image at its own, usually small, size: a generator
         effect reads it as ``generatedImage`` and upscales it on the GPU. With ``crossfade``
         the image before it stays readable as ``previousImage``; ``GENTIME`` counts the
-        seconds since the swap (from the next rendered frame's time: deterministic)."""
+        seconds since the swap (from the next rendered frame's time: deterministic); without
+        ``crossfade`` it is a billion, so a shader that fades has nothing left to fade."""
         height, width = rgb.shape[:2]
         rgba = np.concatenate([rgb, np.full((height, width, 1), 255, np.uint8)], axis=2)
         data = np.ascontiguousarray(rgba[::-1]).tobytes()
@@ -146,7 +147,7 @@ class Renderer:
         if not crossfade:
             self._generated[1].write(data)
         self._generated_fit = FITS.index(fit)
-        self._generated_at = None
+        self._generated_at = None if crossfade else -1e9  # no crossfade: nothing left to fade from
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
