@@ -1,20 +1,21 @@
 """The GAN: a DCGAN-style generator and discriminator, small enough to train on a CPU.
 
 Generator (``z`` -> RGB in -1..1): pixel-normalised latent -> linear to 4x4 -> one
-block per doubling (4x4 transposed convolution, stride 2; pixel norm; leaky ReLU) ->
-3x3 convolution to RGB, tanh. Pixel norm (ProGAN) instead of batch norm: a sample does
-not depend on the rest of its batch, so train and eval mode are the same network and
-the EMA copy needs no statistics. The transposed convolutions leave their faint
-checkerboard: the artefact is part of the look.
+block per doubling (4x4 transposed convolution, stride 2; batch norm; leaky ReLU) ->
+3x3 convolution to RGB, tanh: the DCGAN generator. ``norm: pixel`` swaps batch norm for
+ProGAN's pixel norm (no batch statistics), which collapsed to a single image in our
+short CPU runs. In eval mode (sampling) batch norm uses its running statistics, so an
+image does not depend on the rest of its batch. The transposed convolutions leave a
+faint checkerboard: the artefact is part of the look.
 
 Discriminator (RGB -> logit): one block per halving (4x4 convolution, stride 2, leaky
 ReLU), every layer spectrally normalised, a minibatch standard-deviation feature before
 the 4x4 head (it lets the discriminator see a lack of variety, against mode collapse).
 
-Stabilisers (see ``train_gan``): spectral norm in D, non-saturating logistic loss, lazy
-R1 penalty on real images, DiffAugment (the same differentiable augmentation of real and
-fake images), EMA of the generator's weights (what is shipped and sampled), Adam with
-beta1 = 0.
+Stabilisers (see ``train_gan``): spectral norm in D, hinge loss, lazy R1 penalty on
+real images, the minibatch-stddev feature, DiffAugment (the same differentiable
+augmentation of real and fake images), EMA of the generator's weights (what is shipped
+and sampled).
 
 Checkpoints are plain dicts of tensors plus a JSON-able ``config`` (``format``
 ``shaderviz-gan-1``), read with ``torch.load(..., weights_only=True)``.
@@ -30,7 +31,8 @@ from torch import nn
 
 FORMAT = "shaderviz-gan-1"
 SIZES = (32, 64, 128, 256)
-DEFAULT_CONFIG = {"latent": 128, "size": 64, "width": 256, "min_width": 16}
+DEFAULT_CONFIG = {"latent": 128, "size": 64, "width": 256, "min_width": 16, "norm": "pixel"}
+NORMS = ("pixel", "batch")
 
 
 def channels(config: dict, resolution: int) -> int:
@@ -44,6 +46,8 @@ def full_config(config: dict | None) -> dict:
     out.update({k: v for k, v in (config or {}).items() if k in DEFAULT_CONFIG})
     if out["size"] not in SIZES:
         raise ValueError(f"size must be one of {', '.join(map(str, SIZES))}, got {out['size']}")
+    if out["norm"] not in NORMS:
+        raise ValueError(f"norm must be one of {', '.join(NORMS)}, got {out['norm']!r}")
     return out
 
 
@@ -59,20 +63,23 @@ class Generator(nn.Module):
         self.latent = int(self.config["latent"])
         self.size = int(self.config["size"])
         c4 = channels(self.config, 4)
+        batch = self.config["norm"] == "batch"
         self.norm = PixelNorm()
         self.fc = nn.Linear(self.latent, c4 * 16)
+        self.fc_norm = nn.BatchNorm2d(c4) if batch else PixelNorm()
         blocks = []
         resolution = 4
         while resolution < self.size:
             cin, cout = channels(self.config, resolution), channels(self.config, resolution * 2)
-            blocks += [nn.ConvTranspose2d(cin, cout, 4, 2, 1), PixelNorm(), nn.LeakyReLU(0.2)]
+            norm = nn.BatchNorm2d(cout) if batch else PixelNorm()
+            blocks += [nn.ConvTranspose2d(cin, cout, 4, 2, 1), norm, nn.LeakyReLU(0.2)]
             resolution *= 2
         self.blocks = nn.Sequential(*blocks)
         self.to_rgb = nn.Conv2d(channels(self.config, self.size), 3, 3, padding=1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         x = self.fc(self.norm(z.flatten(1)))
-        x = F.leaky_relu(self.norm(x.view(x.shape[0], -1, 4, 4)), 0.2)
+        x = F.leaky_relu(self.fc_norm(x.view(x.shape[0], -1, 4, 4)), 0.2)
         return torch.tanh(self.to_rgb(self.blocks(x)))
 
 

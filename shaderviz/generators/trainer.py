@@ -60,7 +60,8 @@ class Trainer:
             if args.size is not None and config["size"] != args.size:
                 raise UserError(f"--resume: {self.out} was trained at {config['size']}px, not {args.size}px")
         else:
-            config = full_config({"latent": args.latent, "size": args.size or 64, "width": args.width})
+            config = full_config({"latent": args.latent, "size": args.size or 64, "width": args.width,
+                                  "norm": args.norm})
         fill_settings(args, None if self.resumed is None else self.resumed.get("train"))
         self.config = config
         self.data = ImageFolder(args.folder, config["size"], args.crop, verbose=self.ctx.main)
@@ -178,6 +179,8 @@ class Trainer:
         with torch.no_grad():
             for p_ema, p in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
                 p_ema.lerp_(p, 1.0 - beta)
+            for b_ema, b in zip(self.g_ema.buffers(), self.g.buffers(), strict=True):
+                b_ema.copy_(b)  # batch-norm statistics follow the live generator
         self.step += 1
         return stats
 
