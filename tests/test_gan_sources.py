@@ -195,6 +195,23 @@ def test_crossfade_goes_from_the_previous_image_to_the_new_one(gl_ctx, registry)
     assert cut.mean() == 255
 
 
+def test_walk_steps_during_a_crossfade_keep_it_going(gl_ctx, registry) -> None:  # noqa: ANN001
+    grey = np.full((4, 4, 3), 200, np.uint8)
+    renderer = Renderer(gl_ctx, (8, 8), registry)
+    generator = make_instance(registry.get("gan", "source"), {"upscale": "nearest", "fade": 2.0})
+    try:
+        renderer.upload_generated(np.zeros((4, 4, 3), np.uint8))
+        renderer.render([], Frame(0, 9.0, 0.0, 0), generator)
+        renderer.upload_generated(np.full((4, 4, 3), 255, np.uint8), crossfade=True)  # a new image
+        renderer.render([], Frame(1, 10.0, 0.0, 0), generator)  # the fade starts at t = 10
+        renderer.upload_generated(grey)  # the walk's next frame of the new image
+        half = renderer.read(renderer.render([], Frame(2, 11.0, 0.0, 0), generator)).mean()
+        done = renderer.read(renderer.render([], Frame(3, 12.0, 0.0, 0), generator)).mean()
+    finally:
+        renderer.release()
+    assert abs(half - 100) < 2 and done == 200  # half way from black to the walk's grey
+
+
 # -- walks, determinism, presets, recipes (the command line) ---------------------------------
 
 

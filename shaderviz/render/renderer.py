@@ -67,7 +67,7 @@ class Renderer:
         self._palette_count = palette.shape[0]
         self._generated: list[moderngl.Texture] = []  # [current, previous], at the image's own size
         self._generated_fit = 0
-        self._generated_at: float | None = None  # frame time of the last swap; None: due next frame
+        self._generated_at: float | None = -1e9  # frame time of the last crossfade; None: next frame
         self._generated_since = 0.0
         self._allocate()
 
@@ -128,9 +128,10 @@ class Renderer:
     def upload_generated(self, rgb: np.ndarray, crossfade: bool = False, fit: str = "fill") -> None:
         """A generated (H, W, 3) uint8 image at its own, usually small, size: a generator
         effect reads it as ``generatedImage`` and upscales it on the GPU. With ``crossfade``
-        the image before it stays readable as ``previousImage``; ``GENTIME`` counts the
-        seconds since the swap (from the next rendered frame's time: deterministic); without
-        ``crossfade`` it is a billion, so a shader that fades has nothing left to fade."""
+        the image shown so far becomes ``previousImage`` and ``GENTIME`` counts the seconds
+        since this swap (from the next rendered frame's time: deterministic). Without it the
+        image only replaces the current one (the next step of a walk): a running crossfade
+        goes on. The first image (or one of a new size) starts with nothing to fade from."""
         height, width = rgb.shape[:2]
         rgba = np.concatenate([rgb, np.full((height, width, 1), 255, np.uint8)], axis=2)
         data = np.ascontiguousarray(rgba[::-1]).tobytes()
@@ -141,13 +142,12 @@ class Renderer:
             for texture in self._generated:
                 texture.repeat_x = texture.repeat_y = False
                 texture.write(data)
+            self._generated_at, crossfade = -1e9, False  # nothing to fade from
         elif crossfade:
             self._generated.reverse()  # the current image becomes the previous one
+            self._generated_at = None  # set by the next rendered frame
         self._generated[0].write(data)
-        if not crossfade:
-            self._generated[1].write(data)
         self._generated_fit = FITS.index(fit)
-        self._generated_at = None if crossfade else -1e9  # no crossfade: nothing left to fade from
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
