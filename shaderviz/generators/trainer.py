@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,7 +44,8 @@ class Trainer:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.out: Path = args.output
-        torch.set_num_threads(args.threads)
+        local = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # processes on this machine (torchrun)
+        torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 1) // local))
         try:
             self.ctx = distributed.setup(args.device)
         except ValueError as err:
