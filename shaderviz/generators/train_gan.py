@@ -73,7 +73,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--save-every", type=int, default=250, help="steps between checkpoints (default 250)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int,
-                   help="CPU threads per process (default: the CPU cores shared by the processes on this machine)")
+                   help="CPU threads per process (default: the cores divided among local processes)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
