@@ -238,16 +238,22 @@ def _corrupt(tmp_path: Path) -> str:
         (lambda t: ["render", "-o", str(t / "o.xyz")], "unsupported output"),
         (lambda t: ["render", "-o", str(t / "nodir" / "o.png")], "does not exist"),
         (lambda t: ["render", "--depth", str(t / "nodepth.png"), "-o", str(t / "o.png")], "no such file"),
+        # The size is given, so the image is first read after the output is opened.
+        (lambda t: ["render", _corrupt(t), "--size", "32x24", "--quiet", "-o", str(t / "o.png")], "corrupt"),
+        (lambda t: ["render", _corrupt(t), "--size", "32x24", "--quiet", "-o", str(t / "o.mp4")], "corrupt"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, make_args, expected):
-    result = shaderviz(*make_args(tmp_path))
+    args = make_args(tmp_path)
+    inputs = sorted(p.name for p in tmp_path.iterdir())
+    result = shaderviz(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
-    assert not list(tmp_path.glob("o.*"))
+    # Nothing left behind, hidden temporaries (.o.partial.mp4, .o.png.partial) included.
+    assert sorted(p.name for p in tmp_path.iterdir()) == inputs
 
 
 def test_bad_preset_line_names_file_line_and_key(tmp_path):
@@ -263,21 +269,33 @@ def test_bad_preset_line_names_file_line_and_key(tmp_path):
 
 
 def _signal_mid_render(tmp_path: Path, sig: int) -> tuple[int, str]:
-    """Start a long render, send ``sig`` once its partial file exists; (exit code, stderr)."""
+    """Start a long render, send ``sig`` once it is in its frame loop (ffmpeg has written
+    to the partial file); (exit code, stderr)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000",
          "-o", str(tmp_path / "long.mp4"), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
     )
+
+    def partial_size() -> int:
+        sizes = []
+        for path in tmp_path.glob(".*partial*"):
+            try:
+                sizes.append(path.stat().st_size)
+            except OSError:
+                pass
+        return max(sizes, default=0)
+
     try:
-        deadline = time.monotonic() + 60
-        while not list(tmp_path.glob(".*partial*")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.5)
+        deadline = time.monotonic() + 180  # a loaded machine may take long to start
+        while partial_size() == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None and partial_size() > 0, "the render never reached its frame loop"
         proc.send_signal(sig)
-        _, stderr = proc.communicate(timeout=60)
+        _, stderr = proc.communicate(timeout=180)
     finally:
         proc.kill()
+        proc.wait()
     return proc.returncode, stderr
 
 
@@ -293,6 +311,37 @@ def test_sigterm_render_cleans_up_like_ctrl_c(tmp_path):
     code, stderr = _signal_mid_render(tmp_path, signal.SIGTERM)
     assert code == 143, stderr
     assert stderr.strip().splitlines() == ["shaderviz: terminated; no output was written"]
+    assert list(tmp_path.iterdir()) == []
+
+
+_SIGNAL_AT_FORK: list[int] = []  # armed by the test below: the next fork signals this process
+
+
+def _signal_after_fork() -> None:
+    if _SIGNAL_AT_FORK:
+        os.kill(os.getpid(), _SIGNAL_AT_FORK.pop())
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_python_swallows_still_stops_the_render(tmp_path, capsys, sig, code):
+    """Python only prints an exception raised inside an at-fork callback or a __del__, and
+    a Ctrl-C or TERM can land there: imageio-ffmpeg starts ffmpeg with a preexec_fn, which
+    runs the at-fork callbacks (logging registers one). The render must stop all the same,
+    with one line and nothing left behind, not run on (and ignore the next TERM)."""
+    from shaderviz.cli import main
+
+    if not getattr(test_a_signal_python_swallows_still_stops_the_render, "registered", False):
+        os.register_at_fork(after_in_parent=_signal_after_fork)
+        test_a_signal_python_swallows_still_stops_the_render.registered = True
+    _SIGNAL_AT_FORK.append(sig)
+    try:
+        result = main(["render", "--size", "64x48", "--frames", "300", "-o", str(tmp_path / "x.mp4"),
+                       "--quiet"])
+    finally:
+        _SIGNAL_AT_FORK.clear()
+    err = capsys.readouterr().err
+    assert result == code, err
+    assert len(err.strip().splitlines()) == 1 and "no output was written" in err, err
     assert list(tmp_path.iterdir()) == []
 
 
