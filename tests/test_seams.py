@@ -56,6 +56,19 @@ def test_modulator_steps_across_the_loop_point_like_anywhere_else(wave, cycles, 
         assert elsewhere < 1e-4 * (hi - lo) or wave == "square"
 
 
+@pytest.mark.parametrize("wave", ["sine", "triangle", "noise"])
+@pytest.mark.parametrize("offset", [0.0, 0.3])
+def test_continuous_waves_never_jump(wave, offset):
+    """Sine, triangle and noise are continuous everywhere: no step is steeper than the
+    wave's steepest slope allows (noise: smoothstep between random knots, 4 per cycle)."""
+    frames, cycles = 480, 3
+    steepest = {"sine": math.pi / 2 * 2, "triangle": 2.0, "noise": 1.5 * 4}[wave] * cycles
+    for seed in range(6):
+        mod = Modulator(wave, 0.0, 1.0, cycles, offset)
+        values = [mod.value(k / frames, seed) for k in range(frames + 1)]
+        assert max(abs(b - a) for a, b in zip(values, values[1:], strict=False)) <= steepest / frames + 1e-9
+
+
 def frame_steps(frames: list[np.ndarray]) -> list[float]:
     """Mean absolute change between neighbouring frames, in 8-bit levels."""
     return [float(np.abs(frames[k + 1].astype(float) - frames[k]).mean()) for k in range(len(frames) - 1)]
