@@ -51,6 +51,7 @@ def install() -> Callable[[], None]:
     sys.unraisablehook = quiet
 
     def undo() -> None:
+        _kept.clear()  # a signal of this render must not stop the next one in this process
         sys.unraisablehook = unraisable
         for sig, handler in previous.items():
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
