@@ -268,6 +268,12 @@ def test_bad_preset_line_names_file_line_and_key(tmp_path):
     assert "broken.toml:2: " in result.stderr  # a TOML syntax error as file:line too
 
 
+def _interactive() -> None:
+    """Ctrl-C as in a terminal, also when the tests run as a background job (which
+    ignores SIGINT, and so would the render)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _signal_mid_render(tmp_path: Path, sig: int) -> tuple[int, str]:
     """Start a long render, send ``sig`` once it is in its frame loop (ffmpeg has written
     to the partial file); (exit code, stderr)."""
@@ -275,6 +281,7 @@ def _signal_mid_render(tmp_path: Path, sig: int) -> tuple[int, str]:
         [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000",
          "-o", str(tmp_path / "long.mp4"), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        preexec_fn=_interactive,
     )
 
     def partial_size() -> int:
@@ -334,11 +341,13 @@ def test_a_signal_python_swallows_still_stops_the_render(tmp_path, capsys, sig, 
         os.register_at_fork(after_in_parent=_signal_after_fork)
         test_a_signal_python_swallows_still_stops_the_render.registered = True
     _SIGNAL_AT_FORK.append(sig)
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (see _interactive)
     try:
         result = main(["render", "--size", "64x48", "--frames", "300", "-o", str(tmp_path / "x.mp4"),
                        "--quiet"])
     finally:
         _SIGNAL_AT_FORK.clear()
+        signal.signal(signal.SIGINT, ignored)
     err = capsys.readouterr().err
     assert result == code, err
     assert len(err.strip().splitlines()) == 1 and "no output was written" in err, err
