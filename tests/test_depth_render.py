@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_depth import brightness_model, ramp
+from stand_ins import brightness_model, ramp
 
 from shaderviz.app.show import build_show
 from shaderviz.depth.loaders import LoadedModel
