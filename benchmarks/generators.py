@@ -4,7 +4,7 @@ Prints a table and writes ``benchmarks/results/generators.json``:
 
 - **inference**: ms per image for each shipped GAN (one image, and per image in a batch
   of 16), the CPPN's torch reference at 512x512, and the training-data synthesisers at
-  128x128; on the CPU (and CUDA when present);
+  128x128; on the CPU with one torch thread, as ``gan:`` sources run (and CUDA when present);
 - **latent walk at 1280x720**: frames/s of a GAN walk where every frame generates a new
   image, uploads it and upscales it (cubic) on the GPU, synchronously (what `render`
   does, without encoding); and with generation on a worker thread while the loop
@@ -142,7 +142,7 @@ def walk(ctx, registry: Registry, seconds: float) -> dict:  # noqa: ANN001
 def cppn_shader(ctx, registry: Registry, reps: int) -> list[dict]:  # noqa: ANN001
     rows = []
     for size in ((1280, 720), (1920, 1080)):
-        for downscale in (1, 2):
+        for downscale in (1, 2, 4):
             renderer = Renderer(ctx, size, registry)
             instance = make_instance(registry.get("cppn", "source"), {"seed": 1, "downscale": downscale})
             counter = iter(range(10**9))
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-train", action="store_true", help="skip the train-gan runs")
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # what gan: sources use (shaderviz/sources/gan.py)
     reps = 3 if args.quick else 10
     ctx = headless_context()
     registry = Registry.load()

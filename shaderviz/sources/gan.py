@@ -53,6 +53,11 @@ class GanSource(Source):
         """Take the effect's parameters; load every generator now, so that a missing or
         broken file stops `render` and `play` before the first frame (one line)."""
         self.instance, self.spec, self.loop_seconds, self.seed = instance, spec, loop_seconds, seed
+        import torch
+
+        # One thread: a 64x64 image takes a few ms on one core, and two threads contend with
+        # the GL driver (software GL renders on the same cores) for no gain (measured).
+        torch.set_num_threads(1)
         for index in range(len(self.models)):
             self.model(index)
 
