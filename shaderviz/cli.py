@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds per image for a folder source (default 10)")
     play.add_argument("--snapshots", type=Path, default=Path("."), help="folder for S snapshots")
     play.add_argument("--vsync", choices=("on", "off"), default="on", help="wait for vertical sync")
+    play.add_argument("--stats", type=Path, metavar="FILE",
+                      help="write one JSON line per shown frame (t, ms, worker events)")
 
     effects = sub.add_parser("effects", help="list effects and their parameters")
     effects.add_argument("--json", action="store_true", help="machine-readable output")
@@ -179,7 +181,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _render(show, args)
     from shaderviz.outputs.window import play
 
-    return play(show, fullscreen=args.fullscreen, snapshots=args.snapshots, vsync=args.vsync == "on")
+    return play(show, fullscreen=args.fullscreen, snapshots=args.snapshots, vsync=args.vsync == "on",
+                stats=args.stats)
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily

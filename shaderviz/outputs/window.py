@@ -25,6 +25,7 @@ from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.show import Show
 from shaderviz.app.sortcontrol import SortControl
+from shaderviz.app.stats import FrameStats
 from shaderviz.effects.chain import make_instance
 from shaderviz.errors import UserError
 from shaderviz.keymap import bindings, describe
@@ -37,7 +38,7 @@ MAX_FPS_WITH_VSYNC = 120.0  # a cap for when "vsync" does nothing (Xvfb, VNC, so
 _NO_DISPLAY = "no display available ({reason}); render headless instead: shaderviz render -o out.mp4 ..."
 
 
-def play(show: Show, fullscreen: bool, snapshots: Path, vsync: bool) -> int:
+def play(show: Show, fullscreen: bool, snapshots: Path, vsync: bool, stats: Path | None = None) -> int:
     """Open a window and play ``show`` until Esc or the window is closed; exit status."""
     player = window = None
     try:
@@ -45,6 +46,7 @@ def play(show: Show, fullscreen: bool, snapshots: Path, vsync: bool) -> int:
         if fullscreen:  # after creation: moderngl-window's fullscreen=True start path needs pyglet < 2.1
             window.fullscreen = True
         player = _Player(window, show, snapshots, vsync)
+        player.stats = FrameStats(stats)
         player.run()
     finally:
         if player is not None:
@@ -189,6 +191,8 @@ class _Player:
     def release(self) -> None:
         """Stop the watcher and the loader; free every GL object while the context lives."""
         self.saver.shutdown(wait=True)  # snapshots being written are finished
+        if getattr(self, "stats", None) is not None:
+            self.stats.close()
         while self._owned:
             self._owned.pop().release()
 
@@ -210,7 +214,9 @@ class _Player:
             label = self.reload.report()
             self.presenter.draw(target.texture, window.fbo, window.buffer_size, error=label is not None)
             self._update_title(label, started)
+            work_ms = (time.perf_counter() - started) * 1000.0
             window.swap_buffers()  # also dispatches events: on_key may run here
+            self.stats.frame(work_ms)
             self.index += 1
             spare = self.min_frame - (time.perf_counter() - started)
             if spare > 0:
