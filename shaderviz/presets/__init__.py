@@ -45,7 +45,8 @@ else:  # pragma: no cover
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 RECIPE_KEY = "shaderviz:recipe"
-TOP_KEYS = {"source", "size", "fps", "seconds", "seed", "fit", "depth", "depth_model", "generator", "chain"}
+TOP_KEYS = {"description", "source", "source_frame", "size", "fps", "seconds", "seed", "fit", "depth",
+            "depth_model", "generator", "chain"}
 DEPTH_MODES = ("auto", "flat")
 MAX_SIZE = 8192
 
@@ -65,10 +66,22 @@ class Preset:
     generator: dict[str, Any] = field(default_factory=dict)
     chain: list[EffectInstance] = field(default_factory=list)
     time: float | None = None  # a PNG recipe's time: the moment of that frame (render starts there)
+    source_frame: int | None = None  # a video source: the frame shown at ``time`` (a play snapshot)
+    description: str = ""
+    notes: list[str] = field(default_factory=list)  # a recipe's warnings (what it does not replay)
 
 
 def builtin_presets() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+
+
+def preset_description(name: str) -> str:
+    """A built-in preset's ``description`` (without parsing its chain)."""
+    try:
+        data = tomllib.loads((BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    return str(data.get("description", ""))
 
 
 def load_preset(name_or_path: str, registry: Registry) -> Preset:
@@ -116,6 +129,8 @@ def _from_png(path: Path, registry: Registry) -> Preset:
         raise UserError(f"{path}: the shaderviz recipe is damaged (time {time!r})")
     preset = parse_preset(data, registry, path, "")
     preset.time = float(time)
+    notes = recipe.get("not_replayed") if isinstance(recipe, dict) else None
+    preset.notes = [str(n) for n in notes] if isinstance(notes, list) else []
     return preset
 
 
@@ -153,8 +168,17 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
     for key in data:
         if key not in TOP_KEYS:
             raise where.error(f"unknown key {key!r}; expected {', '.join(sorted(TOP_KEYS))}", key)
+    if "description" in data:
+        if not isinstance(data["description"], str):
+            raise where.error("description: expected a string", "description")
+        preset.description = data["description"]
     if "source" in data:
         preset.source = _source(data["source"], path, registry, where)
+    if "source_frame" in data:
+        value = data["source_frame"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise where.error("source_frame: expected a video frame number (0 or more)", "source_frame")
+        preset.source_frame = value
     if "depth" in data:
         value = data["depth"]
         preset.depth = value if value in DEPTH_MODES else str(_relative_file(value, path, where, "depth"))

@@ -25,6 +25,7 @@ from shaderviz.render.glsl import (
     map_error,
 )
 from shaderviz.render.kernels import Kernel, create_kernel
+from shaderviz.render.scaling import DepthScaler
 from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
@@ -52,6 +53,8 @@ class Renderer:
     registry: Registry
     errors: dict[str, str] = field(default_factory=dict)  # effect name -> shader error
     fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
+    pixel_scale: float = 1.0  # render pixels per output pixel: "px" parameters are scaled by it
+    depth_weight: float = 1.0  # how strongly depth gating acts (0: neutral, e.g. until depth arrives)
 
     def __post_init__(self) -> None:
         self._compiled: dict[str, CompiledEffect] = {}
@@ -59,6 +62,7 @@ class Renderer:
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
+        self._depth_scaler: DepthScaler | None = None
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -77,6 +81,9 @@ class Renderer:
     def _free_frame_resources(self) -> None:
         for target in (self.source, *self._ping):
             target.release()
+        if self._depth_scaler is not None:
+            self._depth_scaler.release()
+            self._depth_scaler = None
         self.depth.release()
         self._drop_buffers(set())
 
@@ -112,9 +119,15 @@ class Renderer:
         self.source.texture.write(np.ascontiguousarray(rgb[::-1]).tobytes())
 
     def upload_depth(self, depth: np.ndarray) -> None:
-        """An (H, W) float nearness map (1 = near, 0 = far), top row first."""
-        self._check_shape(depth.shape[:2])
-        self.depth.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
+        """An (H, W) float nearness map (1 = near, 0 = far), top row first; a map of another
+        size is scaled to the render size on the GPU (bilinear)."""
+        data = np.ascontiguousarray(depth[::-1], dtype=np.float32)
+        if (depth.shape[1], depth.shape[0]) == self.size:
+            self.depth.write(data.tobytes())
+            return
+        if self._depth_scaler is None:
+            self._depth_scaler = DepthScaler(self.ctx, self.depth)
+        self._depth_scaler.scale(data)
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
@@ -203,10 +216,7 @@ class Renderer:
         compiled = self.compiled(spec)
         if compiled is None:
             return False
-        values = {
-            p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-            for p in spec.all_params
-        }
+        values = self._values(spec, instance, frame)
         bound: dict[str, int] = {}
         extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
         if extra is None:
@@ -258,8 +268,7 @@ class Renderer:
         program = compiled.programs[0]
         values: dict = {}
         for k, (spec, instance) in enumerate(group):
-            own = {p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-                   for p in spec.all_params}
+            own = self._values(spec, instance, frame)
             values.update({f"_f{k}_{name}": value for name, value in own.items()})
             self._set_gate(program, own, suffix=f"_{k}")
         self._bind_common(source)
@@ -267,6 +276,17 @@ class Renderer:
         output.fbo.use()
         compiled.vaos[0].render(moderngl.TRIANGLES, vertices=3)
         return True
+
+    def _values(self, spec: EffectSpec, instance: EffectInstance, frame: Frame) -> dict:
+        """Uniform values at this frame; "px" parameters in render pixels."""
+        values = {}
+        for p in spec.all_params:
+            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
+                scaled = value * self.pixel_scale
+                value = max(1, round(scaled)) if p.type == "int" else scaled
+            values[p.name] = value
+        return values
 
     def _run_kernel(
         self, spec: EffectSpec, instance: EffectInstance, values: dict, frame: Frame, source: Target
@@ -276,6 +296,7 @@ class Renderer:
             kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs())
             self._kernels[instance.uid] = kernel
         try:
+            values = {**values, "depth_weight": self.depth_weight}
             return kernel.run(source.texture, self.depth, values, frame)
         except ShaderError as err:
             self.errors[spec.name] = str(err)
@@ -336,6 +357,7 @@ class Renderer:
             "PASSSCALE": float(factor),
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
+            "DEPTHWEIGHT": self.depth_weight,
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:

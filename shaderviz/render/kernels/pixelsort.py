@@ -232,6 +232,9 @@ class PixelSortKernel:
         band_lo, band_hi = band_thresholds(values["lo"], values["hi"])
         gate_lo, gate_hi = values["depth_min"], values["depth_max"]
         invert = bool(values["depth_invert"])
+        gated = gate_lo > 0.0 or gate_hi < 1.0 or invert
+        if gated and values.get("depth_weight", 1.0) < 0.5:  # depth not ready yet: nothing sorts
+            gate_lo, gate_hi, invert = 2.0, 2.0, False
         return {
             "sortKey": values["key"],
             "sortAxis": axis,
@@ -246,7 +249,7 @@ class PixelSortKernel:
             "breakEvery": values["interval"],
             "breakSeed": frame.seed & 0xFFFFFFFF,
             "imageSize": self.size,
-            "gateEnabled": gate_lo > 0.0 or gate_hi < 1.0 or invert,
+            "gateEnabled": gated,
             "gateLo": gate_lo,
             "gateHi": gate_hi,
             "gateSoft": values["depth_soft"],
