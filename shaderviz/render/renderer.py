@@ -326,10 +326,12 @@ class Renderer:
         return buffer
 
     def reset_state(self) -> None:
-        """Forget persistent buffers and kernel state (e.g. when the source changes)."""
-        self._drop_buffers(set())
+        """Forget persistent buffers and kernel state (when the source image changes); a
+        kernel that carries its state across images (a flow sort with ``carry``) keeps it."""
+        self._drop_buffers({uid for uid, kernel in self._kernels.items() if getattr(kernel, "carry", False)})
 
     def _drop_buffers(self, alive: set[int]) -> None:
+        """Free the buffers and kernels of instances not in ``alive``."""
         for key in [k for k in self._buffers if k[0] not in alive]:
             self._buffers.pop(key).release()
         for uid in [u for u in self._kernels if u not in alive]:
