@@ -278,3 +278,55 @@ def test_show_recipe_names_the_picture_on_screen(registry, tmp_path: Path) -> No
     show: Show = build_show(registry, None, fx=["pixelsort mode=flow"], size=(16, 9))
     recipe = show.recipe(show.frame_at(1.5, 3))
     assert "not_replayed" in recipe and "flow sort" in recipe["not_replayed"][0]
+
+
+def test_deleting_a_user_override_brings_the_builtin_back(tmp_path: Path, gl_ctx, capsys) -> None:
+    from shaderviz.app.hotreload import HotReload
+    from shaderviz.effects.registry import Registry
+
+    fx = tmp_path / "fx"
+    fx.mkdir()
+    override = fx / "saturate.glsl"
+    override.write_text('/*{ "description": "all green", "key": "T" }*/\n'
+                        "vec4 effect(vec2 uv) { return vec4(0.0, 1.0, 0.0, 1.0); }\n")
+    registry = Registry.load([fx])
+    renderer = Renderer(gl_ctx, (8, 8), registry)
+    reload = HotReload(registry, renderer)
+    reload.start()
+    try:
+        img = np.tile(np.array([200, 60, 30], np.uint8), (8, 8, 1))
+        renderer.upload_source(img)
+        chain = [parse_fx("saturate", registry)]
+
+        def pixel() -> list[int]:
+            reload.poll(["saturate"])
+            return renderer.read(renderer.render(chain, Frame()))[4, 4].tolist()
+
+        assert pixel() == [0, 255, 0]
+        override.unlink()
+        deadline = time.monotonic() + 10
+        while pixel() == [0, 255, 0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert registry.effects["saturate"].path.parent != fx and registry.keys["T"] == "saturate"
+        builtin = Renderer(gl_ctx, (8, 8), Registry.load())
+        builtin.upload_source(img)
+        expected = builtin.read(builtin.render([parse_fx("saturate", builtin.registry)], Frame()))
+        expected = expected[4, 4].tolist()
+        builtin.release()
+        assert pixel() == expected and reload.report() is None
+        assert "saturate.glsl was deleted" in capsys.readouterr().err
+        (fx / "mine.glsl").write_text('/*{ "description": "mine" }*/\n'
+                                      "vec4 effect(vec2 uv) { return vec4(1.0); }\n")
+        deadline = time.monotonic() + 10
+        while "mine" not in registry.effects and time.monotonic() < deadline:
+            pixel()
+            time.sleep(0.05)
+        (fx / "mine.glsl").unlink()
+        deadline = time.monotonic() + 10
+        while "mine" in registry.effects and time.monotonic() < deadline:
+            pixel()
+            time.sleep(0.05)
+        assert "mine" not in registry.effects  # no built-in of that name: it is gone
+    finally:
+        reload.release()
+        renderer.release()

@@ -47,6 +47,16 @@ def test_uses_existing_flow_instance(registry):
     assert chain[0].values["angle"] == 0  # the arrows sort columns straight up
 
 
+def test_a_tap_shorter_than_a_frame_sorts_once(registry):
+    chain = []
+    control = SortControl(speed=6)
+    control.press("DOWN")
+    control.release("DOWN")  # both between two frames
+    sort = control.apply(chain, registry)
+    assert sort is not None and sort.values["speed"] == 6 and sort.values["axis"] == "y"
+    assert control.apply(chain, registry).values["speed"] == 0
+
+
 def test_a_disabled_sort_stays_off_until_sorted_again(registry):
     """Turning the sort off (chain editing) holds: only a sort key turns it back on."""
     chain = []

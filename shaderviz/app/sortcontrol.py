@@ -26,15 +26,17 @@ class SortControl:
     auto: bool = False
     carry: bool = False  # a video: keep sorting across new frames
     held: list[str] = field(default_factory=list)
+    tapped: bool = False  # pressed since the last frame (a tap shorter than a frame still sorts once)
 
     @property
     def active(self) -> bool:
-        return self.auto or bool(self.held)
+        return self.auto or bool(self.held) or self.tapped
 
     def press(self, arrow: str) -> None:
         if arrow not in self.held:
             self.held.append(arrow)
         self.direction = arrow
+        self.tapped = True
 
     def release(self, arrow: str) -> None:
         if arrow in self.held:
@@ -48,14 +50,15 @@ class SortControl:
 
     def apply(self, chain: list[EffectInstance], registry: Registry) -> EffectInstance | None:
         """Point the flow instance at the current direction and speed (each frame)."""
-        instance = self._instance(chain, registry, create=self.active)
+        active, self.tapped = self.active, False
+        instance = self._instance(chain, registry, create=active)
         if instance is None:
             return None
-        if self.active:
+        if active:
             instance.enabled = True
         axis, descending = DIRECTIONS[self.direction]
         instance.values.update(axis=axis, descending=descending, angle=0.0,  # rows / columns, as the arrows
-                               speed=self.speed if self.active else 0)
+                               speed=self.speed if active else 0)
         return instance
 
     def describe(self, chain: list[EffectInstance]) -> str | None:

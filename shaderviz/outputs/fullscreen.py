@@ -13,6 +13,7 @@ from ctypes import POINTER, byref, c_int, c_ubyte, c_ulong, cast
 from typing import Any
 
 _REMOVE, _ADD = 0, 1  # _NET_WM_STATE actions
+_XA_WINDOW = 33  # the predefined atom WINDOW (Xatom.h)
 
 
 class Fullscreen:
@@ -62,7 +63,7 @@ def _has_window_manager(native: Any) -> bool:
     actual, fmt, count, after = xlib.Atom(), c_int(), c_ulong(), c_ulong()
     data = POINTER(c_ubyte)()
     status = xlib.XGetWindowProperty(native._x_display, native._get_root(),
-                                     _atom(native, "_NET_SUPPORTING_WM_CHECK"), 0, 1, False, xlib.XA_WINDOW,
+                                     _atom(native, "_NET_SUPPORTING_WM_CHECK"), 0, 1, False, _XA_WINDOW,
                                      byref(actual), byref(fmt), byref(count), byref(after), byref(data))
     found = status == 0 and count.value > 0
     if data:
