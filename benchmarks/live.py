@@ -71,6 +71,9 @@ class LiveResult:
     depth_lag_p50: float | None = None
     depth_lag_max: float | None = None
     depth_first_s: float | None = None  # when the first depth map reached the GPU
+    code: str = "current"  # or "baseline": the checkout given by --baseline
+    cpu_ms_per_frame: float | None = None  # CPU time of `play` (all its threads) per shown frame
+    xvfb_cpu_ms_per_frame: float | None = None  # ... and of the X server, which shows the frames
     note: str = ""
     args: list[str] = field(default_factory=list)
 
@@ -131,15 +134,15 @@ def start_xvfb() -> tuple[subprocess.Popen, dict[str, str]]:
 
 
 def run_case(case: LiveCase, inputs: dict[str, Path], scale: float, seconds: float, skip: float,
-             env: dict[str, str], work: Path) -> LiveResult:
-    stats = work / f"{case.name}-{scale:g}.jsonl"
+             env: dict[str, str], work: Path, xvfb_pid: int, root: Path = ROOT) -> LiveResult:
+    stats = work / f"{case.name}-{scale:g}-{root.name}.jsonl"
     args = [a.format(**{k: str(v) for k, v in inputs.items()}) for a in case.args]
     extra = ["--scale", f"{scale:g}"] if scale != 1.0 else []
     command = [sys.executable, "-m", "shaderviz", "play", *args, "--size", SIZE, "--stats", str(stats),
                "--snapshots", str(work), *extra]
-    log = work / f"{case.name}-{scale:g}.log"
+    log = work / f"{case.name}-{scale:g}-{root.name}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root)
     try:
         window = ""
         deadline = time.monotonic() + 60
@@ -149,7 +152,9 @@ def run_case(case: LiveCase, inputs: dict[str, Path], scale: float, seconds: flo
             time.sleep(0.2)
         if not window:
             raise RuntimeError(f"{case.name}: no window ({log.read_text(errors='replace')[-300:]})")
+        cpu_start = (cpu_seconds(proc.pid), cpu_seconds(xvfb_pid), _line_count(stats))
         time.sleep(seconds)
+        cpu_end = (cpu_seconds(proc.pid), cpu_seconds(xvfb_pid), _line_count(stats))
         _xdotool(env, "key", "--window", window, "Escape")
         proc.wait(30)
     finally:
@@ -157,7 +162,28 @@ def run_case(case: LiveCase, inputs: dict[str, Path], scale: float, seconds: flo
             proc.kill()
             proc.wait()
     rows = [json.loads(line) for line in stats.read_text().splitlines() if line.strip()]
-    return summarise(case, scale, rows, skip, command)
+    result = summarise(case, scale, rows, skip, command)
+    frames = max(1, cpu_end[2] - cpu_start[2])
+    result.cpu_ms_per_frame = round((cpu_end[0] - cpu_start[0]) * 1000 / frames, 1)
+    result.xvfb_cpu_ms_per_frame = round((cpu_end[1] - cpu_start[1]) * 1000 / frames, 1)
+    return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process, all its threads (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _line_count(path: Path) -> int:
+    """Lines written so far (the stats file is flushed twice a second)."""
+    try:
+        return path.read_bytes().count(b"\n")
+    except OSError:
+        return 0
 
 
 def summarise(case: LiveCase, scale: float, rows: list[dict], skip: float, command: list[str]) -> LiveResult:
@@ -201,18 +227,21 @@ def busy_processes(limit: int = 8) -> list[str]:
 
 
 def table(results: list[LiveResult]) -> str:
-    lines = ["| case | scale | fps | p50 ms | p99 ms | p99/p50 | worst ms | worst after 3 frames | "
-             "depth ms p50 | depth lag (frames) p50 / max |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| case | code | scale | fps | p50 ms | p99 ms | p99/p50 | worst ms | worst after 3 frames | "
+             "depth ms p50 (count) | depth lag (frames) p50 / max | CPU ms/frame play + X |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in results:
         if r.note:
-            lines.append(f"| {r.case} | {r.scale:g} | {r.note} |  |  |  |  |  |  |  |")
+            lines.append(f"| {r.case} | {r.code} | {r.scale:g} | {r.note} |  |  |  |  |  |  |  |  |")
             continue
+        cpu = "-"
+        if r.cpu_ms_per_frame is not None:
+            cpu = f"{r.cpu_ms_per_frame:.0f} + {r.xvfb_cpu_ms_per_frame:.0f}"
         lag = f"{r.depth_lag_p50:g} / {r.depth_lag_max:g}" if r.depth_lag_p50 is not None else "-"
         depth = f"{r.depth_ms_p50:.0f} ({r.depth_estimates})" if r.depth_ms_p50 is not None else "-"
-        lines.append(f"| {r.case} | {r.scale:g} | {r.fps:.1f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
+        lines.append(f"| {r.case} | {r.code} | {r.scale:g} | {r.fps:.1f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
                      f"{r.p99_ms / r.p50_ms:.2f} | {r.worst_ms:.0f} | {r.worst_after_start_ms:.0f} | "
-                     f"{depth} | {lag} |")
+                     f"{depth} | {lag} | {cpu} |")
     return "\n".join(lines)
 
 
@@ -224,7 +253,7 @@ def goals(results: list[LiveResult]) -> list[str]:
         ok = r.p50_ms <= GOAL_P50_MS and r.p99_ms <= GOAL_P99_X_P50 * r.p50_ms
         if r.depth_lag_max is not None:
             ok = ok and r.depth_lag_max <= GOAL_LAG_FRAMES
-        out.append(f"{r.case} scale {r.scale:g}: {'met' if ok else 'MISSED'}")
+        out.append(f"{r.case} ({r.code}) scale {r.scale:g}: {'met' if ok else 'MISSED'}")
     return out
 
 
@@ -236,12 +265,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,0.5", help="render scales to run (default 1,0.5)")
     parser.add_argument("--label", default="", help="a label stored in the JSON (e.g. before / after)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="another checkout (e.g. `git archive` of an older commit) to run each case from "
+                             "too, alternating with this one, so both see the same machine load")
     args = parser.parse_args(argv)
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         raise SystemExit("needs Xvfb and xdotool (apt-get install xvfb xauth xdotool)")
-    help_text = subprocess.run([sys.executable, "-m", "shaderviz", "play", "--help"], capture_output=True,
-                               text=True, cwd=ROOT).stdout
-    has_scale = "--scale" in help_text
+    roots = [(ROOT, "current")] + ([(args.baseline.resolve(), "baseline")] if args.baseline else [])
+    has_scale = {root: "--scale" in subprocess.run([sys.executable, "-m", "shaderviz", "play", "--help"],
+                                                   capture_output=True, text=True, cwd=root).stdout
+                 for root, _ in roots}
     wanted = set(args.cases.split(","))
     scales = [float(s) for s in args.scales.split(",")]
     load_before = os.getloadavg()
@@ -255,11 +288,16 @@ def main(argv: list[str] | None = None) -> int:
             inputs = make_inputs(work)
             for scale in scales:
                 for case in (c for c in CASES if c.name in wanted):
-                    if scale != 1.0 and not has_scale:
-                        results.append(LiveResult(case.name, scale, 0, 0, 0, 0, 0, 0, 0, note="no --scale"))
-                        continue
-                    print(f"{case.name} (scale {scale:g}) ...", file=sys.stderr, flush=True)
-                    results.append(run_case(case, inputs, scale, args.seconds, args.skip, env, work))
+                    for root, code in roots:
+                        if scale != 1.0 and not has_scale[root]:
+                            results.append(LiveResult(case.name, scale, 0, 0, 0, 0, 0, 0, 0,
+                                                      note="no --scale", code=code))
+                            continue
+                        print(f"{case.name} ({code}, scale {scale:g}) ...", file=sys.stderr, flush=True)
+                        result = run_case(case, inputs, scale, args.seconds, args.skip, env, work,
+                                          server.pid, root)
+                        result.code = code
+                        results.append(result)
     finally:
         server.terminate()
         server.wait(10)

@@ -220,19 +220,14 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
         if note:
             notices.append(note)
             print(f"shaderviz: note: {note}", file=sys.stderr)
-    if args.render_size is not None:
-        render_size = args.render_size
-    else:
-        scale = args.scale or 1.0
-        render_size = (max(1, round(show.size[0] * scale)), max(1, round(show.size[1] * scale)))
     bank = preset_bank([b for b in (args.bank or "").split(",") if b.strip()])
 
     def rebuild(name: str):  # noqa: ANN202 - a preset of the bank with this command line's options
         return build_show(show.registry, args.input, name, None, show.size, args.fps, args.seconds, args.seed,
                           args.fit, args.depth, args.cycle, args.depth_model)
 
-    options = PlayOptions(render_size=render_size, fullscreen=args.fullscreen, snapshots=args.snapshots,
-                          vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
+    options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
+                          snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
                           transition=args.transition, bank=bank, rebuild=rebuild, notices=notices)
     return play(show, options)
 

@@ -37,7 +37,9 @@ HOLD_SECONDS = 1.0  # a new still waits this long at most for its depth map
 
 @dataclass
 class LiveOptions:
-    render_size: tuple[int, int]
+    render_size: tuple[int, int] | None = None  # --render-size
+    scale: float | None = None  # --scale
+    software: bool = False  # the GL context draws on the CPU: presets may ask for a smaller render
     transition: float = 0.6  # crossfade seconds (0: cut)
     snapshots: Path = Path(".")
     bank: list[str] = field(default_factory=list)
@@ -48,7 +50,7 @@ class LiveShow:
     def __init__(self, ctx: moderngl.Context, show: Show, options: LiveOptions, commands: Commands,
                  stats: FrameStats, notify: Callable[[str], None]) -> None:
         self.show, self.options, self.stats, self.notify = show, options, stats, notify
-        self.size = options.render_size
+        self.size = self._render_size(show)
         self.clock = Clock()
         self.index = 0
         self.output: Target | None = None  # what the last frame showed
@@ -76,6 +78,20 @@ class LiveShow:
             self.release()
             raise
         self._bind(commands)
+
+    def _render_size(self, show: Show) -> tuple[int, int]:
+        """--render-size, else --scale, else (no GPU) the preset's [play] software_scale, else 1."""
+        options = self.options
+        if options.render_size is not None:
+            return options.render_size
+        scale = options.scale
+        if scale is None and options.software and show.software_scale:
+            scale = show.software_scale
+        size = (max(1, round(show.size[0] * (scale or 1.0))), max(1, round(show.size[1] * (scale or 1.0))))
+        if scale is not None and scale != 1.0 and options.scale is None:
+            self.notify(f"no GPU: {show.preset_name or 'this show'} renders at {size[0]}x{size[1]}, shown at "
+                        f"{show.size[0]}x{show.size[1]} (--scale 1 for full size)")
+        return size
 
     def _own(self, thing: Any) -> Any:
         self._owned.append(thing)
@@ -196,15 +212,21 @@ class LiveShow:
 
     def _adopt(self, new: Show) -> None:
         """A preset of the bank, built on the worker: it replaces the running show."""
-        self.fade.start(self.output)
         old_source = self.show.source
         for name in ("source", "chain", "generator", "seconds", "seed", "fit", "depth_mode", "depth_path",
-                     "depth_model", "preset_name"):
+                     "depth_model", "preset_name", "software_scale"):
             setattr(self.show, name, getattr(new, name))
-        if new.source is not old_source:
-            self.feed.set_source(new.source)
+        size = self._render_size(self.show)
+        self.fade.start(self.output, size=size)  # (scaled to the new size if it changes)
+        if size != self.size:
+            self.renderer.resize(size)
+            self.renderer.pixel_scale = size[0] / self.show.size[0]
+            self.depth.uploaded = None  # a new depth texture: the map goes up again
+        if new.source is not old_source or size != self.size:
+            self.feed.set_source(new.source, size)
             self.depth.set_source(_video_frames(self.show))
             self.shown = object()
+        self.size = size
         self.sort = SortControl(carry=isinstance(self.show.source, VideoSource))
         self.editor.forget()
         self.renderer.reset_state()

@@ -43,6 +43,7 @@ class Show:
     preset_name: str | None = None
     start_time: float | None = None  # from a PNG recipe: render starts at that frame's time
     notes: tuple[str, ...] = ()  # from a PNG recipe: what it does not replay
+    software_scale: float | None = None  # the preset's [play] render scale without a GPU
 
     @property
     def loop_frames(self) -> int:
@@ -179,6 +180,7 @@ def build_show(
         preset_name=preset_name,
         start_time=preset.time,
         notes=tuple(preset.notes),
+        software_scale=preset.software_scale,
     )
 
 

@@ -62,12 +62,12 @@ class SourceFeed:
                 self._cond.notify()
             return self._done.get(key)
 
-    def set_source(self, source: Source) -> None:
-        """Switch to another source (a preset); the old one is closed on the worker."""
+    def set_source(self, source: Source, size: tuple[int, int]) -> None:
+        """Switch to another source or size (a preset); an old source is closed on the worker."""
         with self._cond:
             if source is not self.source:
                 self._retired.append(self.source)
-            self.source, self._done, self._has_wish = source, {}, False
+            self.source, self.size, self._done, self._has_wish = source, size, {}, False
             self._cond.notify()
 
     def release(self) -> None:
@@ -99,18 +99,18 @@ class SourceFeed:
                 if self._stop:
                     return
                 retired, self._retired = self._retired, []
-                source, key = self.source, self._todo()
+                source, size, key = self.source, self.size, self._todo()
             for old in retired:
                 old.close()
             if key is None:
                 continue
             try:
-                loaded = Loaded(key, source.load(key, self.size, self.fit))
+                loaded = Loaded(key, source.load(key, size, self.fit))
             except Exception as err:  # noqa: BLE001 - shown, and the show goes on
                 loaded = Loaded(key, None, " ".join(str(err).split()))
                 print(f"shaderviz: warning: {loaded.error}", file=sys.stderr, flush=True)
             with self._cond:
-                if source is not self.source:
+                if source is not self.source or size != self.size:
                     continue
                 self._done[key] = loaded
                 keep = {self._wanted, *self.source.upcoming(self._wanted)}

@@ -35,24 +35,35 @@ class Crossfade:
         self._out: Target | None = None
         self._program: moderngl.Program | None = None
         self._vao: moderngl.VertexArray | None = None
+        if seconds > 0:  # allocated and compiled now: the first fade must not stall the show
+            self._held, self._out = Target.create(ctx, size), Target.create(ctx, size)
+            self._program = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=MIX_SHADER)
+            self._vao = ctx.vertex_array(self._program, [])
 
     @property
     def active(self) -> bool:
         return self.started is not None
 
-    def start(self, shown: Target | None, now: float | None = None) -> None:
-        """Fade from ``shown`` (the output of the last frame; copied now)."""
-        if self.seconds <= 0 or shown is None:
+    def start(self, shown: Target | None, now: float | None = None,
+              size: tuple[int, int] | None = None) -> None:
+        """Fade from ``shown`` (the output of the last frame; copied now). ``size``: the
+        render size from now on, when it changes (``shown`` is scaled to it)."""
+        if self._held is None or self._out is None:
             return
-        if self._held is None:
-            self._held, self._out = Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)
-            self._program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=MIX_SHADER)
-            self._vao = self.ctx.vertex_array(self._program, [])
-        if shown is self._out:  # a fade already running: go on from where it is
+        if size is not None and size != self.size:
+            held, out = Target.create(self.ctx, size), Target.create(self.ctx, size)
+            if shown is not None:
+                self._mix(shown, shown, 0.0, held)
+            for old in (self._held, self._out):
+                old.release()
+            self.size, self._held, self._out = size, held, out
+        elif shown is None:
+            return
+        elif shown is self._out:  # a fade already running: go on from where it is
             self._held, self._out = self._out, self._held
         else:
             self.ctx.copy_framebuffer(self._held.fbo, shown.fbo)
-        self.started = time.perf_counter() if now is None else now
+        self.started = (time.perf_counter() if now is None else now) if shown is not None else None
 
     def apply(self, live: Target, now: float | None = None) -> Target:
         """The frame to show: ``live``, or while fading, ``live`` mixed over the held frame."""
@@ -62,15 +73,19 @@ class Crossfade:
         if amount >= 1.0:
             self.started = None
             return live
-        assert self._program is not None and self._vao is not None and self._out is not None
-        self._held.texture.use(0)
-        live.texture.use(1)
+        assert self._out is not None
+        self._mix(self._held, live, max(0.0, amount), self._out)
+        return self._out
+
+    def _mix(self, before: Target, after: Target, amount: float, into: Target) -> None:
+        assert self._program is not None and self._vao is not None
+        before.texture.use(0)
+        after.texture.use(1)
         self._program["before"].value = 0
         self._program["after"].value = 1
-        self._program["amount"].value = max(0.0, amount)
-        self._out.fbo.use()
+        self._program["amount"].value = amount
+        into.fbo.use()
         self._vao.render(moderngl.TRIANGLES, vertices=3)
-        return self._out
 
     def release(self) -> None:
         for obj in (self._held, self._out, self._vao, self._program):

@@ -29,6 +29,7 @@ from shaderviz.errors import UserError
 from shaderviz.keymap import command_for, describe
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
+from shaderviz.render.context import is_software
 from shaderviz.render.present import Presenter
 from shaderviz.render.renderer import Frame, Target
 
@@ -41,7 +42,8 @@ FrameListener = Callable[[Target, Frame], None]
 
 @dataclass
 class PlayOptions:
-    render_size: tuple[int, int]
+    render_size: tuple[int, int] | None = None  # --render-size
+    scale: float | None = None  # --scale
     fullscreen: bool = False
     snapshots: Path = Path(".")
     vsync: bool = True
@@ -130,8 +132,8 @@ class _Loop:
         self.title_at = 0.0
         self.presenter = Presenter(window.ctx)
         try:
-            live_options = LiveOptions(options.render_size, options.transition, options.snapshots, bank,
-                                       options.rebuild)
+            live_options = LiveOptions(options.render_size, options.scale, is_software(window.ctx),
+                                       options.transition, options.snapshots, bank, options.rebuild)
             self.live = LiveShow(window.ctx, show, live_options, self.commands, stats, self.hud.notify)
         except BaseException:
             self.hud.release()
@@ -155,7 +157,7 @@ class _Loop:
                 for listener in self.frame_listeners:
                     listener(output, self.live.frame)
                 self.error = self.live.error_label()
-                self.presenter.draw(output.texture, window.fbo, window.buffer_size, self.error is not None)
+                self.presenter.draw(output, window.fbo, window.buffer_size, self.error is not None)
                 self.hud.draw(window.fbo, window.buffer_size, self._hud_state(), self.error)
                 self._update_title(started)
                 work_ms = (time.perf_counter() - started) * 1000.0

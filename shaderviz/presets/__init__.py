@@ -46,7 +46,8 @@ else:  # pragma: no cover
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 RECIPE_KEY = "shaderviz:recipe"
 TOP_KEYS = {"description", "source", "source_frame", "size", "fps", "seconds", "seed", "fit", "depth",
-            "depth_model", "generator", "chain"}
+            "depth_model", "generator", "chain", "play"}
+PLAY_KEYS = {"software_scale"}
 DEPTH_MODES = ("auto", "flat")
 MAX_SIZE = 8192
 
@@ -69,6 +70,7 @@ class Preset:
     source_frame: int | None = None  # a video source: the frame shown at ``time`` (a play snapshot)
     description: str = ""
     notes: list[str] = field(default_factory=list)  # a recipe's warnings (what it does not replay)
+    software_scale: float | None = None  # [play]: the render scale in a window without a GPU
 
 
 def builtin_presets() -> list[str]:
@@ -207,6 +209,8 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
         if data["fit"] not in FITS:
             raise where.error(f"fit: expected one of {', '.join(FITS)}", "fit")
         preset.fit = data["fit"]
+    if "play" in data:
+        preset.software_scale = _play_table(data["play"], where)
     if "generator" in data:
         if not isinstance(data["generator"], dict):
             raise where.error("generator must be a table of parameters", "generator")
@@ -224,6 +228,21 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
             except (ValueError, UserError) as err:
                 raise where.error(f"[generator] {err}", key) from None
     return preset
+
+
+def _play_table(table: Any, where: _Locator) -> float | None:
+    """``[play]``: settings for the live window only (``render`` ignores them)."""
+    if not isinstance(table, dict):
+        raise where.error("play must be a table: [play]", "play")
+    for key in table:
+        if key not in PLAY_KEYS:
+            raise where.error(f"[play] unknown key {key!r}; expected {', '.join(sorted(PLAY_KEYS))}", key)
+    scale = table.get("software_scale")
+    if scale is None:
+        return None
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0.1 <= scale <= 1:
+        raise where.error("[play] software_scale: expected a number 0.1..1", "software_scale")
+    return float(scale)
 
 
 def _chain_entry(entry: dict[str, Any], index: int, registry: Registry, where: _Locator) -> EffectInstance:

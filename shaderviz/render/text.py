@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import moderngl
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -22,10 +24,15 @@ BACKGROUND = (0, 0, 0, 170)
 COLOURS = {"": (235, 235, 235, 255), "!": (255, 110, 90, 255), "*": (255, 220, 120, 255)}
 
 
+@lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
 def rasterise(lines: list[str], size: int) -> np.ndarray:
     """(H, W, 4) uint8: the lines on a translucent dark box, top row first. A line that
     starts with ``!`` is an error (red), with ``*`` a notice (yellow); the mark is not drawn."""
-    font = ImageFont.load_default(size=size)
+    font = _font(size)
     texts = [(ln[1:], COLOURS[ln[0]]) if ln[:1] in ("!", "*") else (ln, COLOURS[""]) for ln in lines]
     ascent, descent = font.getmetrics()
     step = ascent + descent + 2
@@ -46,6 +53,7 @@ class TextLayer:
         self.vao = ctx.vertex_array(self.program, [])
         self.texture: moderngl.Texture | None = None
         self.lines: list[str] = []
+        _font(size)  # loaded now, not in the middle of the show
 
     def draw(self, lines: list[str], fbo: moderngl.Framebuffer, window: tuple[int, int],
              corner: str = "top-left") -> None:
