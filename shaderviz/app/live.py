@@ -203,10 +203,10 @@ class LiveShow:
         return now - self._waiting[1] < HOLD_SECONDS
 
     def _upload(self, loaded: Loaded, change: bool) -> None:
-        if loaded.image is not None:
+        if loaded.gl is not None:
             if change:
                 self.fade.start(self.output)
-            self.renderer.upload_source(loaded.image)
+            self.renderer.upload_source(loaded.gl)
             self.renderer.reset_state()
         self.shown = loaded.key
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shaderviz.render.renderer import GLImage
 from shaderviz.sources import Source
 
 OnLoaded = Callable[[Hashable, np.ndarray], None]
@@ -23,11 +24,17 @@ OnLoaded = Callable[[Hashable, np.ndarray], None]
 
 @dataclass(frozen=True)
 class Loaded:
-    """A finished load: the image at the render size (None: nothing to upload, or failed)."""
+    """A finished load: the image at the render size (None: nothing to upload, or failed),
+    and the same ready for upload (converted on the worker, not the render thread)."""
 
     key: Hashable
     image: np.ndarray | None
     error: str | None = None
+    gl: GLImage | None = None
+
+    @classmethod
+    def of(cls, key: Hashable, image: np.ndarray | None) -> Loaded:
+        return cls(key, image, None, None if image is None else GLImage.from_rgb(image))
 
 
 class SourceFeed:
@@ -48,7 +55,7 @@ class SourceFeed:
         image = self.source.load(key, self.size, self.fit)
         if image is not None and self.on_loaded is not None:
             self.on_loaded(key, image)
-        return Loaded(key, image)
+        return Loaded.of(key, image)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="shaderviz-load", daemon=True)
@@ -105,7 +112,7 @@ class SourceFeed:
             if key is None:
                 continue
             try:
-                loaded = Loaded(key, source.load(key, size, self.fit))
+                loaded = Loaded.of(key, source.load(key, size, self.fit))
             except Exception as err:  # noqa: BLE001 - shown, and the show goes on
                 loaded = Loaded(key, None, " ".join(str(err).split()))
                 print(f"shaderviz: warning: {loaded.error}", file=sys.stderr, flush=True)

@@ -46,6 +46,22 @@ def fusion_groups(
     return groups
 
 
+@dataclass(frozen=True)
+class GLImage:
+    """An image as the source texture holds it: RGBA, bottom row first, contiguous."""
+
+    data: np.ndarray
+
+    @classmethod
+    def from_rgb(cls, rgb: np.ndarray) -> GLImage:
+        """From (H, W, 3|4) uint8, top row first: the slow part of an upload, safe on any thread."""
+        data = np.empty(rgb.shape[:2] + (4,), np.uint8)
+        data[..., : rgb.shape[2]] = rgb[::-1]
+        if rgb.shape[2] == 3:
+            data[..., 3] = 255
+        return cls(data)
+
+
 @dataclass
 class Renderer:
     ctx: moderngl.Context
@@ -111,12 +127,12 @@ class Renderer:
 
     # -- uploads -----------------------------------------------------------------------
 
-    def upload_source(self, rgb: np.ndarray) -> None:
-        """An (H, W, 3|4) uint8 image, top row first, exactly the render size."""
-        self._check_shape(rgb.shape[:2])
-        if rgb.shape[2] == 3:
-            rgb = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
-        self.source.texture.write(np.ascontiguousarray(rgb[::-1]).tobytes())
+    def upload_source(self, image: np.ndarray | GLImage) -> None:
+        """An (H, W, 3|4) uint8 image, top row first, exactly the render size (or a
+        :class:`GLImage` made from one on a worker: then the upload is a plain copy)."""
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        self._check_shape(data.shape[:2])
+        self.source.texture.write(data)
 
     def upload_depth(self, depth: np.ndarray) -> None:
         """An (H, W) float nearness map (1 = near, 0 = far), top row first; a map of another
