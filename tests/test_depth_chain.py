@@ -161,6 +161,8 @@ def test_play_depth_never_waits_for_the_model(scene: Path, tmp_path: Path, regis
     image = np.asarray(Image.open(scene).convert("RGB"))
     try:
         depth.start(uploads)
+        assert [d.tolist() for d in uploads.depths] == [[[0.5, 0.5], [0.5, 0.5]]]  # flat (readies the scaler)
+        uploads.depths.clear()
         depth.offer("scene", image)
         depth.update(uploads, "scene", 0.0, 0.02)
         time.sleep(0.3)

@@ -330,3 +330,32 @@ def test_deleting_a_user_override_brings_the_builtin_back(tmp_path: Path, gl_ctx
     finally:
         reload.release()
         renderer.release()
+
+
+def test_presets_describe_themselves_and_hold_play_settings(registry, tmp_path: Path) -> None:
+    from shaderviz.errors import UserError
+    from shaderviz.presets import builtin_presets, load_preset, preset_description
+
+    assert all(preset_description(name) for name in builtin_presets())
+    assert load_preset("default", registry).software_scale == 0.75
+    preset = tmp_path / "p.toml"
+    preset.write_text('description = "mine"\n[play]\nsoftware_scale = 0.5\n')
+    loaded = load_preset(str(preset), registry)
+    assert (loaded.description, loaded.software_scale) == ("mine", 0.5)
+    preset.write_text("[play]\nsoftware_scale = 3\n")
+    with pytest.raises(UserError, match=r"p\.toml:2: \[play\] software_scale: expected a number 0\.1\.\.1"):
+        load_preset(str(preset), registry)
+    preset.write_text("[play]\nspeed = 1\n")
+    with pytest.raises(UserError, match=r"p\.toml:2: \[play\] unknown key 'speed'"):
+        load_preset(str(preset), registry)
+
+
+def test_presets_command_lists_descriptions() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "shaderviz", "presets"], capture_output=True, text=True,
+                          check=True)
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["default", "glitch", "melt"]
+    assert all(len(line.split()) > 3 for line in lines)  # name, then its description

@@ -357,3 +357,12 @@ def test_presets_render_smaller_without_a_gpu(play: Callable[..., Player]) -> No
     player = play("--size", "320x180", "--scale", "1")
     with Image.open(player.snapshot()) as img:
         assert img.size == (320, 180)
+
+
+def test_a_big_photo_is_fitted_and_said_so(play: Callable[..., Player], tmp_path: Path) -> None:
+    big = tmp_path / "big.png"
+    Image.new("RGB", (2400, 1350), (30, 160, 90)).save(big)
+    player = play(str(big), "--fx", "saturate amount=0")
+    with Image.open(player.snapshot()) as img:
+        assert img.size == (1920, 1080)
+    assert "2400x1350 source shown at 1920x1080" in player.stderr

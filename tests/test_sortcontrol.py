@@ -70,3 +70,11 @@ def test_a_disabled_sort_stays_off_until_sorted_again(registry):
     control.press("LEFT")
     control.apply(chain, registry)
     assert sort.enabled and len(chain) == 1
+
+
+def test_on_video_the_keyboard_sort_carries_across_frames(registry):
+    chain = []
+    control = SortControl(carry=True)
+    control.press("RIGHT")
+    assert control.apply(chain, registry).values["carry"] is True
+    assert SortControl().apply([], registry) is None
