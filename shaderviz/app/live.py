@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import moderngl
+import numpy as np
 
 from shaderviz.app.chainedit import ChainEditor
 from shaderviz.app.clock import Clock
@@ -144,7 +145,9 @@ class LiveShow:
         if self.output is None or self.frame is None:
             return
         recipe = self.show.recipe(self.frame, self.shown)
-        self.snapshots.save(self.renderer.read(self.output), recipe)
+        width, height = self.output.texture.size
+        raw = self.output.fbo.read(components=3, alignment=1)  # the one GL call; flipping is the worker's
+        self.snapshots.save(np.frombuffer(raw, np.uint8).reshape(height, width, 3)[::-1], recipe)
 
     # -- each frame -------------------------------------------------------------------------
 

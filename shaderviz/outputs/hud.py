@@ -7,6 +7,7 @@ notices (a snapshot saved, a preset loading, a big source fitted) and the shader
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import moderngl
@@ -31,14 +32,15 @@ class HudState:
 
 
 class Hud:
-    def __init__(self, ctx: moderngl.Context, keys_text: str) -> None:
-        self.keys_text = keys_text
+    def __init__(self, ctx: moderngl.Context, keys_text: Callable[[], str]) -> None:
+        self.keys_text = keys_text  # asked when shown: hot reload may bring new effect keys
         self.visible = False
         self.keys_visible = False
         self.notices: list[tuple[str, float]] = []
         self._corner = TextLayer(ctx)
         self._keys = TextLayer(ctx, size=14)
         self._figures: list[str] = []
+        self._key_lines: list[str] = []
         self._refreshed = 0.0
 
     def notify(self, text: str, seconds: float = NOTICE_SECONDS) -> None:
@@ -51,6 +53,7 @@ class Hud:
 
     def toggle_keys(self) -> bool:
         self.keys_visible = not self.keys_visible
+        self._key_lines = ["keys (? hides them):", *self.keys_text().splitlines()]
         return self.keys_visible
 
     def lines(self, state: HudState, error: str | None, now: float | None = None) -> list[str]:
@@ -74,7 +77,7 @@ class Hud:
         """Draw over what the window shows (after the picture, before the swap)."""
         self._corner.draw(self.lines(state, error), fbo, window, "top-left")
         if self.keys_visible:
-            self._keys.draw(["keys (? hides them):", *self.keys_text.splitlines()], fbo, window, "top-right")
+            self._keys.draw(self._key_lines, fbo, window, "top-right")
 
     def release(self) -> None:
         self._corner.release()

@@ -125,7 +125,7 @@ class _Loop:
         self.window, self.show, self.options, self.stats = window, show, options, stats
         registry, bank = show.registry, options.bank
         self.commands = Commands(lambda: command_specs(registry, bank))
-        self.hud = Hud(window.ctx, describe(registry, bank))
+        self.hud = Hud(window.ctx, lambda: describe(registry, bank))
         self.pacer = Pacer(options.fps or (MAX_FPS_WITH_VSYNC if options.vsync else None))
         self.frame_listeners: list[FrameListener] = []  # e.g. recorders and video sinks
         self.error: str | None = None
