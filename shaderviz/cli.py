@@ -111,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--vsync", choices=("on", "off"), default="on", help="wait for vertical sync")
     play.add_argument("--scale", type=_positive(float, 1.0),
                       help="render the chain at this fraction of the output size and scale it up to the "
-                           "window (0.5: a quarter of the pixels; default 1)")
+                           "window (0.5: a quarter of the pixels; default 1, or without a GPU the preset's "
+                           "[play] software_scale)")
     play.add_argument("--render-size", type=_size, metavar="WxH",
                       help="render the chain at this size instead")
     play.add_argument("--transition", type=_seconds, default=0.6, metavar="SECONDS",
@@ -220,7 +221,15 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
         if note:
             notices.append(note)
             print(f"shaderviz: note: {note}", file=sys.stderr)
-    bank = preset_bank([b for b in (args.bank or "").split(",") if b.strip()])
+    bank = preset_bank([b.strip() for b in (args.bank or "").split(",") if b.strip()])
+    if args.bank:
+        from shaderviz.presets import load_preset
+
+        for name in bank:  # a typo fails now, not when its key is pressed mid-show
+            try:
+                load_preset(name, show.registry)
+            except UserError as err:
+                raise UserError(f"--bank: {err}") from None
 
     def rebuild(name: str):  # noqa: ANN202 - a preset of the bank with this command line's options
         return build_show(show.registry, args.input, name, None, show.size, args.fps, args.seconds, args.seed,

@@ -359,3 +359,15 @@ def test_presets_command_lists_descriptions() -> None:
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["default", "glitch", "melt"]
     assert all(len(line.split()) > 3 for line in lines)  # name, then its description
+
+
+def test_a_bank_typo_fails_before_the_window(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, "-m", "shaderviz", "play", "--bank", "glitch,nope"], env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.splitlines() == [
+        "shaderviz: error: --bank: preset 'nope': no such file or built-in preset (default, glitch, melt)"]

@@ -357,6 +357,10 @@ def test_presets_render_smaller_without_a_gpu(play: Callable[..., Player]) -> No
     player = play("--size", "320x180", "--scale", "1")
     with Image.open(player.snapshot()) as img:
         assert img.size == (320, 180)
+    player.close()
+    player = play("--size", "320x180", "--render-size", "200x100")
+    with Image.open(player.snapshot()) as img:
+        assert img.size == (200, 100)
 
 
 def test_a_big_photo_is_fitted_and_said_so(play: Callable[..., Player], tmp_path: Path) -> None:
