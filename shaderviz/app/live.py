@@ -172,8 +172,8 @@ class LiveShow:
 
     def stats_fields(self) -> dict[str, Any]:
         """Per-frame fields for ``--stats`` (None values are left out)."""
-        return {"depth_lag": self.depth.lag, "depth_weight": round(self.renderer.depth_weight, 3)
-                if self.depth.wanted else None}
+        weight = round(self.renderer.depth_weight, 3) if self.depth.wanted else None
+        return {"depth_lag": self.depth.lag, "depth_weight": weight}
 
     def error_label(self) -> str | None:
         """The first shader error (file:line), printed once; None when all compile."""
