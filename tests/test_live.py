@@ -371,3 +371,20 @@ def test_a_bank_typo_fails_before_the_window(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.splitlines() == [
         "shaderviz: error: --bank: preset 'nope': no such file or built-in preset (default, glitch, melt)"]
+
+
+def test_video_frames_show_the_nearest_earlier_depth_map(registry) -> None:
+    from shaderviz.app.livedepth import LiveDepth
+
+    show = build_show(registry, None, fx=["blur depth_min=0.5"], size=(8, 8))
+    depth = LiveDepth(show, (8, 8), FrameStats(), video_frames=100)
+    for key in (3, 7, 98):
+        depth.maps[key] = np.full((2, 2), key / 100, np.float16)
+    assert depth._best(7) == (7, 0)  # its own map
+    assert depth._best(9) == (7, 2)  # two frames behind
+    assert depth._best(5) == (3, 2)  # never a later frame's map
+    assert depth._best(1) == (98, 3)  # across the loop's end
+    assert depth._best(60) == (None, None)  # too old: no map rather than a wrong one
+    stills = LiveDepth(show, (8, 8), FrameStats(), video_frames=None)
+    stills.maps["a.png"] = np.zeros((2, 2), np.float16)
+    assert stills._best("a.png") == ("a.png", 0) and stills._best("b.png") == (None, None)
