@@ -388,3 +388,16 @@ def test_video_frames_show_the_nearest_earlier_depth_map(registry) -> None:
     stills = LiveDepth(show, (8, 8), FrameStats(), video_frames=None)
     stills.maps["a.png"] = np.zeros((2, 2), np.float16)
     assert stills._best("a.png") == ("a.png", 0) and stills._best("b.png") == (None, None)
+
+
+def test_only_numbers_have_a_pixel_unit(tmp_path: Path) -> None:
+    from shaderviz.effects.spec import parse_effect
+
+    body = "vec4 effect(vec2 uv) { return vec4(1.0); }\n"
+    spec = parse_effect(tmp_path / "ok.glsl", '/*{ "params": {"r": {"type": "float", "default": 1, "min": 0, '
+                        '"max": 9, "unit": "px"}} }*/\n' + body)
+    assert spec.param("r").unit == "px" and spec.to_json()["params"]["r"]["unit"] == "px"
+    for decl in ('{"type": "bool", "default": true, "unit": "px"}',
+                 '{"type": "float", "default": 1, "min": 0, "max": 9, "unit": "cm"}'):
+        with pytest.raises(ValueError, match="unit is"):
+            parse_effect(tmp_path / "bad.glsl", '/*{ "params": {"r": ' + decl + "} }*/\n" + body)
