@@ -26,7 +26,7 @@ from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
 from shaderviz.control.commands import Commands, command_specs
 from shaderviz.errors import UserError
-from shaderviz.keymap import command_for, describe
+from shaderviz.keymap import command_for, describe, key_lines
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.render.context import is_software
@@ -125,7 +125,7 @@ class _Loop:
         self.window, self.show, self.options, self.stats = window, show, options, stats
         registry, bank = show.registry, options.bank
         self.commands = Commands(lambda: command_specs(registry, bank))
-        self.hud = Hud(window.ctx, lambda: describe(registry, bank))
+        self.hud = Hud(window.ctx, lambda: key_lines(registry, bank, short=True))
         self.pacer = Pacer(options.fps or (MAX_FPS_WITH_VSYNC if options.vsync else None))
         self.frame_listeners: list[FrameListener] = []  # e.g. recorders and video sinks
         self.error: str | None = None
