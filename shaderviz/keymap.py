@@ -81,4 +81,4 @@ def key_lines(registry: Registry, bank: Sequence[str] = (), short: bool = False)
 
 def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
     """The keys as text, one line each (``shaderviz keys``, ``?``)."""
-    return "\n".join(f"  {keys:<10} {help}" for keys, help in key_lines(registry, bank))
+    return "\n".join(f"  {keys:<16} {help}" for keys, help in key_lines(registry, bank))
