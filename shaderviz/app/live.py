@@ -66,6 +66,7 @@ class LiveShow:
             self.depth = self._own(LiveDepth(show, self.size, stats, _video_frames(show)))
             self.feed = self._own(SourceFeed(show.source, self.size, show.fit, on_loaded=self.depth.offer))
             self.fade = self._own(Crossfade(ctx, self.size, options.transition))
+            self.fade.seconds = self._fade_seconds()
             self.presets = self._own(PresetSwitcher(options.bank, options.rebuild, notify))
             self.snapshots = self._own(SnapshotSaver(options.snapshots, notify))
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
@@ -94,6 +95,11 @@ class LiveShow:
                         f"{show.size[0]}x{show.size[1]} (--scale 1 for full size)")
         return size
 
+    def _fade_seconds(self) -> float:
+        """--transition, but at most a third of a folder's --cycle: each image is seen whole."""
+        cycle = getattr(self.show.source, "cycle_seconds", None)
+        return min(self.options.transition, cycle / 3) if cycle else self.options.transition
+
     def _own(self, thing: Any) -> Any:
         self._owned.append(thing)
         return thing
@@ -113,7 +119,7 @@ class LiveShow:
         commands.bind("snapshot", self.snapshot)
         commands.bind("sort", self.sort_arrow)
         commands.bind("autosort", self.autosort)
-        commands.bind("sort_key", lambda: self.notify(f"sort key: {self.sort.cycle_key(chain(), registry)}"))
+        commands.bind("sort_key", lambda: self.say(f"sort key: {self.sort.cycle_key(chain(), registry)}"))
         commands.bind("sort_reset", lambda: self.notify(
             "sort removed" if self.sort.reset(chain(), registry) else "no pixel sort to remove"))
         commands.bind("toggle", self.editor.toggle)
@@ -130,8 +136,13 @@ class LiveShow:
         else:
             self.sort.release(arrow)
 
+    def say(self, text: str) -> None:
+        """On screen and on stdout (a terminal beside the window, a log)."""
+        self.notify(text)
+        print(text, flush=True)
+
     def autosort(self) -> None:
-        self.notify("auto sort " + ("on" if self.sort.toggle_auto() else "off"))
+        self.say("auto sort " + ("on" if self.sort.toggle_auto() else "off"))
 
     def pause(self) -> None:
         self.notify("paused" if self.clock.toggle() else "playing")
@@ -220,6 +231,7 @@ class LiveShow:
                      "depth_model", "preset_name", "software_scale"):
             setattr(self.show, name, getattr(new, name))
         size = self._render_size(self.show)
+        self.fade.seconds = self._fade_seconds()
         self.fade.start(self.output, size=size)  # (scaled to the new size if it changes)
         if size != self.size:
             self.renderer.resize(size)

@@ -1,6 +1,6 @@
 """``shaderviz play``: the live show in a window. This module only runs the loop:
 
-1. run the commands other threads posted (``Commands.pump``);
+1. run the commands posted since the last frame (``Commands.pump``): keys, other threads;
 2. ``LiveShow.step()``: the frame at the render size (workers' results adopted, chain run);
 3. draw it scaled to the window, then the HUD, notices and keys over it (window only);
 4. swap buffers, which also dispatches window events: keys become commands (keymap);
@@ -203,8 +203,8 @@ class _Loop:
         if action not in (keys.ACTION_PRESS, keys.ACTION_RELEASE):
             return
         command = command_for(key_name(symbol), self.show.registry, self.options.bank)
-        if command is not None:
-            self.commands.run(command, pressed=action == keys.ACTION_PRESS)
+        if command is not None:  # run at the top of the next frame, not while pyglet dispatches events
+            self.commands.post(command, pressed=action == keys.ACTION_PRESS)
             self.title_at = 0.0  # show the change at once
 
     def quit(self) -> None:
