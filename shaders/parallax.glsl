@@ -1,0 +1,206 @@
+/*{
+  "description": "2.5D parallax camera over the depth map (orbit, circle, dolly, dolly zoom, pans, free): ray-marched, revealed background filled from behind near objects.",
+  "key": "V",
+  "kernel": "parallax",
+  "reads_depth": true,
+  "params": {
+    "motion": {"type": "choice", "default": "orbit", "values": ["orbit", "circle", "dolly", "zoom", "horizontal", "vertical", "free"], "doc": "camera path over the loop; x, y, dolly, zoom and rotation add to every motion (free: only they move the camera)"},
+    "amount": {"type": "float", "default": 0.05, "min": 0, "max": 1, "doc": "how far the motion moves the camera, as a fraction of its distance to the focus plane"},
+    "cycles": {"type": "int", "default": 1, "min": 1, "max": 16, "doc": "motion periods per loop (whole numbers: seamless)"},
+    "height": {"type": "float", "default": 1.0, "min": 0, "max": 4, "doc": "depth scale: 0 is a flat picture; 1 puts the nearest point at half the distance of the farthest-from-focus"},
+    "focus": {"type": "float", "default": 0.5, "min": 0, "max": 1, "doc": "the depth that stays still (1 = nearest, 0 = farthest)"},
+    "isometric": {"type": "float", "default": 0.0, "min": 0, "max": 1, "doc": "0: perspective camera; 1: orthographic (parallel rays)"},
+    "x": {"type": "float", "default": 0.0, "min": -1, "max": 1, "doc": "camera offset to the right (fraction of the focus distance); nearer things move left"},
+    "y": {"type": "float", "default": 0.0, "min": -1, "max": 1, "doc": "camera offset upward; nearer things move down"},
+    "dolly": {"type": "float", "default": 0.0, "min": -4, "max": 0.9, "doc": "camera moved toward the focus plane (fraction of its distance; negative: back)"},
+    "zoom": {"type": "float", "default": 1.0, "min": 0.25, "max": 4, "doc": "focal length factor (> 1 magnifies)"},
+    "rotation": {"type": "float", "default": 0.0, "min": -180, "max": 180, "doc": "turn the picture counter-clockwise around its centre, degrees"},
+    "quality": {"type": "int", "default": 3, "min": 1, "max": 5, "doc": "ray-march cost: march steps every 4, 2.5, 1.5, 1 or 0.5 px of a ray's path, 3..8 refinement steps"},
+    "steps": {"type": "int", "default": 0, "min": 0, "max": 512, "doc": "march steps per ray, overriding quality (0: from quality)"},
+    "edges": {"type": "choice", "default": "fill", "values": ["fill", "stretch"], "doc": "revealed background: fill (from the background behind near objects) or stretch (the depth edge smeared, as most 2.5D tools do)"},
+    "stereo": {"type": "choice", "default": "off", "values": ["off", "side", "anaglyph"], "doc": "off; side: left and right eye side by side (half width each); anaglyph: red/cyan"},
+    "eye": {"type": "float", "default": 0.03, "min": 0, "max": 0.5, "doc": "stereo eye separation (fraction of the focus distance); the focus plane sits on the screen"}
+  }
+}*/
+// The model (README "Parallax"): the picture is a relief. A pixel at uv with nearness n
+// lies on the original camera's ray through uv at distance 1 / (1 + height (n - focus)),
+// so the focus plane is at distance 1 and the original view is exact. A new camera (the
+// motion) shoots a ray per output pixel; the ray is marched from the nearest layer (n = 1)
+// to the farthest (n = 0) in steps of about `quality` px of its path on the picture, the
+// first crossing is refined by bisection and a secant step, and the colour is read there.
+// Translations keep the focus plane still with a lens shift; orbit turns the camera to look
+// at the focus point instead. `isometric` blends the rays toward parallel.
+//
+// Edges (fill): a ray that crosses the surface where it rises steeply just past the crossing
+// has gone behind a near object's edge - in the original photo that background is hidden.
+// It goes on through the back layer (the depth behind occluders, render/depthprep.py) and
+// reads the push-pull fill of the background around the occluder (render/kernels/
+// parallax.py), so revealed background comes from the background side. stretch instead
+// reads the colour where the ray meets the edge: the edge is smeared across the gap.
+#include "layers.glsl"
+uniform sampler2D frontDepth;  // r: nearness, dilated 1 px on its near side
+uniform sampler2D backDepth;   // r: nearness behind occluders (reduced size)
+uniform sampler2D backFill;    // rgb: background colour behind occluders (half size)
+
+const float TAU = 6.28318530718;
+const float FAREST_W = 0.02;  // inverse distance of the farthest layer: 50 focus distances
+const float WALL = 0.06;      // the surface 2 px past a crossing is this much nearer: a wall
+
+struct Camera {
+    vec3 pos;      // original camera at 0 looking down +z; the focus plane is z = 1
+    mat3 turn;     // camera axes in that frame
+    vec2 shift;    // lens shift, in screen units
+    float dist;    // from the camera to its own focus plane
+    float zoom;
+    float roll;    // radians
+};
+
+struct Ray {
+    vec3 origin;   // where it meets the camera's focus plane
+    vec3 dir;      // dir.z > 0
+};
+
+float aspect() {
+    return RENDERSIZE.x / RENDERSIZE.y;
+}
+
+Camera make_camera(float eye) {
+    float t = TAU * PHASE * float(cycles);
+    vec3 c = vec3(x, y, dolly);
+    if (motion == MOTION_ORBIT || motion == MOTION_CIRCLE) c.xy += amount * vec2(cos(t), sin(t));
+    else if (motion == MOTION_HORIZONTAL) c.x += amount * sin(t);
+    else if (motion == MOTION_VERTICAL) c.y += amount * sin(t);
+    else if (motion == MOTION_DOLLY || motion == MOTION_ZOOM) c.z += amount * 0.5 * (1.0 - cos(t));
+    Camera cam;
+    cam.pos = c;
+    cam.zoom = zoom;
+    cam.roll = radians(rotation);
+    if (motion == MOTION_ORBIT) {
+        vec3 forward = normalize(vec3(0.0, 0.0, 1.0) - c);
+        vec3 right = normalize(cross(vec3(0.0, 1.0, 0.0), forward));
+        cam.turn = mat3(right, cross(forward, right), forward);
+        cam.dist = length(vec3(0.0, 0.0, 1.0) - c);
+        cam.shift = vec2(0.0);
+    } else {
+        cam.turn = mat3(1.0);
+        cam.dist = max(1.0 - c.z, 0.05);
+        cam.shift = -c.xy / cam.dist;
+    }
+    if (motion == MOTION_ZOOM) cam.zoom *= cam.dist;  // dolly zoom: the focus plane keeps its size
+    // Stereo: the eye beside the camera, the lens shifted so both eyes converge on the focus plane.
+    cam.pos += cam.turn * vec3(eye, 0.0, 0.0);
+    cam.shift.x -= eye / cam.dist;
+    return cam;
+}
+
+Ray make_ray(Camera cam, vec2 p) {
+    float cr = cos(cam.roll);
+    float sr = sin(cam.roll);
+    vec2 s = mat2(cr, -sr, sr, cr) * p / cam.zoom + cam.shift;
+    Ray r;
+    r.origin = cam.pos + cam.turn * vec3(s * cam.dist, cam.dist);
+    r.dir = cam.turn * vec3(mix(s, cam.shift, isometric), 1.0);
+    r.dir.z = max(r.dir.z, 1e-3);
+    return r;
+}
+
+// The ray at depth layer h (nearness), in the original view's screen coordinates
+// (image heights from the centre, y up).
+vec2 ray_at(Ray r, float h) {
+    float z = 1.0 / max(1.0 + height * (h - focus), FAREST_W);
+    vec3 p = r.origin + r.dir * ((z - r.origin.z) / r.dir.z);
+    return p.xy / mix(p.z, 1.0, isometric);
+}
+
+vec2 to_uv(vec2 q) {
+    vec2 u = q / vec2(aspect(), 1.0) + 0.5;
+    return 1.0 - abs(1.0 - mod(u, 2.0));  // mirrored beyond the borders
+}
+
+float layer(vec2 q, bool back) {
+    return back ? texture(backDepth, to_uv(q)).r : texture(frontDepth, to_uv(q)).r;
+}
+
+// The first crossing of the ray with a layer, marching nearness from `start` down to 0 in
+// `n` steps, refined `refine` times by bisection, then one secant step. Returns nearness.
+float march(Ray r, float start, int n, int refine, bool back) {
+    float dh = start / float(n);
+    float above = start;
+    float below = start;
+    float f_above = -1.0;
+    float f_below = 0.0;
+    for (int i = 0; i <= n; i++) {
+        float h = max(start - float(i) * dh, 0.0);
+        float f = layer(ray_at(r, h), back) - h;
+        if (f >= 0.0) {
+            below = h;
+            f_below = f;
+            break;
+        }
+        above = h;
+        f_above = f;
+    }
+    if (above == below) return below;  // on the surface at the start
+    for (int k = 0; k < refine; k++) {
+        float mid = 0.5 * (above + below);
+        float f = layer(ray_at(r, mid), back) - mid;
+        if (f >= 0.0) {
+            below = mid;
+            f_below = f;
+        } else {
+            above = mid;
+            f_above = f;
+        }
+    }
+    return below + (above - below) * f_below / max(f_below - f_above, 1e-6);
+}
+
+float px_per_step() {
+    return quality <= 1 ? 4.0 : quality == 2 ? 2.5 : quality == 3 ? 1.5 : quality == 4 ? 1.0 : 0.5;
+}
+
+vec4 shade(Ray r) {
+    vec2 nearest = ray_at(r, 1.0);
+    vec2 travel = ray_at(r, 0.0) - nearest;
+    float length_px = length(travel) * RENDERSIZE.y;
+    if (length_px < 0.25) return texture(inputImage, to_uv(nearest));  // the ray sees one point
+    int refine = 2 + quality + (quality >= 5 ? 1 : 0);
+    int cap = 8 << quality;
+    int n = steps > 0 ? steps : clamp(int(ceil(length_px / px_per_step())), 2, cap);
+    float h = march(r, 1.0, n, refine, false);
+    vec2 q = ray_at(r, h);
+    if (edges == EDGES_FILL) {
+        vec2 ahead = normalize(travel) * (2.0 / RENDERSIZE.y);
+        if (layer(q + ahead, false) - h > WALL) {
+            // Behind a near object's edge: go on through the back layer.
+            int rest = max(2, int(ceil(float(n) * h)));
+            float hb = march(r, h, rest, refine, true);
+            vec2 u = to_uv(ray_at(r, hb));
+            float hidden = occluder(texture(frontDepth, u).r, texture(backDepth, u).r);
+            return mix(texture(inputImage, u), texture(backFill, u), hidden);
+        }
+    }
+    return texture(inputImage, to_uv(q));
+}
+
+vec4 view(vec2 at, float eye) {
+    return shade(make_ray(make_camera(eye), (at - 0.5) * vec2(aspect(), 1.0)));
+}
+
+vec4 effect(vec2 uv) {
+    // One call site of view(): every inlined copy of the march costs seconds of shader
+    // compilation in software GL.
+    int eyes = stereo == STEREO_ANAGLYPH ? 2 : 1;
+    vec2 at = uv;
+    float side = 0.0;
+    if (stereo == STEREO_SIDE) {
+        at.x = fract(uv.x * 2.0);
+        side = uv.x < 0.5 ? -0.5 : 0.5;
+    }
+    vec3 seen[2];
+    for (int k = 0; k < eyes; k++) {
+        float offset = eyes == 2 ? float(k) - 0.5 : side;
+        seen[k] = view(at, offset * eye).rgb;
+    }
+    return eyes == 2 ? vec4(seen[0].r, seen[1].gb, 1.0) : vec4(seen[0], 1.0);
+}
