@@ -143,9 +143,11 @@ class _Uploads:
 
     def __init__(self) -> None:
         self.depths: list[np.ndarray] = []
+        self.refined: list[bool] = []
 
-    def upload_depth(self, depth: np.ndarray) -> None:
+    def upload_depth(self, depth: np.ndarray, refine: bool = False) -> None:
         self.depths.append(depth)
+        self.refined.append(refine)
 
 
 def test_play_feed_never_waits_for_the_model(scene: Path, tmp_path: Path, registry, monkeypatch) -> None:  # noqa: ANN001
@@ -168,6 +170,7 @@ def test_play_feed_never_waits_for_the_model(scene: Path, tmp_path: Path, regist
             feed.update(uploads)
             time.sleep(0.01)
         assert len(uploads.depths) == 1 and uploads.depths[0].shape == (SIZE, SIZE)
+        assert uploads.refined == [True]  # the model's map goes to the GPU's edge-aware upsampling
         for _ in range(5):
             feed.update(uploads)  # same image: no second estimate
         time.sleep(0.2)

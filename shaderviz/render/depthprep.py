@@ -1,13 +1,13 @@
 """The depth map as effects read it, prepared once per depth map on the GPU.
 
 ``upload(depth, refine)`` stores the map. With ``refine`` (the depth model's maps: smooth,
-from a ~192² prediction) the map is resampled by **joint bilateral upsampling** (Kopf et
-al. 2007) guided by the source image: the map and the image are box-averaged to about
-the model's resolution, then every output pixel averages the nearby low-resolution depth
-samples weighted by distance *and* by how close their colour is to its own, so depth
-edges move onto the image's edges. Depth files (``--depth FILE``) are used as they are.
-The result is ``texture``: every effect's ``depthMap``, the depth gating and pixel sort by
-depth read it.
+from a ~192² prediction, their edges spread over several pixels) the map is resampled by
+the **fast guided filter** (He & Sun 2015) with the source image as the guide: at a
+reduced size, in every window of about the model's blur, depth is fitted as a linear
+function of colour (ridge regression, ``EPS``); the window-averaged coefficients are
+upsampled and applied to the full-size image, so depth edges land on the image's edges.
+Depth files (``--depth FILE``) are used as they are. The result is ``texture``: every
+effect's ``depthMap``, the depth gating and pixel sort by depth read it.
 
 The parallax camera needs more, made on first use and again only when the map (or, when
 refined, the guide image) changes — ``layers()``:
@@ -36,9 +36,9 @@ import numpy as np
 from shaderviz.render.passes import FloatTarget, PassPrograms
 
 FOLDER = "depthprep"
-MODEL_SIDE = 256  # the low-resolution grid of the upsampling: about the model's own
-SIGMA_SPACE = 1.0  # low-resolution texels
-SIGMA_RANGE = 0.08  # RGB distance (0..1 per channel)
+MODEL_SIDE = 192  # the depth model sees about MODEL_SIDE² pixels
+GUIDE_RADIUS = 4  # guided-filter window radius, in reduced texels of 2 model pixels each
+EPS = 1e-3  # guided-filter regularisation (colour variance): smaller follows the image more
 KAPPA = 4.0  # back-depth cone slope, in nearness per image height
 BACK_REACH = 0.25  # widest occluder band, as a fraction of the image height
 BACK_TAPS = 32  # at most this many taps each way per cone pass (sets the back layer's scale)
@@ -61,7 +61,8 @@ class DepthPrep:
         self.source_version = -1  # of the source image, as of the last ``prepare``
         self.guide_glo = 0  # the source image's texture
         self._refined: FloatTarget | None = None
-        self._low: FloatTarget | None = None
+        self._stats: list[FloatTarget] = []  # reduced-size guided-filter statistics (ping-pong)
+        self._coeffs: list[FloatTarget] = []
         self._refined_for: tuple[int, int] | None = None
         self._front: FloatTarget | None = None
         self._back: list[FloatTarget] = []
@@ -86,20 +87,42 @@ class DepthPrep:
         self.source_version, self.guide_glo = guide_version, guide.glo
         if not self.refine or self._refined_for == (self.version, guide_version):
             return
-        factor = max(1, round(math.sqrt(self.size[0] * self.size[1]) / MODEL_SIDE))
-        low_size = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
-        if self._low is None or self._low.size != low_size:
-            if self._low is not None:
-                self._low.release()
-            self._low = FloatTarget.create(self.ctx, low_size, (4,), "f4")
+        factor = self.guide_factor()
+        low = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
+        if not self._stats or self._stats[0].size != low:
+            self._release_guided()
+            self._stats = [FloatTarget.create(self.ctx, low, (4, 4, 4, 4), "f4") for _ in range(2)]
+            self._coeffs = [FloatTarget.create(self.ctx, low, (4,), "f4") for _ in range(2)]
         if self._refined is None:
             self._refined = FloatTarget.create(self.ctx, self.size, (1,), "f4")
-        self.passes.draw("jbu_down.glsl", self._low, {"guide": guide, "depth": self.raw.texture},
+        stats, spare = self._stats
+        self.passes.draw("guided_down.glsl", stats, {"guide": guide, "depth": self.raw.texture},
                          {"factor": factor})
-        self.passes.draw("jbu_up.glsl", self._refined, {"guide": guide, "low": self._low.texture},
-                         {"factor": factor, "sigmaSpace": SIGMA_SPACE, "sigmaRange": SIGMA_RANGE})
+        self._box(stats, spare, 4)
+        names = ("meanTex", "sqTex", "mixedTex", "lastTex")
+        self.passes.draw("guided_solve.glsl", self._coeffs[0], dict(zip(names, stats.textures, strict=True)),
+                         {"eps": EPS})
+        self._box(self._coeffs[0], self._coeffs[1], 1)
+        self.passes.draw("guided_apply.glsl", self._refined,
+                         {"guide": guide, "coeffs": self._coeffs[0].texture})
         self.version += 1
         self._refined_for = (self.version, guide_version)
+
+    def guide_factor(self) -> int:
+        """The guided filter's reduction: two model pixels per texel."""
+        return max(1, round(2 * math.sqrt(self.size[0] * self.size[1]) / MODEL_SIDE))
+
+    def _box(self, target: FloatTarget, spare: FloatTarget, layers: int) -> None:
+        """Box-filter ``target``'s textures in place (x into ``spare``, y back)."""
+        defines = (("LAYERS", layers), ("RADIUS", GUIDE_RADIUS))
+        for axis, source, dest in (((1, 0), target, spare), ((0, 1), spare, target)):
+            textures = {f"tex{i}": t for i, t in enumerate(source.textures)}
+            self.passes.draw("box.glsl", dest, textures, {"axis": axis}, defines)
+
+    def _release_guided(self) -> None:
+        for target in (*self._stats, *self._coeffs):
+            target.release()
+        self._stats, self._coeffs = [], []
 
     # -- parallax layers ----------------------------------------------------------------
 
@@ -130,9 +153,10 @@ class DepthPrep:
         return Layers(self._front.texture, self._back[0].texture, self.version)
 
     def release(self) -> None:
-        for target in (self.raw, self._refined, self._low, self._front, *self._back):
+        for target in (self.raw, self._refined, self._front, *self._back):
             if target is not None:
                 target.release()
-        self._refined = self._low = self._front = None
+        self._release_guided()
+        self._refined = self._front = None
         self._back = []
         self.passes.release()
