@@ -19,31 +19,32 @@
 }*/
 // Level k (1..5) is the input blurred with radius 3 * 2^(k-1) px (sigma = radius / 3) at
 // 1/2^(k-1) of the size: level 1 blurs the input, each next level halves the previous
-// one's size and adds the missing blur (sigma_k^2 - sigma_(k-1)^2). The last pass reads the
+// one's size (a 2x2 box) and adds the missing blur: sigma_k^2 - sigma_(k-1)^2 less the
+// box's own variance, i.e. sqrt(8/3) texels of the finer level. The last pass reads the
 // circle of confusion from the depth map and interpolates between the two levels around it.
 #include "gaussian.glsl"
-const float SQRT3 = 1.7320508;
+const float INC = 1.6329932;  // sqrt(8/3)
 vec4 effect(vec2 uv) {
 #if PASSINDEX == 0
     return gaussian(inputImage, uv, vec2(1.0, 0.0), 3.0);
 #elif PASSINDEX == 1
     return gaussian(h1, uv, vec2(0.0, 1.0), 3.0);
 #elif PASSINDEX == 2
-    return gaussian(l1, uv, vec2(1.0, 0.0), 3.0 * SQRT3);  // finer texels: twice the radius
+    return gaussian(l1, uv, vec2(1.0, 0.0), 3.0 * INC);  // finer texels: twice the radius
 #elif PASSINDEX == 3
-    return gaussian(h2, uv, vec2(0.0, 1.0), 1.5 * SQRT3);
+    return gaussian(h2, uv, vec2(0.0, 1.0), 1.5 * INC);
 #elif PASSINDEX == 4
-    return gaussian(l2, uv, vec2(1.0, 0.0), 3.0 * SQRT3);
+    return gaussian(l2, uv, vec2(1.0, 0.0), 3.0 * INC);
 #elif PASSINDEX == 5
-    return gaussian(h3, uv, vec2(0.0, 1.0), 1.5 * SQRT3);
+    return gaussian(h3, uv, vec2(0.0, 1.0), 1.5 * INC);
 #elif PASSINDEX == 6
-    return gaussian(l3, uv, vec2(1.0, 0.0), 3.0 * SQRT3);
+    return gaussian(l3, uv, vec2(1.0, 0.0), 3.0 * INC);
 #elif PASSINDEX == 7
-    return gaussian(h4, uv, vec2(0.0, 1.0), 1.5 * SQRT3);
+    return gaussian(h4, uv, vec2(0.0, 1.0), 1.5 * INC);
 #elif PASSINDEX == 8
-    return gaussian(l4, uv, vec2(1.0, 0.0), 3.0 * SQRT3);
+    return gaussian(l4, uv, vec2(1.0, 0.0), 3.0 * INC);
 #elif PASSINDEX == 9
-    return gaussian(h5, uv, vec2(0.0, 1.0), 1.5 * SQRT3);
+    return gaussian(h5, uv, vec2(0.0, 1.0), 1.5 * INC);
 #else
     float d = texture(depthMap, uv).r;
     float away = d - focus;

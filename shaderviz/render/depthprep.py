@@ -104,7 +104,7 @@ class DepthPrep:
                          {"eps": EPS})
         self._box(self._coeffs[0], self._coeffs[1], 1)
         self.passes.draw("guided_apply.glsl", self._refined,
-                         {"guide": guide, "coeffs": self._coeffs[0].texture})
+                         {"guide": guide, "coeffs": self._coeffs[0].texture}, {"factor": factor})
         self.version += 1
         self._refined_for = (self.version, guide_version)
 
