@@ -17,7 +17,7 @@
     "rotation": {"type": "float", "default": 0.0, "min": -180, "max": 180, "doc": "turn the picture counter-clockwise around its centre, degrees"},
     "quality": {"type": "int", "default": 3, "min": 1, "max": 5, "doc": "ray-march cost: march steps every 4, 2.5, 1.5, 1 or 0.5 px of a ray's path, 3..8 refinement steps"},
     "steps": {"type": "int", "default": 0, "min": 0, "max": 512, "doc": "march steps per ray, overriding quality (0: from quality)"},
-    "edges": {"type": "choice", "default": "fill", "values": ["fill", "stretch"], "doc": "revealed background: fill (from the background behind near objects) or stretch (the depth edge smeared, as most 2.5D tools do)"},
+    "edges": {"type": "choice", "default": "fill", "values": ["fill", "stretch", "streak"], "doc": "revealed background: fill (the background at the edge, fading into a fill from around the near object), streak (the background at the edge, drawn across the gap) or stretch (the depth edge smeared across the gap, as most 2.5D tools do)"},
     "stereo": {"type": "choice", "default": "off", "values": ["off", "side", "anaglyph"], "doc": "off; side: left and right eye side by side (half width each); anaglyph: red/cyan"},
     "eye": {"type": "float", "default": 0.03, "min": 0, "max": 0.5, "doc": "stereo eye separation (fraction of the focus distance); the focus plane sits on the screen"}
   }
@@ -31,12 +31,19 @@
 // Translations keep the focus plane still with a lens shift; orbit turns the camera to look
 // at the focus point instead. `isometric` blends the rays toward parallel.
 //
-// Edges (fill): a ray that crosses the surface where it rises steeply just past the crossing
-// has gone behind a near object's edge - in the original photo that background is hidden.
-// It goes on through the back layer (the depth behind occluders, render/depthprep.py) and
-// reads the push-pull fill of the background around the occluder (render/kernels/
-// parallax.py), so revealed background comes from the background side. stretch instead
-// reads the colour where the ray meets the edge: the edge is smeared across the gap.
+// Edges. Where the camera has moved, rays pass behind near objects' edges; the picture
+// never showed what they see. A ray has gone behind an edge when, 1 px past its crossing,
+// the surface stands well above it (WALL): it crossed a wall, not a top. Three answers:
+// - fill (default): the front depth is dilated 1 px on the near side of edges (so the
+//   object's anti-aliased rim moves with it); near the edge, the background pixel just
+//   before the edge continues across the gap; further in, the ray goes on through the back
+//   layer (the depth behind occluders, render/depthprep.py) and reads the background
+//   filled in around the occluder by push-pull (render/kernels/parallax.py). Revealed
+//   background thus always comes from the background side.
+// - streak: only the first part (the background at the edge across the whole gap).
+// - stretch: the plain march on the undilated map, reading the colour where the ray meets
+//   the edge: the edge - mostly the near object's rim - is smeared across the gap.
+// tests/viewsynth.py measures all three against true views (README "Parallax").
 #include "layers.glsl"
 uniform sampler2D frontDepth;  // r: nearness, dilated 1 px on its near side
 uniform sampler2D backDepth;   // r: nearness behind occluders (reduced size)
@@ -117,13 +124,20 @@ vec2 to_uv(vec2 q) {
     return 1.0 - abs(1.0 - mod(u, 2.0));  // mirrored beyond the borders
 }
 
-float layer(vec2 q, bool back) {
-    return back ? texture(backDepth, to_uv(q)).r : texture(frontDepth, to_uv(q)).r;
+// Which depth a march follows: the map as it is (stretch), the front layer, the back layer.
+const int PLAIN = 0;
+const int FRONT = 1;
+const int BACK = 2;
+
+float layer(vec2 q, int which) {
+    vec2 u = to_uv(q);
+    return which == FRONT ? texture(frontDepth, u).r : which == BACK ? texture(backDepth, u).r
+                                                                      : texture(depthMap, u).r;
 }
 
 // The first crossing of the ray with a layer, marching nearness from `start` down to 0 in
 // `n` steps, refined `refine` times by bisection, then one secant step. Returns nearness.
-float march(Ray r, float start, int n, int refine, bool back) {
+float march(Ray r, float start, int n, int refine, int which) {
     float dh = start / float(n);
     float above = start;
     float below = start;
@@ -131,7 +145,7 @@ float march(Ray r, float start, int n, int refine, bool back) {
     float f_below = 0.0;
     for (int i = 0; i <= n; i++) {
         float h = max(start - float(i) * dh, 0.0);
-        float f = layer(ray_at(r, h), back) - h;
+        float f = layer(ray_at(r, h), which) - h;
         if (f >= 0.0) {
             below = h;
             f_below = f;
@@ -143,7 +157,7 @@ float march(Ray r, float start, int n, int refine, bool back) {
     if (above == below) return below;  // on the surface at the start
     for (int k = 0; k < refine; k++) {
         float mid = 0.5 * (above + below);
-        float f = layer(ray_at(r, mid), back) - mid;
+        float f = layer(ray_at(r, mid), which) - mid;
         if (f >= 0.0) {
             below = mid;
             f_below = f;
@@ -167,17 +181,23 @@ vec4 shade(Ray r) {
     int refine = 2 + quality + (quality >= 5 ? 1 : 0);
     int cap = 8 << quality;
     int n = steps > 0 ? steps : clamp(int(ceil(length_px / px_per_step())), 2, cap);
-    float h = march(r, 1.0, n, refine, false);
+    float h = march(r, 1.0, n, refine, edges == EDGES_STRETCH ? PLAIN : FRONT);
     vec2 q = ray_at(r, h);
-    if (edges == EDGES_FILL) {
-        vec2 ahead = normalize(travel) * (2.0 / RENDERSIZE.y);
-        if (layer(q + ahead, false) - h > WALL) {
-            // Behind a near object's edge: go on through the back layer.
+    if (edges != EDGES_STRETCH) {
+        vec2 ahead = normalize(travel) / RENDERSIZE.y;  // 1 px along the ray's path
+        if (layer(q + ahead, FRONT) - h > WALL) {
+            // The ray went behind a near object's edge: what it sees is hidden in the picture.
+            // Near the edge: the background just before the edge, continued across the gap.
+            vec4 edge = texture(inputImage, to_uv(q - 1.5 * ahead));
+            if (edges == EDGES_STREAK) return edge;
+            // Deeper in the gap: go on through the back layer; read the background filled
+            // in from around the near object.
             int rest = max(2, int(ceil(float(n) * h)));
-            float hb = march(r, h, rest, refine, true);
-            vec2 u = to_uv(ray_at(r, hb));
+            vec2 behind = ray_at(r, march(r, h, rest, refine, BACK));
+            vec2 u = to_uv(behind);
             float hidden = occluder(texture(frontDepth, u).r, texture(backDepth, u).r);
-            return mix(texture(inputImage, u), texture(backFill, u), hidden);
+            vec4 filled = mix(texture(inputImage, u), texture(backFill, u), hidden);
+            return mix(edge, filled, smoothstep(4.0, 16.0, length(behind - q) * RENDERSIZE.y));
         }
     }
     return texture(inputImage, to_uv(q));

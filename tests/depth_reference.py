@@ -11,7 +11,7 @@ import math
 import numpy as np
 from reference import bilinear, gaussian_blur, pixel_centres
 
-from shaderviz.effects.palettes import palette_texture_rgba, palette_names
+from shaderviz.effects.palettes import palette_names, palette_texture_rgba
 
 
 def palette(name: str, t: np.ndarray) -> np.ndarray:
@@ -49,7 +49,8 @@ def depth_color(img: np.ndarray, depth: np.ndarray, palette_name: str = "thermal
 
 
 def depth_wave(img: np.ndarray, depth: np.ndarray, amount: float = 0.01, bands: float = 4.0, speed: int = 1,
-               direction: str = "in", angle: float = 90.0, shade: float = 0.0, phase: float = 0.0) -> np.ndarray:
+               direction: str = "in", angle: float = 90.0, shade: float = 0.0,
+               phase: float = 0.0) -> np.ndarray:
     """The input sampled at uv - offset; offset = amount * wave along angle (equal px in x
     and y), wave = sin(2 pi (bands * depth +- speed * phase)), + for in."""
     height, width = depth.shape
@@ -151,13 +152,29 @@ def back_depth(front: np.ndarray, scale: int, kappa: float, taps: int) -> np.nda
     return low
 
 
-def parallax_ramp(img: np.ndarray, x: float, height: float = 1.0, focus: float = 0.5) -> np.ndarray:
-    """parallax (motion=free, camera offset x) over the left-to-right ramp depth = u: the
-    output at u shows the input at u' where aspect (u' - u) = x height (u' - focus)."""
+FAREST_W = 0.02  # parallax.glsl: layers never farther than 1 / FAREST_W focus distances
+
+
+def parallax_ramp(
+    img: np.ndarray, x: float, height: float = 1.0, focus: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """parallax (motion=free, camera offset x) over the left-to-right ramp depth = u. A
+    layer of nearness n lies at distance 1 / w(n), w = max(1 + height (n - focus), FAREST_W);
+    the output at u shows the input at u' where aspect (u' - u) = x (w(u') - 1) (solved by
+    bisection). Returns the image and where u' is inside the picture (beyond, it mirrors)."""
     rows, cols = img.shape[:2]
     aspect = cols / rows
     xs, ys = pixel_centres(cols, rows)
     u = xs / cols
-    k = x * height
-    source_u = (aspect * u - k * focus) / (aspect - k)
-    return bilinear(img, source_u * cols, ys)
+
+    def excess(v: np.ndarray) -> np.ndarray:  # increasing in v while aspect > x * height
+        return aspect * (v - u) - x * (np.maximum(1 + height * (v - focus), FAREST_W) - 1)
+
+    lo, hi = u - 2.0, u + 2.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        below = excess(mid) < 0
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    source_u = 0.5 * (lo + hi)
+    inside = (source_u * cols >= 0.5) & (source_u * cols <= cols - 0.5)
+    return bilinear(img, source_u * cols, ys), inside

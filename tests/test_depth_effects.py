@@ -64,7 +64,8 @@ def test_depthmap_grey_is_the_depth_itself(render) -> None:  # noqa: ANN001
         ("depth_color bands=5 speed=-2", {"bands": 5, "speed": -2}, 0.7),
         ("depth_color speed=1 amount=1", {"speed": 1, "amount": 1.0}, 0.45),
         ("depth_color shift=0.3 amount=0.5", {"shift": 0.3, "amount": 0.5}, 0.0),
-        ("depth_color amount=0 fog=0.8 fog_color=#ff0000", {"amount": 0.0, "fog": 0.8, "fog_color": (1, 0, 0)}, 0.0),
+        ("depth_color amount=0 fog=0.8 fog_color=#ff0000",
+         {"amount": 0.0, "fog": 0.8, "fog_color": (1, 0, 0)}, 0.0),
     ],
 )
 def test_depth_color(render, fx, kwargs, phase) -> None:  # noqa: ANN001
@@ -149,7 +150,8 @@ def test_depth_wave_fronts_travel_in_and_out(render) -> None:  # noqa: ANN001
     [
         ("dof", {}),
         ("dof focus=1 blur=24", {"focus": 1.0, "blur": 24.0}),
-        ("dof focus=0.3 blur=40 range=0.3 side=far", {"focus": 0.3, "blur": 40.0, "range_": 0.3, "side": "far"}),
+        ("dof focus=0.3 blur=40 range=0.3 side=far",
+         {"focus": 0.3, "blur": 40.0, "range_": 0.3, "side": "far"}),
         ("dof focus=0.2 blur=8 side=near", {"focus": 0.2, "blur": 8.0, "side": "near"}),
     ],
 )

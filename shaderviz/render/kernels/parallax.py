@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from shaderviz.render.renderer import Frame
 
 FOLDER = "parallax"
-EDGES_STRETCH = 1  # index of "stretch" in parallax.glsl's `edges` choice: no fill needed
+EDGES_FILL = 0  # index of "fill" in parallax.glsl's `edges` choice: the only one reading the fill
 
 
 def pyramid_sizes(size: tuple[int, int]) -> list[tuple[int, int]]:
@@ -55,7 +55,7 @@ class ParallaxKernel:
     ) -> dict[str, moderngl.Texture]:
         layers = self.prep.layers()
         textures = {"frontDepth": layers.front, "backDepth": layers.back}
-        if int(values.get("edges", 0)) == EDGES_STRETCH:
+        if int(values.get("edges", EDGES_FILL)) != EDGES_FILL:
             return {**textures, "backFill": layers.front}  # bound, never read
         return {**textures, "backFill": self._fill(source, layers.front, layers.back, layers.version)}
 
