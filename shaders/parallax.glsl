@@ -15,7 +15,7 @@
     "dolly": {"type": "float", "default": 0.0, "min": -4, "max": 0.9, "doc": "camera moved toward the focus plane (fraction of its distance; negative: back)"},
     "zoom": {"type": "float", "default": 1.0, "min": 0.25, "max": 4, "doc": "focal length factor (> 1 magnifies)"},
     "rotation": {"type": "float", "default": 0.0, "min": -180, "max": 180, "doc": "turn the picture counter-clockwise around its centre, degrees"},
-    "quality": {"type": "int", "default": 3, "min": 1, "max": 5, "doc": "ray-march cost: march steps every 4, 2.5, 1.5, 1 or 0.5 px of a ray's path, 3..8 refinement steps"},
+    "quality": {"type": "int", "default": 3, "min": 1, "max": 5, "doc": "ray-march cost: a step every 4, 3, 2, 1 or 0.5 px of a ray's path on the picture, then 1, 2, 2, 5 or 6 refinement steps"},
     "steps": {"type": "int", "default": 0, "min": 0, "max": 512, "doc": "march steps per ray, overriding quality (0: from quality)"},
     "edges": {"type": "choice", "default": "fill", "values": ["fill", "stretch", "streak"], "doc": "revealed background: fill (the background at the edge, fading into a fill from around the near object), streak (the background at the edge, drawn across the gap) or stretch (the depth edge smeared across the gap, as most 2.5D tools do)"},
     "stereo": {"type": "choice", "default": "off", "values": ["off", "side", "anaglyph"], "doc": "off; side: left and right eye side by side (half width each); anaglyph: red/cyan"},
@@ -44,8 +44,8 @@
 // - stretch: the plain march on the undilated map, reading the colour where the ray meets
 //   the edge: the edge - mostly the near object's rim - is smeared across the gap.
 // tests/viewsynth.py measures all three against true views (README "Parallax").
-#include "layers.glsl"
-uniform sampler2D frontDepth;  // r: nearness, dilated 1 px on its near side
+uniform sampler2D marchDepth;  // r: nearness the march follows: the front layer (dilated 1 px
+                               // on the near side of edges), or the map itself for stretch
 uniform sampler2D backDepth;   // r: nearness behind occluders (reduced size)
 uniform sampler2D backFill;    // rgb: background colour behind occluders (half size)
 
@@ -124,53 +124,79 @@ vec2 to_uv(vec2 q) {
     return 1.0 - abs(1.0 - mod(u, 2.0));  // mirrored beyond the borders
 }
 
-// Which depth a march follows: the map as it is (stretch), the front layer, the back layer.
-const int PLAIN = 0;
-const int FRONT = 1;
-const int BACK = 2;
-
-float layer(vec2 q, int which) {
-    vec2 u = to_uv(q);
-    return which == FRONT ? texture(frontDepth, u).r : which == BACK ? texture(backDepth, u).r
-                                                                      : texture(depthMap, u).r;
+// One texture per function: software GL runs every branch of a fragment shader, so a
+// choice between samplers would fetch from all of them.
+float front_at(vec2 q) {
+    return texture(marchDepth, to_uv(q)).r;
 }
 
-// The first crossing of the ray with a layer, marching nearness from `start` down to 0 in
-// `n` steps, refined `refine` times by bisection, then one secant step. Returns nearness.
-float march(Ray r, float start, int n, int refine, int which) {
-    float dh = start / float(n);
-    float above = start;
-    float below = start;
-    float f_above = -1.0;
-    float f_below = 0.0;
-    for (int i = 0; i <= n; i++) {
-        float h = max(start - float(i) * dh, 0.0);
-        float f = layer(ray_at(r, h), which) - h;
+float back_at(vec2 q) {
+    return texture(backDepth, to_uv(q)).r;
+}
+
+// Regula falsi (Illinois) on f(h) = depth(ray at h) - h between `above` (f < 0: the ray is
+// in front of the surface) and `below` (f >= 0: behind it), `k` steps; the crossing.
+float refine_front(Ray r, float above, float f_above, float below, float f_below, int k) {
+    int side = 0;
+    for (int i = 0; i < k; i++) {
+        float h = below + (above - below) * f_below / max(f_below - f_above, 1e-6);
+        float f = front_at(ray_at(r, h)) - h;
         if (f >= 0.0) {
             below = h;
             f_below = f;
-            break;
-        }
-        above = h;
-        f_above = f;
-    }
-    if (above == below) return below;  // on the surface at the start
-    for (int k = 0; k < refine; k++) {
-        float mid = 0.5 * (above + below);
-        float f = layer(ray_at(r, mid), which) - mid;
-        if (f >= 0.0) {
-            below = mid;
-            f_below = f;
+            if (side == 1) f_above *= 0.5;
+            side = 1;
         } else {
-            above = mid;
+            above = h;
             f_above = f;
+            if (side == -1) f_below *= 0.5;
+            side = -1;
         }
     }
     return below + (above - below) * f_below / max(f_below - f_above, 1e-6);
 }
 
+// The same through the back layer (a copy: one sampler per function, see above).
+float refine_back(Ray r, float above, float f_above, float below, float f_below, int k) {
+    int side = 0;
+    for (int i = 0; i < k; i++) {
+        float h = below + (above - below) * f_below / max(f_below - f_above, 1e-6);
+        float f = back_at(ray_at(r, h)) - h;
+        if (f >= 0.0) {
+            below = h;
+            f_below = f;
+            if (side == 1) f_above *= 0.5;
+            side = 1;
+        } else {
+            above = h;
+            f_above = f;
+            if (side == -1) f_below *= 0.5;
+            side = -1;
+        }
+    }
+    return below + (above - below) * f_below / max(f_below - f_above, 1e-6);
+}
+
+// The first crossing of the ray with the surface: march nearness from 1 down to 0 in `n`
+// steps, then refine: n + refine fetches.
+float march(Ray r, int n, int refine) {
+    float dh = 1.0 / float(n);
+    float above = 1.0;
+    float f_above = -1.0;
+    for (int i = 0; i <= n; i++) {
+        float h = max(1.0 - float(i) * dh, 0.0);
+        float f = front_at(ray_at(r, h)) - h;
+        if (f >= 0.0) {
+            return i == 0 ? h : refine_front(r, above, f_above, h, f, refine);
+        }
+        above = h;
+        f_above = f;
+    }
+    return 0.0;
+}
+
 float px_per_step() {
-    return quality <= 1 ? 4.0 : quality == 2 ? 2.5 : quality == 3 ? 1.5 : quality == 4 ? 1.0 : 0.5;
+    return quality <= 1 ? 4.0 : quality == 2 ? 3.0 : quality == 3 ? 2.0 : quality == 4 ? 1.0 : 0.5;
 }
 
 vec4 shade(Ray r) {
@@ -178,25 +204,24 @@ vec4 shade(Ray r) {
     vec2 travel = ray_at(r, 0.0) - nearest;
     float length_px = length(travel) * RENDERSIZE.y;
     if (length_px < 0.25) return texture(inputImage, to_uv(nearest));  // the ray sees one point
-    int refine = 2 + quality + (quality >= 5 ? 1 : 0);
-    int cap = 8 << quality;
-    int n = steps > 0 ? steps : clamp(int(ceil(length_px / px_per_step())), 2, cap);
-    float h = march(r, 1.0, n, refine, edges == EDGES_STRETCH ? PLAIN : FRONT);
+    int refine = quality <= 1 ? 1 : quality <= 3 ? 2 : quality + 1;
+    int n = steps > 0 ? steps : clamp(int(ceil(length_px / px_per_step())), 2, 8 << quality);
+    float h = march(r, n, refine);
     vec2 q = ray_at(r, h);
     if (edges != EDGES_STRETCH) {
         vec2 ahead = normalize(travel) / RENDERSIZE.y;  // 1 px along the ray's path
-        if (layer(q + ahead, FRONT) - h > WALL) {
+        if (front_at(q + ahead) - h > WALL) {
             // The ray went behind a near object's edge: what it sees is hidden in the picture.
             // Near the edge: the background just before the edge, continued across the gap.
             vec4 edge = texture(inputImage, to_uv(q - 1.5 * ahead));
             if (edges == EDGES_STREAK) return edge;
-            // Deeper in the gap: go on through the back layer; read the background filled
-            // in from around the near object.
-            int rest = max(2, int(ceil(float(n) * h)));
-            vec2 behind = ray_at(r, march(r, h, rest, refine, BACK));
-            vec2 u = to_uv(behind);
-            float hidden = occluder(texture(frontDepth, u).r, texture(backDepth, u).r);
-            vec4 filled = mix(texture(inputImage, u), texture(backFill, u), hidden);
+            // Deeper in the gap: on through the back layer (smooth: a few regula falsi steps
+            // from here to the far end), to the background filled in around the near object.
+            float f_here = back_at(q) - h;
+            float f_far = back_at(ray_at(r, 0.0));
+            float hb = f_here >= 0.0 ? h : refine_back(r, h, f_here, 0.0, f_far, 3);
+            vec2 behind = ray_at(r, hb);
+            vec4 filled = texture(backFill, to_uv(behind));
             return mix(edge, filled, smoothstep(4.0, 16.0, length(behind - q) * RENDERSIZE.y));
         }
     }

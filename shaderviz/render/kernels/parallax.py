@@ -9,7 +9,8 @@ made from the background around the occluder, never from the occluder itself. Th
 runs at half size and is redone only when the input changes: once per image when the
 parallax reads the source directly, every frame after an animated effect.
 
-The effect (shaders/parallax.glsl) reads ``frontDepth``, ``backDepth`` and ``backFill``.
+The effect (shaders/parallax.glsl) reads ``marchDepth`` (the front layer; the map itself
+for ``edges=stretch``), ``backDepth`` and ``backFill``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from shaderviz.render.renderer import Frame
 
 FOLDER = "parallax"
-EDGES_FILL = 0  # index of "fill" in parallax.glsl's `edges` choice: the only one reading the fill
+EDGES_FILL, EDGES_STRETCH = 0, 1  # indices in parallax.glsl's `edges` choice
 
 
 def pyramid_sizes(size: tuple[int, int]) -> list[tuple[int, int]]:
@@ -54,8 +55,9 @@ class ParallaxKernel:
         self, source: moderngl.Texture, depth: moderngl.Texture, values: dict[str, Any], frame: Frame
     ) -> dict[str, moderngl.Texture]:
         layers = self.prep.layers()
-        textures = {"frontDepth": layers.front, "backDepth": layers.back}
-        if int(values.get("edges", EDGES_FILL)) != EDGES_FILL:
+        edges = int(values.get("edges", EDGES_FILL))
+        textures = {"marchDepth": depth if edges == EDGES_STRETCH else layers.front, "backDepth": layers.back}
+        if edges != EDGES_FILL:
             return {**textures, "backFill": layers.front}  # bound, never read
         return {**textures, "backFill": self._fill(source, layers.front, layers.back, layers.version)}
 
