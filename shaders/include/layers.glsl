@@ -1,7 +1,7 @@
 // The parallax's two depth layers (shaderviz/render/depthprep.py): a pixel is an
 // *occluder* when its front depth stands clearly nearer than the back depth under it,
 // i.e. it is the near side of a depth edge and hides background that a moving camera
-// may reveal. Shared by the fill passes (shaders/parallax/) and parallax.glsl.
+// may reveal. Used by the fill passes (shaders/parallax/pull.glsl).
 #ifndef SV_LAYERS
 #define SV_LAYERS
 float occluder(float front, float back) {
