@@ -46,12 +46,14 @@
 // tests/viewsynth.py measures all three against true views (README "Parallax").
 uniform sampler2D marchDepth;  // r: nearness the march follows: the front layer (dilated 1 px
                                // on the near side of edges), or the map itself for stretch
+uniform sampler2D marchBounds; // r, g: lowest and highest nearness within 8 px of each 8x8 block
 uniform sampler2D backDepth;   // r: nearness behind occluders (reduced size)
 uniform sampler2D backFill;    // rgb: background colour behind occluders (half size)
 
 const float TAU = 6.28318530718;
 const float FAREST_W = 0.02;  // inverse distance of the farthest layer: 50 focus distances
-const float WALL = 0.06;      // the surface 2 px past a crossing is this much nearer: a wall
+const float WALL = 0.06;      // the surface 1 px past a crossing is this much nearer: a wall
+const float CELL = 8.0;       // px per texel of marchBounds
 
 struct Camera {
     vec3 pos;      // original camera at 0 looking down +z; the focus plane is z = 1
@@ -177,14 +179,32 @@ float refine_back(Ray r, float above, float f_above, float below, float f_below,
     return below + (above - below) * f_below / max(f_below - f_above, 1e-6);
 }
 
-// The first crossing of the ray with the surface: march nearness from 1 down to 0 in `n`
-// steps, then refine: n + refine fetches.
-float march(Ray r, int n, int refine) {
-    float dh = 1.0 / float(n);
-    float above = 1.0;
+// The range of nearness the ray can meet: the bounds sampled along its path on the picture,
+// at most a cell apart (each texel covers the cells around it). Flat regions give a
+// narrow range, so few steps.
+vec2 ray_bounds(vec2 nearest, vec2 travel, float length_px) {
+    int k = int(ceil(length_px / CELL)) + 1;
+    ivec2 last = textureSize(marchBounds, 0) - 1;
+    vec2 b = vec2(1.0, 0.0);
+    for (int i = 0; i < k; i++) {
+        vec2 u = to_uv(nearest + travel * (float(i) / float(max(k - 1, 1))));
+        vec2 c = texelFetch(marchBounds, clamp(ivec2(u * RENDERSIZE / CELL), ivec2(0), last), 0).rg;
+        b = vec2(min(b.x, c.x), max(b.y, c.y));
+    }
+    return vec2(max(b.x, 0.0), min(b.y, 1.0));
+}
+
+// The first crossing of the ray with the surface: march nearness from the range's top down
+// to its bottom (`n` steps for the full range, proportionally fewer for less), then refine.
+float march(Ray r, int n, int refine, vec2 range) {
+    float lo = range.x;
+    float hi = max(range.y, lo);
+    int m = max(2, int(ceil(float(n) * (hi - lo))));
+    float dh = (hi - lo) / float(m);
+    float above = hi;
     float f_above = -1.0;
-    for (int i = 0; i <= n; i++) {
-        float h = max(1.0 - float(i) * dh, 0.0);
+    for (int i = 0; i <= m; i++) {
+        float h = hi - float(i) * dh;
         float f = front_at(ray_at(r, h)) - h;
         if (f >= 0.0) {
             return i == 0 ? h : refine_front(r, above, f_above, h, f, refine);
@@ -192,7 +212,7 @@ float march(Ray r, int n, int refine) {
         above = h;
         f_above = f;
     }
-    return 0.0;
+    return lo;
 }
 
 float px_per_step() {
@@ -206,7 +226,7 @@ vec4 shade(Ray r) {
     if (length_px < 0.25) return texture(inputImage, to_uv(nearest));  // the ray sees one point
     int refine = quality <= 1 ? 1 : quality <= 3 ? 2 : quality + 1;
     int n = steps > 0 ? steps : clamp(int(ceil(length_px / px_per_step())), 2, 8 << quality);
-    float h = march(r, n, refine);
+    float h = march(r, n, refine, ray_bounds(nearest, travel, length_px));
     vec2 q = ray_at(r, h);
     if (edges != EDGES_STRETCH) {
         vec2 ahead = normalize(travel) / RENDERSIZE.y;  // 1 px along the ray's path

@@ -245,6 +245,8 @@ def test_parallax_layers_match_reference(gl_ctx, registry) -> None:  # noqa: ANN
         scale = renderer.depth_prep.back_scale()
         bw, bh = layers.back.size
         back = np.frombuffer(layers.back.read(), np.float16).reshape(bh, bw).astype(np.float64)
+        cw, ch = layers.bounds.size
+        bounds = np.frombuffer(layers.bounds.read(), np.float16).reshape(ch, cw, 2).astype(np.float64)
     finally:
         renderer.release()
     own = depth.astype(np.float64)[::-1]
@@ -258,6 +260,15 @@ def test_parallax_layers_match_reference(gl_ctx, registry) -> None:  # noqa: ANN
     taps = int(np.ceil(0.25 * height / scale))
     expected = back_depth(front, scale, KAPPA / height * scale, taps)
     assert np.abs(back - expected).max() < 2e-3
+    # bounds: per 8x8 cell (from GL's origin), the lowest map value and the highest front
+    # value of the 3x3 cells around it.
+    plain = depth.astype(np.float64)[::-1]
+    for cy in range(ch):
+        for cx in range(cw):
+            around = np.s_[max(0, cy * 8 - 8) : cy * 8 + 16, max(0, cx * 8 - 8) : cx * 8 + 16]
+            assert bounds[cy, cx, 0] <= plain[around].min() + 1e-3
+            assert bounds[cy, cx, 1] >= front[around].max() - 1e-3
+            assert bounds[cy, cx, 0] >= plain[around].min() - 2e-3  # and tight
     # Under the near block's edge, back holds about the background's depth (+ kappa per px).
     assert back[(200 - 90) // 2, 32 // 2] < front[200 - 90, 32] - 0.5
 

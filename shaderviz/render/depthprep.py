@@ -21,7 +21,9 @@ refined, the guide image) changes — ``layers()``:
   jump, so a band on the near side of each edge, as wide as the jump is tall (up to a
   quarter of the image height), learns the depth of the background it hides. Pixels
   whose front depth stands clearly above ``back`` are occluders: the parallax fills what
-  they hide from the background side (see shaders/parallax.glsl).
+  they hide from the background side (see shaders/parallax.glsl);
+- ``bounds``: per 8x8 block, the lowest and highest nearness within one block of it, so
+  the parallax's march only searches the range of depths its ray can meet.
 """
 
 from __future__ import annotations
@@ -42,12 +44,14 @@ EPS = 1e-3  # guided-filter regularisation (colour variance): smaller follows th
 KAPPA = 4.0  # back-depth cone slope, in nearness per image height
 BACK_REACH = 0.25  # widest occluder band, as a fraction of the image height
 BACK_TAPS = 32  # at most this many taps each way per cone pass (sets the back layer's scale)
+BOUND_CELL = 8  # px per cell of the march bounds
 
 
 @dataclass
 class Layers:
     front: moderngl.Texture  # output size, r: nearness
     back: moderngl.Texture  # reduced size, r: nearness behind occluders
+    bounds: moderngl.Texture  # a texel per BOUND_CELL² px: r lowest, g highest nearness nearby
     version: int  # changes whenever the layers are recomputed
 
 
@@ -66,6 +70,7 @@ class DepthPrep:
         self._refined_for: tuple[int, int] | None = None
         self._front: FloatTarget | None = None
         self._back: list[FloatTarget] = []
+        self._bounds: list[FloatTarget] = []
         self._layers_for = -1
 
     # -- the map every effect reads -----------------------------------------------------
@@ -138,6 +143,8 @@ class DepthPrep:
             scale = self.back_scale()
             back_size = (math.ceil(self.size[0] / scale), math.ceil(self.size[1] / scale))
             self._back = [FloatTarget.create(self.ctx, back_size, (1,), "f2") for _ in range(2)]
+            cells = (math.ceil(self.size[0] / BOUND_CELL), math.ceil(self.size[1] / BOUND_CELL))
+            self._bounds = [FloatTarget.create(self.ctx, cells, (2,), "f2") for _ in range(2)]
         if self._layers_for != self.version:
             scale = self.back_scale()
             taps = math.ceil(BACK_REACH * self.size[1] / scale)
@@ -149,14 +156,18 @@ class DepthPrep:
                              {"axis": (1, 0), "kappa": kappa}, defines=(("TAPS", taps),))
             self.passes.draw("cone.glsl", self._back[0], {"depth": self._back[1].texture},
                              {"axis": (0, 1), "kappa": kappa}, defines=(("TAPS", taps),))
+            cell = (("CELL", BOUND_CELL),)
+            self.passes.draw("bounds_down.glsl", self._bounds[1],
+                             {"plain": self.texture, "front": self._front.texture}, defines=cell)
+            self.passes.draw("bounds_grow.glsl", self._bounds[0], {"bounds": self._bounds[1].texture})
             self._layers_for = self.version
-        return Layers(self._front.texture, self._back[0].texture, self.version)
+        return Layers(self._front.texture, self._back[0].texture, self._bounds[0].texture, self.version)
 
     def release(self) -> None:
-        for target in (self.raw, self._refined, self._front, *self._back):
+        for target in (self.raw, self._refined, self._front, *self._back, *self._bounds):
             if target is not None:
                 target.release()
         self._release_guided()
         self._refined = self._front = None
-        self._back = []
+        self._back, self._bounds = [], []
         self.passes.release()

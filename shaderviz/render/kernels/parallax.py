@@ -10,7 +10,7 @@ runs at half size and is redone only when the input changes: once per image when
 parallax reads the source directly, every frame after an animated effect.
 
 The effect (shaders/parallax.glsl) reads ``marchDepth`` (the front layer; the map itself
-for ``edges=stretch``), ``backDepth`` and ``backFill``.
+for ``edges=stretch``), ``marchBounds``, ``backDepth`` and ``backFill``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class ParallaxKernel:
     ) -> dict[str, moderngl.Texture]:
         layers = self.prep.layers()
         edges = int(values.get("edges", EDGES_FILL))
-        textures = {"marchDepth": depth if edges == EDGES_STRETCH else layers.front, "backDepth": layers.back}
+        textures = {"marchDepth": depth if edges == EDGES_STRETCH else layers.front, "backDepth": layers.back,
+                    "marchBounds": layers.bounds}
         if edges != EDGES_FILL:
             return {**textures, "backFill": layers.front}  # bound, never read
         return {**textures, "backFill": self._fill(source, layers.front, layers.back, layers.version)}
