@@ -1,6 +1,6 @@
 /*{
   "description": "Colour by depth: a palette over depth, bands or contour lines travelling through depth, fog toward the far.",
-  "key": "G",
+  "key": "U",
   "reads_depth": true,
   "pointwise": true,
   "params": {

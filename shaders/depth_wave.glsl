@@ -1,6 +1,6 @@
 /*{
   "description": "Ripples that travel through depth: a displacement wave from the nearest objects to the horizon (in) or back (out).",
-  "key": "W",
+  "key": "J",
   "reads_depth": true,
   "params": {
     "amount": {"type": "float", "default": 0.01, "min": 0, "max": 0.25, "doc": "displacement, fraction of the width"},
