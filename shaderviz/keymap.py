@@ -36,6 +36,7 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("A", "autosort"),
     ("Z", "sort_key"),
     ("X", "sort_reset"),
+    ("D", "depth_view"),
     ("TAB", "select_next"),
     ("QUOTELEFT", "select_previous"),
     ("BACKSPACE", "remove"),

@@ -18,8 +18,10 @@ from typing import Any
 import moderngl
 import numpy as np
 
+from shaderviz.app.camerasteer import CameraSteer
 from shaderviz.app.chainedit import ChainEditor
 from shaderviz.app.clock import Clock
+from shaderviz.app.depthview import DepthView
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.livedepth import LiveDepth
 from shaderviz.app.presetswitch import PresetSwitcher
@@ -71,6 +73,7 @@ class LiveShow:
             self.snapshots = self._own(SnapshotSaver(options.snapshots, notify))
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
             self.editor = ChainEditor(show, notify)
+            self.steer, self.depth_view = CameraSteer(), DepthView()  # the pointer; D
             self._show_first()
             self.depth.start(self.renderer)
             self.feed.start()
@@ -129,6 +132,7 @@ class LiveShow:
         commands.bind("move_earlier", lambda: self.editor.move(-1))
         commands.bind("move_later", lambda: self.editor.move(1))
         commands.bind("preset", self.presets.request)
+        commands.bind("depth_view", self.toggle_depth_view)
 
     def sort_arrow(self, arrow: str, down: bool) -> None:
         if down:
@@ -140,6 +144,9 @@ class LiveShow:
         """On screen and on stdout (a terminal beside the window, a log)."""
         self.notify(text)
         print(text, flush=True)
+
+    def toggle_depth_view(self) -> None:
+        self.say("depth view " + ("on" if self.depth_view.toggle() else "off"))
 
     def autosort(self) -> None:
         self.say("auto sort " + ("on" if self.sort.toggle_auto() else "off"))
@@ -175,6 +182,8 @@ class LiveShow:
         self._take_image(seconds, now)
         self.depth.update(self.renderer, self.shown, now, dt)
         self.sort.apply(show.chain, show.registry)
+        self.steer.apply(show.chain, show.registry, now)
+        self.depth_view.apply(show.chain, show.registry)
         self.frame = show.frame_at(seconds, self.index)
         target = self.renderer.render(show.chain, self.frame, show.generator)
         self.output = self.fade.apply(target, now)

@@ -146,6 +146,7 @@ class _Loop:
         self.commands.bind("hud", self.hud.toggle)
         self.commands.bind("help", self.help)
         window.key_event_func = self.on_key
+        window.mouse_position_event_func = window.mouse_drag_event_func = self.on_mouse
 
     def run(self) -> None:
         window = self.window
@@ -206,6 +207,11 @@ class _Loop:
         if command is not None:  # run at the top of the next frame, not while pyglet dispatches events
             self.commands.post(command, pressed=action == keys.ACTION_PRESS)
             self.title_at = 0.0  # show the change at once
+
+    def on_mouse(self, x: int, y: int, dx: int, dy: int, *buttons: Any) -> None:
+        """The pointer steers the parallax camera (fractions of the window from its top-left)."""
+        width, height = self.window.size
+        self.live.steer.point(x / max(width, 1), y / max(height, 1))
 
     def quit(self) -> None:
         self.window.is_closing = True
