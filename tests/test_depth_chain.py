@@ -170,7 +170,7 @@ def test_play_depth_never_waits_for_the_model(scene: Path, tmp_path: Path, regis
     image = np.asarray(Image.open(scene).convert("RGB"))
     try:
         depth.start(uploads)
-        assert [d.tolist() for d in uploads.depths] == [[[0.5, 0.5], [0.5, 0.5]]]  # flat (readies the scaler)
+        assert [d.tolist() for d in uploads.depths] == [[[0.5, 0.5], [0.5, 0.5]]]  # flat (readies the GPU)
         uploads.depths.clear()
         uploads.refined.clear()
         depth.offer("scene", image)

@@ -46,8 +46,11 @@ class DepthFeed:
         """Before each frame: the depth of a new image, if the chain reads depth."""
         if self._image is None or not self.show.uses_depth():
             return
-        renderer.upload_depth(self._load().estimate(self._image), refine=True)
+        renderer.upload_depth(self._estimate(self._image), refine=True)
         self._image = None
+
+    def _estimate(self, image: np.ndarray) -> np.ndarray:
+        return self._load().estimate(image)
 
     def _load(self) -> Any:
         if self._estimator is None:

@@ -194,12 +194,14 @@ class LiveDepth:
 
     def start(self, renderer: Renderer) -> None:
         """``--depth FILE``: upload it once. Flat and file depth act at full strength. In
-        auto mode a flat small map goes up now, so the GPU scaler is ready before the show."""
+        auto mode a flat small map goes up now, to be refined like the model's maps: the GPU
+        scaler and the refinement's programs compile in the first frame, not when the first
+        map arrives mid-show."""
         depth = self.show.depth_file()
         if depth is not None:
             renderer.upload_depth(depth)
         elif self.auto:
-            renderer.upload_depth(np.full((2, 2), 0.5, np.float32))
+            renderer.upload_depth(np.full((2, 2), 0.5, np.float32), refine=True)
         renderer.depth_weight = 0.0 if self.wanted else 1.0
 
     def set_source(self, video_frames: int | None) -> None:
