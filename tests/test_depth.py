@@ -441,7 +441,7 @@ def test_scenes_are_reproducible_and_sky_is_far(gl_ctx) -> None:  # noqa: ANN001
     c_rgb, _ = r.render(6, "landscape")
     assert np.abs(a_rgb.astype(int) - c_rgb).mean() > 2
     kinds_seen = 0
-    for seed, kind in enumerate(["street", "room", "closeup", "tabletop", "clutter"]):
+    for seed, kind in enumerate(["street", "room", "closeup", "tabletop", "clutter", "floor"]):
         rgb, depth = r.render(100 + seed, kind)
         assert rgb.shape == (64, 64, 3) and depth.shape == (64, 64)
         assert rgb.std() > 5 and (depth > 0).any()
@@ -451,6 +451,55 @@ def test_scenes_are_reproducible_and_sky_is_far(gl_ctx) -> None:  # noqa: ANN001
     if (a_depth == 0).any():
         assert near[a_depth == 0].max() == 0.0  # sky is the farthest
     r.release()
+
+
+def test_default_kind_mix_keeps_every_seeds_kind_and_mixes_parse() -> None:
+    from shaderviz.depth.scenes import BUILDERS, make_scene
+    from shaderviz.depth.scenes.kinds import parse_weights
+
+    # the kinds seeds 0.. and 8000.. had when the first dataset was rendered (before `floor`)
+    assert [make_scene(s)[1] for s in range(12)] == [
+        "closeup", "closeup", "street", "landscape", "clutter", "tabletop",
+        "closeup", "closeup", "street", "clutter", "clutter", "landscape",
+    ]  # fmt: skip
+    assert [make_scene(s, dusk=0.6)[1] for s in range(8000, 8006)] == [
+        "street", "closeup", "landscape", "closeup", "street", "clutter",
+    ]  # fmt: skip
+    assert "floor" in BUILDERS
+    mix = parse_weights("floor=3, room=1,closeup")
+    assert mix == {"floor": 3.0, "room": 1.0, "closeup": 1.0}
+    kinds = [make_scene(s, weights=mix)[1] for s in range(40)]
+    assert set(kinds) == {"floor", "room", "closeup"} and kinds.count("floor") > kinds.count("room")
+    assert {make_scene(s, weights={"floor": 1})[1] for s in range(5)} == {"floor"}
+    for bad in ("garage=1", "floor=-1", "floor=x", "", "room=0"):
+        with pytest.raises(ValueError):
+            parse_weights(bad)
+
+
+def test_scenes_cli_rejects_an_unknown_kind(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "shaderviz.depth.scenes", str(tmp_path), "--count", "1", "--kinds", "garage=1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "unknown scene kind 'garage'" in done.stderr
+    assert not list(tmp_path.glob("*.npy"))
+
+
+def test_edge_errors_measure_where_depth_edges_are() -> None:
+    from shaderviz.depth.evaluate import EDGE_CAP_PX, edge_errors
+
+    target = np.zeros((64, 64))
+    target[16:48, 20:44] = 1.0  # a near square on a far background
+    acc, comp = edge_errors(target * 3 + 2, target)  # scale and shift do not matter
+    assert acc < 0.2 and comp < 0.6
+    shifted = np.roll(target, 4, axis=1)
+    acc, comp = edge_errors(shifted, target)
+    assert 2.0 < acc < 5.0 and 1.0 < comp < 5.0
+    assert edge_errors(np.zeros((64, 64)), target) == (EDGE_CAP_PX, EDGE_CAP_PX)  # no edge found
+    flat_truth = np.zeros((64, 64))
+    assert edge_errors(target, flat_truth) == (EDGE_CAP_PX, EDGE_CAP_PX)
 
 
 def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
@@ -504,3 +553,19 @@ def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
     state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
     assert state["step"] == 40
     assert (tmp_path / "run" / "step_000010.pt").exists()
+
+    # --init fine-tunes from a checkpoint's weights (a new run; lr 0 keeps them as they are)
+    from shaderviz.depth.model import save_checkpoint
+
+    source, _ = load_checkpoint(tmp_path / "run" / "last.pt")
+    save_checkpoint(tmp_path / "init.pt", source, {"width": 16, "fine": 32}, half=True)
+    fine = [*common[:2], "--out", str(tmp_path / "fine"), *common[4:], "--init", str(tmp_path / "init.pt")]
+    fine[fine.index("--lr") + 1] = "0"
+    train.main([*fine, "--steps", "1"])
+    tuned, _ = load_checkpoint(tmp_path / "fine" / "last.pt")
+    for (name, a), b in zip(source.state_dict().items(), tuned.state_dict().values(), strict=True):
+        if a.is_floating_point():
+            assert torch.allclose(a.half().float(), b, atol=1e-3), name
+    assert torch.load(tmp_path / "fine" / "last.pt", weights_only=True)["config"]["init"] == str(
+        tmp_path / "init.pt"
+    )

@@ -252,10 +252,15 @@ def train(args: argparse.Namespace) -> dict:
         "grad_weight": args.grad_weight,
         "imagenet_weights": args.imagenet_weights,
         "sizes": [int(v) for v in args.sizes.split(",")],
+        "warmup": args.warmup,
     }
-    model, opt = build(config, pretrained=not args.no_pretrained)
+    model, opt = build(config, pretrained=not args.no_pretrained and args.init is None)
     step, elapsed = 0, 0.0
     last = out / "last.pt"
+    if args.init is not None and not last.exists():
+        init_from(model, args.init)
+        config["init"] = str(args.init)
+        print(json.dumps({"init": str(args.init)}), flush=True)
     if last.exists():
         state = torch.load(last, map_location="cpu", weights_only=True)
         model.load_state_dict(state["state_dict"])
@@ -275,11 +280,12 @@ def train(args: argparse.Namespace) -> dict:
     t_last = time.time()
     running = None
     while step < config["steps"]:
-        if step % 200 == 0:
+        if step % 50 == 0:  # shards the renderer finished meanwhile
             data.refresh()
         rng = np.random.default_rng([config["seed"], step])
         x, y = make_batch(data, rng, config["batch"], sizes=tuple(config.get("sizes", SIZES)))
-        f = lr_factor(step, config["steps"], warmup=min(200, config["steps"] // 10 + 1))
+        warmup = min(int(config.get("warmup", 200)), config["steps"] // 10 + 1)
+        f = lr_factor(step, config["steps"], warmup)
         for g in opt.param_groups:
             g["lr"] = g["base_lr"] * f
         pred = model(x)
@@ -320,6 +326,17 @@ def train(args: argparse.Namespace) -> dict:
     bar.close()
     log.close()
     return {"step": step, "elapsed_s": elapsed}
+
+
+def init_from(model: torch.nn.Module, spec: str | Path) -> None:
+    """Start from the weights of a depth checkpoint (a shipped name such as ``depth-lite0``, or a
+    path): fine-tuning instead of training from the ImageNet encoder."""
+    from shaderviz.depth.loaders import shipped_path
+    from shaderviz.depth.model import load_checkpoint
+
+    path = shipped_path(str(spec)) or Path(spec)
+    source, _ = load_checkpoint(path)
+    model.load_state_dict(source.state_dict())
 
 
 def _save_last(path: Path, model, opt, step: int, elapsed: float, config: dict) -> None:
@@ -364,6 +381,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="training sizes (side of an equal-area square), one drawn per batch",
     )
     p.add_argument("--grad-weight", type=float, default=0.5)
+    p.add_argument("--warmup", type=int, default=200, help="linear warm-up steps before the cosine decay")
+    p.add_argument(
+        "--init",
+        default=None,
+        help="fine-tune: start from this depth checkpoint (path or shipped name, e.g. depth-lite0) "
+        "instead of the ImageNet encoder; ignored when OUT/last.pt exists (the run resumes)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     p.add_argument("--save-every", type=float, default=180.0, help="seconds between last.pt saves")
