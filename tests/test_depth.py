@@ -478,12 +478,12 @@ def test_default_kind_mix_keeps_every_seeds_kind_and_mixes_parse() -> None:
 
 def test_scenes_cli_rejects_an_unknown_kind(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "shaderviz.depth.scenes", str(tmp_path), "--count", "1", "--kinds", "garage=1"],
+        [sys.executable, "-m", "shaderviz.depth.scenes", str(tmp_path), "--count", "1", "--kinds", "car=1"],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode == 2 and "unknown scene kind 'garage'" in done.stderr
+    assert done.returncode == 2 and "unknown scene kind 'car'" in done.stderr
     assert not list(tmp_path.glob("*.npy"))
 
 
