@@ -95,6 +95,33 @@ def test_bright_is_near_with_the_brightness_model() -> None:
     assert out[:, 45:].mean() > 0.9 and out[:, :15].mean() < 0.1
 
 
+class LeftIsNear(torch.nn.Module):
+    """Ignores the image: nearness falls from the left edge to the right (a biased model)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ramp = torch.linspace(1, 0, x.shape[-1]).expand(x.shape[0], 1, x.shape[-2], -1)
+        return ramp + 0.01 * x.mean(1, keepdim=True)
+
+
+def test_test_time_mirroring_averages_with_the_mirrored_prediction() -> None:
+    img = np.zeros((40, 60), np.uint8)
+    img[:, 30:] = 255
+    biased = LoadedModel(LeftIsNear(), "left", "test", "left", default_size=32, multiple=8)
+    plain = DepthEstimator(biased, cache_dir=False, device="cpu", flip=False).estimate(img)
+    assert plain[:, :10].mean() > 0.8 and plain[:, -10:].mean() < 0.2  # the bias wins
+    mirrored = DepthEstimator(biased, cache_dir=False, device="cpu", flip=True).estimate(img)
+    # the left/right bias cancels; what is left is the image's own (bright) half
+    assert mirrored[:, 40:].mean() > 0.8 and mirrored[:, :20].mean() < 0.2
+    est = DepthEstimator(tiny(), cache_dir=False, device="cpu", flip=True)  # brightness: mirror-symmetric
+    np.testing.assert_allclose(
+        est.estimate(img),
+        DepthEstimator(tiny(), cache_dir=False, device="cpu", flip=False).estimate(img),
+        atol=2e-3,
+    )
+    assert est.model.module.calls == 1  # the image and its mirror in one batch
+    assert est.key(image()) != DepthEstimator(tiny(), cache_dir=False, device="cpu").key(image())
+
+
 def test_inference_shape_keeps_aspect() -> None:
     assert inference_shape(1080, 1920, 224, 32) == (160, 288)
     assert inference_shape(1920, 1080, 224, 32) == (288, 160)

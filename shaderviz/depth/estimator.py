@@ -191,6 +191,16 @@ class DepthEstimator:
 
     # -- internals ----------------------------------------------------------------------------
 
+    def infer(self, x: torch.Tensor) -> torch.Tensor:
+        """The model on one image already at the inference size: (1,3,h,w) -> (1,1,h,w), raw
+        nearness, with test-time mirroring when it is on (the mean with the mirrored image's
+        mirrored prediction)."""
+        with self._model_lock:
+            if not self.flip:
+                return self.model.predict(x)[None]
+            both = self.model.predict(torch.cat([x, x.flip(-1)]))  # one batch of two
+            return ((both[0] + both[1].flip(-1)) / 2)[None, None]
+
     def _compute(self, rgb: np.ndarray) -> np.ndarray:
         h, w = rgb.shape[:2]
         ih, iw = inference_shape(h, w, self.size, self.model.multiple)
@@ -198,10 +208,7 @@ class DepthEstimator:
             ih = iw = max(1, round(self.size / self.model.multiple)) * self.model.multiple
         x = torch.from_numpy(rgb).permute(2, 0, 1)[None].to(self.device)
         x = F.interpolate(x, size=(ih, iw), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
-        with self._model_lock:
-            pred = self.model.predict(x)[None]
-            if self.flip:  # test-time mirror: average with the prediction of the flipped image
-                pred = (pred + self.model.predict(x.flip(-1))[None].flip(-1)) / 2
+        pred = self.infer(x)
         if self.smooth:  # soft edges: a 3x3 binomial blur at inference resolution
             k = torch.tensor([1.0, 2.0, 1.0], device=pred.device)
             k = (k[:, None] * k[None]) / 16
