@@ -581,6 +581,20 @@ def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
     assert state["step"] == 40
     assert (tmp_path / "run" / "step_000010.pt").exists()
 
+    # --export averages several snapshots into one shipped fp16 checkpoint
+    run = tmp_path / "run"
+    train.main(["--export", str(run / "step_000010.pt"), str(run / "step_000040.pt"),
+                "--to", str(tmp_path / "avg.pt"), "--inference-size", "96"])  # fmt: skip
+    a, _ = load_checkpoint(run / "step_000010.pt")
+    b, _ = load_checkpoint(run / "step_000040.pt")
+    avg, meta = load_checkpoint(tmp_path / "avg.pt")
+    assert meta["averaged"] == ["step_000010.pt", "step_000040.pt"] and meta["inference_size"] == 96
+    name = "head.weight"
+    mean = (a.state_dict()[name] + b.state_dict()[name]) / 2
+    assert not torch.allclose(a.state_dict()[name], b.state_dict()[name], atol=1e-3)
+    assert torch.allclose(avg.state_dict()[name], mean, atol=2e-3)
+    assert load_model(tmp_path / "avg.pt").default_size == 96
+
     # --init fine-tunes from a checkpoint's weights (a new run; lr 0 keeps them as they are)
     from shaderviz.depth.model import save_checkpoint
 

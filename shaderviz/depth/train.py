@@ -354,13 +354,28 @@ def _save_last(path: Path, model, opt, step: int, elapsed: float, config: dict) 
     tmp.replace(path)
 
 
-def export(src: Path, dst: Path, inference_size: int, extra: dict | None = None) -> None:
-    """A training checkpoint (last.pt or step_*.pt) -> the shipped form: fp16 state dict + config."""
+def export(src: Path | list[Path], dst: Path, inference_size: int, extra: dict | None = None) -> None:
+    """Training checkpoint(s) (last.pt or step_*.pt) -> the shipped form: fp16 state dict + config.
+
+    Several checkpoints of one run are averaged weight by weight (as in stochastic weight
+    averaging): snapshots along the end of a run scatter around a better point than any one
+    of them. The encoder's batch-norm statistics are frozen during training, so they agree."""
     from shaderviz.depth.model import load_checkpoint, save_checkpoint
 
-    model, payload = load_checkpoint(src)
+    srcs = [src] if isinstance(src, (str, Path)) else list(src)
+    model, payload = load_checkpoint(srcs[0])
+    if len(srcs) > 1:
+        state = {k: v.clone() for k, v in model.state_dict().items()}
+        for other in srcs[1:]:
+            more, _ = load_checkpoint(other)
+            for k, v in more.state_dict().items():
+                if v.is_floating_point():
+                    state[k] += v
+        model.load_state_dict({k: v / len(srcs) if v.is_floating_point() else v for k, v in state.items()})
     config = {k: payload["config"][k] for k in ("width", "fine") if k in payload.get("config", {})}
     meta = {"inference_size": int(inference_size), "trained_steps": int(payload.get("step", 0))}
+    if len(srcs) > 1:
+        meta["averaged"] = [Path(p).name for p in srcs]
     meta.update(extra or {})
     save_checkpoint(dst, model, config, meta, half=True)
 
@@ -398,7 +413,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--no-pretrained", action="store_true", help="random encoder (tests, ablations)")
     p.add_argument("--quiet", action="store_true")
-    p.add_argument("--export", type=Path, metavar="CKPT", help="convert CKPT to the shipped fp16 form, exit")
+    p.add_argument(
+        "--export",
+        type=Path,
+        nargs="+",
+        metavar="CKPT",
+        help="convert CKPT to the shipped fp16 form (several: their weights averaged), exit",
+    )
     p.add_argument("--to", type=Path, default=Path("models/depth-lite0.pt"), help="--export destination")
     p.add_argument("--inference-size", type=int, default=224, help="--export: the model's default size")
     return p.parse_args(argv)
@@ -408,7 +429,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.export:
         export(args.export, args.to, args.inference_size)
-        print(json.dumps({"exported": str(args.export), "to": str(args.to), "bytes": args.to.stat().st_size}))
+        size = args.to.stat().st_size
+        print(json.dumps({"exported": [str(p) for p in args.export], "to": str(args.to), "bytes": size}))
         return
     print(json.dumps(train(args)), flush=True)
 
