@@ -120,6 +120,8 @@ def test_test_time_mirroring_averages_with_the_mirrored_prediction() -> None:
     )
     assert est.model.module.calls == 1  # the image and its mirror in one batch
     assert est.key(image()) != DepthEstimator(tiny(), cache_dir=False, device="cpu").key(image())
+    unsmoothed = DepthEstimator(tiny(), cache_dir=False, device="cpu", smooth=False)
+    assert unsmoothed.key(image()) != DepthEstimator(tiny(), cache_dir=False, device="cpu").key(image())
 
 
 def test_inference_shape_keeps_aspect() -> None:
@@ -584,7 +586,7 @@ def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
     # --export averages several snapshots into one shipped fp16 checkpoint
     run = tmp_path / "run"
     train.main(["--export", str(run / "step_000010.pt"), str(run / "step_000040.pt"),
-                "--to", str(tmp_path / "avg.pt"), "--inference-size", "96"])  # fmt: skip
+                "--to", str(tmp_path / "avg.pt"), "--inference-size", "96", "--smooth", "off"])  # fmt: skip
     a, _ = load_checkpoint(run / "step_000010.pt")
     b, _ = load_checkpoint(run / "step_000040.pt")
     avg, meta = load_checkpoint(tmp_path / "avg.pt")
@@ -593,7 +595,10 @@ def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
     mean = (a.state_dict()[name] + b.state_dict()[name]) / 2
     assert not torch.allclose(a.state_dict()[name], b.state_dict()[name], atol=1e-3)
     assert torch.allclose(avg.state_dict()[name], mean, atol=2e-3)
-    assert load_model(tmp_path / "avg.pt").default_size == 96
+    shipped_form = load_model(tmp_path / "avg.pt")
+    assert shipped_form.default_size == 96 and not shipped_form.smooth
+    assert not DepthEstimator(shipped_form, cache_dir=False, device="cpu").smooth  # the model's setting
+    assert DepthEstimator(shipped_form, cache_dir=False, device="cpu", smooth=True).smooth
 
     # --init fine-tunes from a checkpoint's weights (a new run; lr 0 keeps them as they are)
     from shaderviz.depth.model import save_checkpoint

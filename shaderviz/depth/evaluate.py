@@ -211,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         help="test-time mirroring (default: the model's setting)",
     )
     p.add_argument(
-        "--no-smooth", action="store_true", help="skip the estimator's 3x3 smoothing (edge sharpness check)"
+        "--smooth",
+        choices=("model", "on", "off", "both"),
+        default="model",
+        help="the estimator's 3x3 smoothing (default: the model's setting)",
     )
     args = p.parse_args(argv)
     import torch
@@ -224,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.model:
         model = load_model(spec, "cpu")
         flips = {"model": [None], "on": [True], "off": [False], "both": [False, True]}[args.flip]
-        for size, flip in [(s, f) for s in sizes for f in flips]:
+        smooths = {"model": [None], "on": [True], "off": [False], "both": [True, False]}[args.smooth]
+        for size, flip, smooth in [(s, f, m) for s in sizes for f in flips for m in smooths]:
             est = DepthEstimator(
                 model,
                 size=size,
@@ -232,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                 cache_dir=False,
                 memory_items=0,
                 flip=flip,
-                smooth=not args.no_smooth,
+                smooth=smooth,
             )
             t0 = time.time()
             row = {
@@ -248,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(row)
             r = row["real"]
             line = (
-                f"{Path(str(spec)).name:<28} {est.size:>4}px{'+flip' if est.flip else '     '} "
+                f"{Path(str(spec)).name:<28} {est.size:>4}px{'+flip' if est.flip else '     '}"
+                f"{'         ' if est.smooth else ' unsmooth'} "
                 f"ordinal {r['model_acc']:.3f} "
                 f"(baseline {r['baseline_acc']:.3f}, {r['pairs']} pairs)"
             )
@@ -268,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.maps.mkdir(parents=True, exist_ok=True)
                 for item in annotations:
                     near = est.estimate(item["path"])
-                    tag = "f" if est.flip else ""
+                    tag = ("f" if est.flip else "") + ("" if est.smooth else "s")
                     name = f"{Path(str(spec)).stem}_{est.size}{tag}_{Path(item['file']).stem}.png"
                     Image.fromarray((near * 255).astype(np.uint8)).save(args.maps / name)
     if args.json:

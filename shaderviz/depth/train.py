@@ -422,13 +422,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--to", type=Path, default=Path("models/depth-lite0.pt"), help="--export destination")
     p.add_argument("--inference-size", type=int, default=224, help="--export: the model's default size")
+    p.add_argument(
+        "--smooth",
+        choices=("on", "off"),
+        default="on",
+        help="--export: whether the estimator smooths this model's maps (3x3 binomial) by default",
+    )
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.export:
-        export(args.export, args.to, args.inference_size)
+        export(args.export, args.to, args.inference_size, {"smooth": args.smooth == "on"})
         size = args.to.stat().st_size
         print(json.dumps({"exported": [str(p) for p in args.export], "to": str(args.to), "bytes": size}))
         return
