@@ -19,6 +19,7 @@ from tqdm import tqdm
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.errors import UserError
+from shaderviz.outputs import interrupts
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
 from shaderviz.render.context import headless_context
@@ -78,33 +79,37 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
     depth = DepthFeed(show, wait=True)
     bar = None
     try:
-        writer = open_writer(out, frames, show.size, show.fps, quality,
-                             lambda number: recipe_text(show.recipe(show.frame(number))))
-        encoder = _Encoder(writer)
-        depth.start(renderer)
-        current_key: object = object()
-        bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
-        for index in range(frames):
-            frame = show.frame(index)
-            key = show.source.key_at(frame.time, show.loop_number(index))
-            if key != current_key:
-                image = show.source.load(key, show.size, show.fit)
-                if image is not None:
-                    renderer.upload_source(image)
-                depth.new_image(image)
-                renderer.reset_state()
-                current_key = key
-            depth.update(renderer)
-            target = renderer.render(show.chain, frame, show.generator)
-            if renderer.errors:  # `play` keeps the last good program; a render must not
-                raise _shader_error(renderer.errors)
-            # Read into alternating pixel buffers; pull the previous frame's pixels
-            # while the GPU works on this one.
-            target.fbo.read_into(pbos[index % 2], components=3, alignment=1)
-            if index > 0:
-                encoder.put(_pixels(pbos[(index - 1) % 2], width, height))
-            bar.update(1)
-        encoder.put(_pixels(pbos[(frames - 1) % 2], width, height))
+        # Ctrl-C and TERM stop the render between frames (interrupts.check), never inside
+        # starting ffmpeg (an orphan would write the file after the clean-up) or a GL call.
+        with interrupts.held():
+            writer = open_writer(out, frames, show.size, show.fps, quality,
+                                 lambda number: recipe_text(show.recipe(show.frame(number))))
+            encoder = _Encoder(writer)
+            depth.start(renderer)
+            current_key: object = object()
+            bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
+            for index in range(frames):
+                interrupts.check()
+                frame = show.frame(index)
+                key = show.source.key_at(frame.time, show.loop_number(index))
+                if key != current_key:
+                    image = show.source.load(key, show.size, show.fit)
+                    if image is not None:
+                        renderer.upload_source(image)
+                    depth.new_image(image)
+                    renderer.reset_state()
+                    current_key = key
+                depth.update(renderer)
+                target = renderer.render(show.chain, frame, show.generator)
+                if renderer.errors:  # `play` keeps the last good program; a render must not
+                    raise _shader_error(renderer.errors)
+                # Read into alternating pixel buffers; pull the previous frame's pixels
+                # while the GPU works on this one.
+                target.fbo.read_into(pbos[index % 2], components=3, alignment=1)
+                if index > 0:
+                    encoder.put(_pixels(pbos[(index - 1) % 2], width, height))
+                bar.update(1)
+            encoder.put(_pixels(pbos[(frames - 1) % 2], width, height))
         encoder.close()
         bar.close()
         writer.finish()
