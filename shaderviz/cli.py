@@ -84,9 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render a loop to a file, headless")
     _add_show_options(render)
     render.add_argument("-o", "--output", required=True, type=Path,
-                        help="OUT.mp4 | .webm | .gif | .png (a %%04d pattern or folder for frames)")
+                        help="OUT.mp4 | .mov | .webm | .gif | .png (a %%04d pattern or folder for frames)")
     render.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
-    render.add_argument("--quality", type=float, default=8.0, help="video quality 1..10 (default 8)")
+    from shaderviz.outputs import codecs
+
+    render.add_argument("--codec", choices=list(codecs.CODECS), metavar="CODEC",
+                        help="video codec (default: h264 for .mp4/.mov, vp9 for .webm): " + codecs.describe())
+    render.add_argument("--quality", type=float, default=8.0,
+                        help="video quality 1..10 (default 8, visually lossless): h264 crf = 34 - 2 x "
+                             "quality (8 -> crf 18, 10 -> 14, 1 -> 32); vp9 crf = 63 - 5.3 x quality; "
+                             "HAP and ProRes have fixed quality")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
 
     play = sub.add_parser("play", help="play the chain live in a window")
@@ -183,6 +190,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
+    from shaderviz.outputs import codecs
     from shaderviz.outputs.recorder import record
 
     if not 1 <= args.quality <= 10:
@@ -190,13 +198,16 @@ def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, impo
     # A preset from a PNG recipe re-renders that one frame (with --frames N: N from there).
     # A folder: one loop per image.
     frames = args.frames or (1 if show.start_time is not None else show.loop_frames * show.source.loops())
-    width, height = show.size
-    if args.size is None and args.output.suffix.lower() in (".mp4", ".webm") and (width % 2 or height % 2):
-        # Only when the size came from the image or preset: an explicit odd --size is an error.
-        show.size = (max(2, width - width % 2), max(2, height - height % 2))
+    video = args.codec is not None or args.output.suffix.lower() in codecs.DEFAULT_CODEC
+    codec = codecs.choose(args.output, args.codec) if video and args.size is None else None
+    if codec is not None and codecs.fit_size(codec, show.size) != show.size:
+        # Only when the size came from the image or preset: an explicit --size that does not fit is an error.
+        width, height = show.size
+        show.size = codecs.fit_size(codec, show.size)
+        need = "even sides" if codec.multiple == 2 else f"sides that are multiples of {codec.multiple}"
         print(f"shaderviz: note: {width}x{height} rendered as {show.size[0]}x{show.size[1]}: "
-              f"{args.output.suffix} (yuv420p) needs even sides", file=sys.stderr)
-    out = record(show, args.output, frames, args.quality, progress=not args.quiet)
+              f"{codec.name} ({codec.pix_fmt}) needs {need}", file=sys.stderr)
+    out = record(show, args.output, frames, args.quality, progress=not args.quiet, codec=args.codec)
     seconds = frames / show.fps
     count = f"{frames} frame{'s' if frames != 1 else ''}"
     print(f"wrote {out} ({count}, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)")

@@ -12,13 +12,14 @@ import queue
 import threading
 from pathlib import Path
 
-import moderngl
 import numpy as np
 from tqdm import tqdm
 
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.errors import UserError
+from shaderviz.outputs.codecs import DEFAULT_QUALITY
+from shaderviz.outputs.readback import Readback
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
 from shaderviz.render.context import headless_context
@@ -26,11 +27,12 @@ from shaderviz.render.renderer import Renderer
 
 
 class _Encoder:
-    """Writes frames on a worker thread so encoding never stalls rendering."""
+    """Writes frames on a worker thread so encoding never stalls rendering; each written
+    frame goes back to the readback pool."""
 
-    def __init__(self, writer: FrameWriter) -> None:
-        self.writer = writer
-        self.frames: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=8)
+    def __init__(self, writer: FrameWriter, readback: Readback, depth: int = 4) -> None:
+        self.writer, self.readback = writer, readback
+        self.frames: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="shaderviz-encoder", daemon=True)
         self.thread.start()
@@ -42,6 +44,7 @@ class _Encoder:
                     self.writer.write(frame)
                 except BaseException as err:  # noqa: BLE001 - reported on the main thread
                     self.error = err
+            self.readback.recycle(frame)
 
     def put(self, frame: np.ndarray) -> None:
         if self.error is not None:
@@ -66,21 +69,22 @@ class _Encoder:
         self.thread.join()
 
 
-def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: bool = True) -> Path:
-    """Render ``frames`` frames of ``show`` into ``out``; nothing is left behind on failure."""
-    check_output(out, frames, show.size)
+def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY, progress: bool = True,
+           codec: str | None = None) -> Path:
+    """Render ``frames`` frames of ``show`` into ``out``; nothing is left behind on failure.
+
+    ``codec``: a video codec name (outputs/codecs.py); None picks one by the suffix.
+    """
+    check_output(out, frames, show.size, codec)
     ctx = headless_context()
     renderer = Renderer(ctx, show.size, show.registry)
-    width, height = show.size
-    pbos = [ctx.buffer(reserve=width * height * 3) for _ in range(2)]
-    encoder = None
-    writer = None
+    readback = encoder = writer = bar = None
     depth = DepthFeed(show, wait=True)
-    bar = None
     try:
         writer = open_writer(out, frames, show.size, show.fps, quality,
-                             lambda number: recipe_text(show.recipe(show.frame(number))))
-        encoder = _Encoder(writer)
+                             lambda number: recipe_text(show.recipe(show.frame(number))), codec)
+        readback = Readback(ctx, show.size, writer.channels)
+        encoder = _Encoder(writer, readback)
         depth.start(renderer)
         current_key: object = object()
         bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
@@ -98,13 +102,13 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
             target = renderer.render(show.chain, frame, show.generator)
             if renderer.errors:  # `play` keeps the last good program; a render must not
                 raise _shader_error(renderer.errors)
-            # Read into alternating pixel buffers; pull the previous frame's pixels
-            # while the GPU works on this one.
-            target.fbo.read_into(pbos[index % 2], components=3, alignment=1)
-            if index > 0:
-                encoder.put(_pixels(pbos[(index - 1) % 2], width, height))
+            # The previous frame's pixels come back while the GPU works on this one.
+            done = readback.push(target.fbo)
+            if done is not None:
+                encoder.put(done)
             bar.update(1)
-        encoder.put(_pixels(pbos[(frames - 1) % 2], width, height))
+        for done in readback.drain():
+            encoder.put(done)
         encoder.close()
         bar.close()
         writer.finish()
@@ -117,8 +121,8 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
             writer.abort()
         raise
     finally:
-        for pbo in pbos:
-            pbo.release()
+        if readback is not None:
+            readback.release()
         depth.release()
         renderer.release()
         show.source.close()
@@ -131,7 +135,3 @@ def _shader_error(errors: dict[str, str]) -> UserError:
     lines = message.strip().splitlines() or ["does not compile"]
     more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
     return UserError(f"effect {name!r} does not compile: {lines[0]}{more}")
-
-
-def _pixels(buffer: moderngl.Buffer, width: int, height: int) -> np.ndarray:
-    return np.frombuffer(buffer.read(), np.uint8).reshape(height, width, 3)[::-1].copy()
