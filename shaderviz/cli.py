@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "quality (8 -> crf 18, 10 -> 14, 1 -> 32); vp9 crf = 63 - 5.3 x quality; "
                              "HAP and ProRes have fixed quality")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    from shaderviz.batch.command import add_arguments as _batch_arguments
+
+    _batch_arguments(render)
 
     play = sub.add_parser("play", help="play the chain live in a window")
     _add_show_options(play)
@@ -176,6 +179,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(describe(registry))
         return 0
 
+    if args.command == "render":
+        from shaderviz.batch import command as batch
+
+        if batch.wants_batch(args):
+            return batch.run(args)
     from shaderviz.app.show import build_show
 
     show = build_show(
@@ -190,27 +198,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
-    from shaderviz.outputs import codecs
-    from shaderviz.outputs.recorder import record
+    from shaderviz.outputs.render import RenderOptions, render_show
 
-    if not 1 <= args.quality <= 10:
-        raise UserError(f"--quality {args.quality:g} is out of range 1..10")
-    # A preset from a PNG recipe re-renders that one frame (with --frames N: N from there).
-    # A folder: one loop per image.
-    frames = args.frames or (1 if show.start_time is not None else show.loop_frames * show.source.loops())
-    video = args.codec is not None or args.output.suffix.lower() in codecs.DEFAULT_CODEC
-    codec = codecs.choose(args.output, args.codec) if video and args.size is None else None
-    if codec is not None and codecs.fit_size(codec, show.size) != show.size:
-        # Only when the size came from the image or preset: an explicit --size that does not fit is an error.
-        width, height = show.size
-        show.size = codecs.fit_size(codec, show.size)
-        need = "even sides" if codec.multiple == 2 else f"sides that are multiples of {codec.multiple}"
-        print(f"shaderviz: note: {width}x{height} rendered as {show.size[0]}x{show.size[1]}: "
-              f"{codec.name} ({codec.pix_fmt}) needs {need}", file=sys.stderr)
-    out = record(show, args.output, frames, args.quality, progress=not args.quiet, codec=args.codec)
-    seconds = frames / show.fps
-    count = f"{frames} frame{'s' if frames != 1 else ''}"
-    print(f"wrote {out} ({count}, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)")
+    options = RenderOptions(args.output, args.frames, args.quality, args.codec, args.size is not None,
+                            progress=not args.quiet)
+    print(render_show(show, options))
     return 0
 
 

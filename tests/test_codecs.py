@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_cli import ok, one_line_error, shaderviz
 
 from shaderviz.app.show import build_show
 from shaderviz.errors import UserError
 from shaderviz.outputs import codecs
 from shaderviz.outputs.recorder import record
-from test_cli import ok, one_line_error, shaderviz  # noqa: I001 - the CLI helpers
 
 
 def ffmpeg() -> str:
@@ -27,8 +27,8 @@ def probe(path: Path) -> dict:
     line = next(ln for ln in info.splitlines() if "Video:" in ln)
     codec = line.split("Video:")[1].split()[0]
     size = tuple(int(v) for v in re.search(r", (\d+)x(\d+)", line).groups())
-    done = subprocess.run([ffmpeg(), "-v", "error", "-i", str(path), "-f", "null", "-", "-progress", "pipe:1"],
-                          capture_output=True, text=True, check=True).stdout
+    cmd = [ffmpeg(), "-v", "error", "-i", str(path), "-f", "null", "-", "-progress", "pipe:1"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     frames = int(re.findall(r"^frame=(\d+)", done, re.M)[-1])
     return {"codec": codec, "line": line, "size": size, "frames": frames}
 
@@ -36,8 +36,8 @@ def probe(path: Path) -> dict:
 def decode(path: Path, pix_fmt: str = "rgba") -> np.ndarray:
     """Every frame as (N, H, W, C) uint8."""
     size = probe(path)["size"]
-    raw = subprocess.run([ffmpeg(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"],
-                         capture_output=True, check=True).stdout
+    cmd = [ffmpeg(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
+    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
     channels = {"rgba": 4, "rgb24": 3}[pix_fmt]
     return np.frombuffer(raw, np.uint8).reshape(-1, size[1], size[0], channels)
 
@@ -73,7 +73,8 @@ def test_default_h264_is_crf_18_and_the_mapping_is_documented(picture, tmp_path)
     out = tmp_path / "q.mp4"
     ok("render", str(picture), "--fx", "saturate", "--frames", "2", "-o", str(out), "--quiet")
     assert re.search(rb"crf=18\.0", out.read_bytes())
-    ok("render", str(picture), "--fx", "saturate", "--frames", "2", "-o", str(out), "--quiet", "--quality", "10")
+    ok("render", str(picture), "--fx", "saturate", "--frames", "2", "-o", str(out), "--quiet",
+       "--quality", "10")
     assert re.search(rb"crf=14\.0", out.read_bytes())
     help_text = " ".join(ok("render", "--help").stdout.split())
     assert "crf = 34 - 2 x quality" in help_text and "8 -> crf 18" in help_text
@@ -92,8 +93,8 @@ def test_video_frames_are_the_rendered_frames_right_way_up(registry, picture, tm
 
 
 def test_hap_needs_sides_that_are_multiples_of_4(picture, tmp_path):
-    line = one_line_error(shaderviz("render", str(picture), "--codec", "hap", "--size", "66x48", "--frames", "2",
-                                    "-o", str(tmp_path / "h.mov")))
+    line = one_line_error(shaderviz("render", str(picture), "--codec", "hap", "--size", "66x48",
+                                    "--frames", "2", "-o", str(tmp_path / "h.mov")))
     assert "multiples of 4" in line and "66x48" in line
     odd = tmp_path / "odd.png"
     Image.fromarray(np.full((31, 45, 3), 90, np.uint8)).save(odd)

@@ -177,6 +177,8 @@ class VideoWriter:
                 *codec.args(quality), "-an"]
         if path.suffix.lower() in (".mp4", ".mov"):
             args += ["-movflags", "+faststart"]
+        else:  # Matroska writes random IDs and the date: the same render gives the same bytes
+            args += ["-fflags", "+bitexact"]
         try:
             self._pipe = FFmpegPipe([*args, "-f", _MUXERS[path.suffix.lower()], str(self.tmp)])
         except BaseException:
