@@ -50,8 +50,12 @@ uniform int FRAMEINDEX;
 uniform int SEED;
 """
 
+# The last pass of every effect ends here. Its variants are compiled as needed: depth
+# gating only for an instance whose band is narrowed (a disabled gate still costs about
+# a third of a simple pass in software GL), the effect's own alpha only where the output
+# keeps alpha; otherwise alpha is 1.
 EPILOGUE = """
-uniform bool _gate_enabled;
+#if PASSINDEX == {last_pass} && {gate}
 uniform float _gate_lo;
 uniform float _gate_hi;
 uniform float _gate_soft;
@@ -61,19 +65,22 @@ float _ramp(float e0, float e1, float x) {
     float t = clamp((x - e0) / max(e1 - e0, 1e-5), 0.0, 1.0);
     return t * t * (3.0 - 2.0 * t);
 }
+#endif
 
 void main() {
     vec4 color = effect(uv);
-#if PASSINDEX == {last_pass}
-    if (_gate_enabled) {
-        float d = texture(depthMap, uv).r;
-        float s = max(_gate_soft, 1e-5);
-        float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
-        if (_gate_invert) w = 1.0 - w;
-        color = mix(texture(inputImage, uv), color, w);
-    }
+#if PASSINDEX == {last_pass} && {gate}
+    float d = texture(depthMap, uv).r;
+    float s = max(_gate_soft, 1e-5);
+    float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
+    if (_gate_invert) w = 1.0 - w;
+    color = mix(texture(inputImage, uv), color, w);
 #endif
+#if PASSINDEX == {last_pass} && {alpha}
+    fragColor = clamp(color, 0.0, 1.0);
+#else
     fragColor = vec4(color.rgb, 1.0);
+#endif
 }
 """
 
@@ -88,8 +95,11 @@ class ShaderError(Exception):
     """A compile/link error, with locations mapped back to the effect's files."""
 
 
-def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSource]:
-    """One fragment shader source per declared pass."""
+def build_sources(
+    spec: EffectSpec, include_dirs: list[Path], gate: bool = False, alpha: bool = False
+) -> list[ProgramSource]:
+    """One fragment shader source per declared pass; ``gate``: the last pass applies depth
+    gating; ``alpha``: it keeps the effect's alpha (else alpha is 1)."""
     files: list[Path] = [spec.path]
     body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
     declarations = []
@@ -108,14 +118,14 @@ def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSou
             + f"\n#line {LINE_BASE + 1} 1\n"
             + body
             + "\n#line 1 0\n"
-            + EPILOGUE.replace("{last_pass}", str(last))
+            + EPILOGUE.replace("{last_pass}", str(last)).replace("{gate}", str(int(gate)))
+            .replace("{alpha}", str(int(alpha)))
         )
         sources.append(ProgramSource(text, tuple(files)))
     return sources
 
 
 FUSED_GATE = """
-uniform bool _gate_enabled_{k};
 uniform float _gate_lo_{k};
 uniform float _gate_hi_{k};
 uniform float _gate_soft_{k};
@@ -123,14 +133,21 @@ uniform bool _gate_invert_{k};
 """
 
 
-def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> ProgramSource:
+def build_fused_source(
+    specs: list[EffectSpec],
+    include_dirs: list[Path],
+    gates: tuple[bool, ...] | None = None,
+    alpha: bool = False,
+) -> ProgramSource:
     """One pass running several effects: the first may sample its input anywhere, the
     rest are pointwise (they read ``INPUT(uv)``, here the previous member's value).
 
     Each member's parameters become ``_f{k}_{name}`` uniforms through ``#define``, its
     ``effect`` function ``_sv_effect_{k}``; includes are shared through their guards.
-    Between members the value is clamped and made opaque, as an 8-bit target would.
+    Between members the value is clamped (and made opaque unless ``alpha``), as an 8-bit
+    target would. ``gates[k]``: member k is depth-gated (only those carry gating code).
     """
+    gates = gates or tuple(True for _ in specs)
     files: list[Path] = []
     parts = [PRELUDE.format(pass_index=0), "vec4 _sv_value;"]
     calls = []
@@ -147,16 +164,17 @@ def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> Pro
                 parts.append(f"#define {param.name.upper()}_{value.upper()} {i}")
                 names.append(f"{param.name.upper()}_{value.upper()}")
         source = "texture(inputImage, p)" if k == 0 else "_sv_value"
-        parts += [f"#define effect _sv_effect_{k}", f"#define INPUT(p) {source}", FUSED_GATE.format(k=k)]
+        parts += [f"#define effect _sv_effect_{k}", f"#define INPUT(p) {source}"]
+        if gates[k]:
+            parts.append(FUSED_GATE.format(k=k))
         number = files.index(spec.path) + 1
         parts += [f"#line {number * LINE_BASE + 1} {number}", body, "#line 1 0"]
         parts += [f"#undef {name}" for name in names]
         before = "texture(inputImage, uv)" if k == 0 else "_sv_value"
-        calls.append(
-            f"    v = _sv_gate(_gate_enabled_{k}, _gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, "
-            f"_gate_invert_{k}, {before}, _sv_effect_{k}(uv));\n"
-            "    _sv_value = vec4(clamp(v.rgb, 0.0, 1.0), 1.0);"
-        )
+        call = (f"_sv_gate(_gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, _gate_invert_{k}, {before}, "
+                f"_sv_effect_{k}(uv))" if gates[k] else f"_sv_effect_{k}(uv)")
+        keep = "clamp(v, 0.0, 1.0)" if alpha else "vec4(clamp(v.rgb, 0.0, 1.0), 1.0)"
+        calls.append(f"    v = {call};\n    _sv_value = {keep};")
     parts.append(FUSED_MAIN.replace("{calls}", "\n".join(calls)))
     return ProgramSource("\n".join(parts), tuple(files))
 
@@ -167,8 +185,7 @@ float _ramp(float e0, float e1, float x) {
     return t * t * (3.0 - 2.0 * t);
 }
 
-vec4 _sv_gate(bool enabled, float lo, float hi, float soft, bool invert, vec4 before, vec4 after) {
-    if (!enabled) return after;
+vec4 _sv_gate(float lo, float hi, float soft, bool invert, vec4 before, vec4 after) {
     float d = texture(depthMap, uv).r;
     float s = max(soft, 1e-5);
     float w = _ramp(lo - s, lo, d) * (1.0 - _ramp(hi, hi + s, d));

@@ -31,6 +31,18 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
 
 
+def _values(spec: EffectSpec, instance: EffectInstance, frame: Frame) -> dict:
+    """Every parameter's uniform value at this frame (modulators evaluated)."""
+    return {p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            for p in spec.all_params}
+
+
+def _gated(values: dict) -> bool:
+    """Whether an instance's depth band (this frame) narrows anything."""
+    return values.get("depth_min", 0.0) > 0.0 or values.get("depth_max", 1.0) < 1.0 or \
+        bool(values.get("depth_invert", False))
+
+
 def fusion_groups(
     active: list[tuple[EffectSpec, EffectInstance]],
 ) -> list[list[tuple[EffectSpec, EffectInstance]]]:
@@ -52,6 +64,7 @@ class Renderer:
     registry: Registry
     errors: dict[str, str] = field(default_factory=dict)  # effect name -> shader error
     fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
+    alpha: bool = False  # keep the chain's alpha (transparent outputs); else the output is opaque
 
     def __post_init__(self) -> None:
         self._compiled: dict[str, CompiledEffect] = {}
@@ -170,6 +183,23 @@ class Renderer:
         vaos = [self.ctx.vertex_array(p, []) for p in programs]
         return CompiledEffect(spec.digest, programs, vaos)
 
+    def _final(
+        self, spec: EffectSpec, compiled: CompiledEffect, gated: bool
+    ) -> tuple[moderngl.Program, moderngl.VertexArray] | None:
+        """The last pass with depth gating and/or alpha, compiled on first use."""
+        key = (gated, self.alpha)
+        if key == (False, False):
+            return compiled.programs[-1], compiled.vaos[-1]
+        if key not in compiled.finals:
+            source = build_sources(spec, self.registry.include_dirs(), gate=gated, alpha=self.alpha)[-1]
+            try:
+                program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
+            except moderngl.Error as err:
+                self.errors[spec.name] = map_error(str(err), source.files)
+                return None
+            compiled.finals[key] = (program, self.ctx.vertex_array(program, []))
+        return compiled.finals[key]
+
     # -- rendering ---------------------------------------------------------------------
 
     def render(
@@ -203,10 +233,7 @@ class Renderer:
         compiled = self.compiled(spec)
         if compiled is None:
             return False
-        values = {
-            p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-            for p in spec.all_params
-        }
+        values = _values(spec, instance, frame)
         bound: dict[str, int] = {}
         extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
         if extra is None:
@@ -215,9 +242,14 @@ class Renderer:
         for name, texture in extra.items():
             self._bind_target(bound, name, texture)
         last = len(spec.passes) - 1
+        final = self._final(spec, compiled, _gated(values)) if spec.kind == "effect" else None
+        if final is None and spec.kind == "effect":
+            return False
         for index, (pass_spec, program, vao) in enumerate(
             zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
         ):
+            if index == last and final is not None:
+                program, vao = final
             factor = pass_spec.factor(values)
             if factor == 1 and pass_spec.skip_at_full_size:
                 self._bind_target(bound, pass_spec.target, source.texture)  # nothing to do
@@ -239,7 +271,10 @@ class Renderer:
         self, group: list[tuple[EffectSpec, EffectInstance]], frame: Frame, source: Target, output: Target
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
-        key = tuple((spec.name, spec.digest) for spec, _ in group)
+        values_of = [_values(spec, instance, frame) for spec, instance in group]
+        gates = tuple(_gated(values) for values in values_of)
+        key = tuple((spec.name, spec.digest, gated, self.alpha)
+                    for (spec, _), gated in zip(group, gates, strict=True))
         if key not in self._fused:
             if any(self.compiled(spec) is None or spec.name in self.errors for spec, _ in group):
                 return False  # each member alone: its own error and last good program show
@@ -247,7 +282,8 @@ class Renderer:
                 self._forget_fused()  # stale groups from edits and hot reloads
             self._fused[key] = None
             try:
-                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs())
+                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs(),
+                                                 gates, self.alpha)
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
             except (ShaderError, moderngl.Error):
                 return False  # e.g. two effects define the same helper function
@@ -257,9 +293,7 @@ class Renderer:
             return False
         program = compiled.programs[0]
         values: dict = {}
-        for k, (spec, instance) in enumerate(group):
-            own = {p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-                   for p in spec.all_params}
+        for k, own in enumerate(values_of):
             values.update({f"_f{k}_{name}": value for name, value in own.items()})
             self._set_gate(program, own, suffix=f"_{k}")
         self._bind_common(source)
@@ -342,13 +376,12 @@ class Renderer:
                 program[name].value = value
 
     def _set_gate(self, program: moderngl.Program, values: dict, suffix: str = "") -> None:
-        if f"_gate_enabled{suffix}" not in program:
-            return
-        lo, hi = values.get("depth_min", 0.0), values.get("depth_max", 1.0)
-        invert = bool(values.get("depth_invert", False))
-        program[f"_gate_enabled{suffix}"].value = lo > 0.0 or hi < 1.0 or invert
-        for name, value in (("_gate_lo", lo), ("_gate_hi", hi), ("_gate_invert", invert),
-                            ("_gate_soft", values.get("depth_soft", 0.05))):
+        if f"_gate_lo{suffix}" not in program:
+            return  # an ungated variant
+        gate = (("_gate_lo", values.get("depth_min", 0.0)), ("_gate_hi", values.get("depth_max", 1.0)),
+                ("_gate_invert", bool(values.get("depth_invert", False))),
+                ("_gate_soft", values.get("depth_soft", 0.05)))
+        for name, value in gate:
             if name + suffix in program:
                 program[name + suffix].value = value
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import moderngl
 
@@ -38,17 +38,26 @@ class Target:
 
 @dataclass
 class CompiledEffect:
-    """An effect's programs (one per pass) with their vertex arrays."""
+    """An effect's programs (one per pass) with their vertex arrays. The last pass has
+    variants, compiled when first needed: ``finals[(gated, alpha)]`` (``(False, False)``
+    is ``programs[-1]``)."""
 
     digest: str
     programs: list[moderngl.Program]
     vaos: list[moderngl.VertexArray]
+    finals: dict[tuple[bool, bool], tuple[moderngl.Program, moderngl.VertexArray]] = field(
+        default_factory=dict
+    )
 
     def release(self) -> None:
         for vao in self.vaos:
             vao.release()
         for program in self.programs:
             program.release()
+        for program, vao in self.finals.values():
+            vao.release()
+            program.release()
+        self.finals.clear()
 
 
 @dataclass
