@@ -74,6 +74,10 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
                    help="model for --depth auto (default: the shipped depth-lite0)")
     p.add_argument("--effects-dir", action="append", type=Path, default=[],
                    help="extra folder of effect files (later folders override)")
+    p.add_argument("--background", metavar="COLOR|transparent",
+                   help="what shows where an effect (depth_key) makes the picture transparent: #rrggbb "
+                        "(default #000000), or transparent to keep alpha in the output (.png, .gif, .webm "
+                        "vp9_alpha, .mov hap_alpha / prores_4444)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,7 +192,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     show = build_show(
         registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
-        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
+        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model, args.background,
     )
     if args.command == "render":
         return _render(show, args)

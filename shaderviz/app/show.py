@@ -16,7 +16,7 @@ from shaderviz.depth import DEFAULT_MODEL as DEFAULT_DEPTH_MODEL  # light: torch
 from shaderviz.effects.chain import EffectInstance, make_instance, parse_fx
 from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
-from shaderviz.presets import Preset, load_preset
+from shaderviz.presets import Preset, load_preset, parse_background
 from shaderviz.render.renderer import Frame
 from shaderviz.sources import Source, open_source
 from shaderviz.sources.images import load_depth
@@ -40,6 +40,7 @@ class Show:
     depth_model: str = DEFAULT_DEPTH_MODEL
     preset_name: str | None = None
     start_time: float | None = None  # from a PNG recipe: render starts at that frame's time
+    background: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # None: transparent (keeps alpha)
 
     @property
     def loop_frames(self) -> int:
@@ -103,6 +104,9 @@ class Show:
             preset["depth"] = self.depth_mode
         if self.depth_mode == "auto" and self.depth_model != DEFAULT_DEPTH_MODEL:
             preset["depth_model"] = self.depth_model
+        if self.background != (0.0, 0.0, 0.0):
+            preset["background"] = "transparent" if self.background is None else \
+                "#" + "".join(f"{round(c * 255):02x}" for c in self.background)
         return {
             "shaderviz": __version__,
             "preset_name": self.preset_name,
@@ -126,6 +130,7 @@ def build_show(
     depth: str | None = None,
     cycle_seconds: float | None = None,
     depth_model: str | None = None,
+    background: str | None = None,
 ) -> Show:
     """Command-line values override the preset; with neither --preset nor --fx the
     built-in ``default`` preset is used."""
@@ -150,6 +155,10 @@ def build_show(
     if max(out_size) > 8192:
         raise UserError(f"{out_size[0]}x{out_size[1]} is larger than 8192 per side; pass --size")
     depth_mode, depth_path = _depth_choice(depth or preset.depth, source)
+    try:
+        backdrop = parse_background(background or preset.background or "#000000")
+    except ValueError as err:
+        raise UserError(f"--background: {err}") from None
     return Show(  # --fps and a preset's fps are checked where they are read
         registry=registry,
         source=source,
@@ -165,6 +174,7 @@ def build_show(
         depth_model=depth_model or preset.depth_model or DEFAULT_DEPTH_MODEL,
         preset_name=preset_name,
         start_time=preset.time,
+        background=backdrop,
     )
 
 

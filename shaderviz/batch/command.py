@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     show = ShowArgs(tuple(args.effects_dir), args.preset, tuple(args.fx), args.size, args.fps, args.seconds,
-                    args.seed, args.fit, args.depth, args.depth_model)
+                    args.seed, args.fit, args.depth, args.depth_model, args.background)
     options = RenderOptions(args.output, args.frames, args.quality, args.codec, args.size is not None, False)
     options.check()
     batch = Batch(plan(Path(args.input).expanduser(), args.output, args.codec), show, options, args.overwrite)

@@ -34,6 +34,7 @@ class ShowArgs:
     fit: str | None = None
     depth: str | None = None
     depth_model: str | None = None
+    background: str | None = None
 
     def build(self, input_spec: str):  # noqa: ANN201 - a Show (imports stay lazy for workers)
         from shaderviz.app.show import build_show
@@ -41,7 +42,8 @@ class ShowArgs:
 
         registry = Registry.load(list(self.effects_dirs))
         return build_show(registry, input_spec, self.preset, list(self.fx), self.size, self.fps,
-                          self.seconds, self.seed, self.fit, self.depth, None, self.depth_model)
+                          self.seconds, self.seed, self.fit, self.depth, None, self.depth_model,
+                          self.background)
 
 
 @dataclass(frozen=True)

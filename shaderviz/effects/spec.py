@@ -33,7 +33,9 @@ _HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 KINDS = ("effect", "source")
 
-HEADER_FIELDS = {"description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth"}
+HEADER_FIELDS = {
+    "description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth", "alpha",
+}
 
 # Parameters every effect gets from the framework: a soft band on the depth map.
 GATE_PARAMS: tuple[ParamSpec, ...] = (
@@ -72,6 +74,7 @@ class EffectSpec:
     kernel: str | None = None  # Python-driven GPU work run before the passes (see render/kernels)
     pointwise: bool = False  # reads its input only at uv, via INPUT(uv): can share a pass
     reads_depth: bool = False  # the shader itself reads depthMap (so the depth model must run)
+    alpha: bool = False  # makes transparency: over the background colour unless it is transparent
 
     @property
     def fusible(self) -> bool:
@@ -99,6 +102,7 @@ class EffectSpec:
             "file": str(self.path),
             "passes": len(self.passes),
             "reads_depth": self.reads_depth,
+            "alpha": self.alpha,
             "params": {p.name: p.to_json() for p in self.all_params},
         }
 
@@ -157,6 +161,9 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     reads_depth = header.get("reads_depth", False)
     if not isinstance(reads_depth, bool):
         raise ValueError("reads_depth must be true or false")
+    alpha = header.get("alpha", False)
+    if not isinstance(alpha, bool):
+        raise ValueError("alpha must be true or false")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -174,6 +181,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         kernel=kernel,
         pointwise=pointwise,
         reads_depth=reads_depth,
+        alpha=alpha,
     )
 
 

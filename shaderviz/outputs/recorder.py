@@ -75,14 +75,16 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
 
     ``codec``: a video codec name (outputs/codecs.py); None picks one by the suffix.
     """
-    check_output(out, frames, show.size, codec)
+    alpha = show.background is None  # --background transparent: the output keeps the chain's alpha
+    check_output(out, frames, show.size, codec, alpha)
     ctx = headless_context()
-    renderer = Renderer(ctx, show.size, show.registry)
+    renderer = Renderer(ctx, show.size, show.registry, alpha=alpha,
+                        background=show.background or (0.0, 0.0, 0.0))
     readback = encoder = writer = bar = None
     depth = DepthFeed(show, wait=True)
     try:
         writer = open_writer(out, frames, show.size, show.fps, quality,
-                             lambda number: recipe_text(show.recipe(show.frame(number))), codec)
+                             lambda number: recipe_text(show.recipe(show.frame(number))), codec, alpha)
         readback = Readback(ctx, show.size, writer.channels)
         encoder = _Encoder(writer, readback)
         depth.start(renderer)

@@ -52,7 +52,8 @@ def render_show(show: Show, options: RenderOptions, note: Callable[[str], None] 
     frames = frame_count(show, options.frames)
     out = options.output
     video = options.codec is not None or out.suffix.lower() in codecs.DEFAULT_CODEC
-    codec = codecs.choose(out, options.codec) if video and not options.size_given else None
+    alpha = show.background is None
+    codec = codecs.choose(out, options.codec, alpha) if video and not options.size_given else None
     if codec is not None and codecs.fit_size(codec, show.size) != show.size:
         # Only when the size came from the image or preset: an explicit --size that does not fit is an error.
         width, height = show.size

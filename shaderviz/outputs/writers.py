@@ -242,10 +242,11 @@ class GifWriter:
         reserve = 1 if self.alpha else 0
         ffmpeg_run([*source, "-vf", f"vflip,palettegen=max_colors=256:stats_mode=full:reserve_transparent="
                     f"{reserve}", "-frames:v", "1", "-update", "1", str(self.palette)])
-        use = "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
-        if self.alpha:
-            use += ":alpha_threshold=128"
-        ffmpeg_run([*source, "-i", str(self.palette), "-lavfi", f"[0:v]vflip[v];[v][1:v]{use}",
+        if self.alpha:  # a pixel that turns transparent must be cleared: whole frames, no differencing
+            use, flags = "paletteuse=dither=bayer:bayer_scale=4:alpha_threshold=128", ["-gifflags", "0"]
+        else:
+            use, flags = "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle", []
+        ffmpeg_run([*source, "-i", str(self.palette), "-lavfi", f"[0:v]vflip[v];[v][1:v]{use}", *flags,
                     "-loop", "0", "-f", "gif", str(self.tmp)])
         self._cleanup_staging()
         _move(self.tmp, self.path)

@@ -50,11 +50,18 @@ uniform int FRAMEINDEX;
 uniform int SEED;
 """
 
+# How the last pass writes alpha: opaque (alpha 1, the common case), keep the effect's
+# alpha (a transparent output), or lay an effect that makes transparency (header
+# "alpha": true) over the background colour.
+OPAQUE, KEEP_ALPHA, OVER_BACKGROUND = 0, 1, 2
+
 # The last pass of every effect ends here. Its variants are compiled as needed: depth
 # gating only for an instance whose band is narrowed (a disabled gate still costs about
-# a third of a simple pass in software GL), the effect's own alpha only where the output
-# keeps alpha; otherwise alpha is 1.
+# a third of a simple pass in software GL), alpha handling as above.
 EPILOGUE = """
+#if PASSINDEX == {last_pass} && {output} == 2
+uniform vec3 _sv_background;
+#endif
 #if PASSINDEX == {last_pass} && {gate}
 uniform float _gate_lo;
 uniform float _gate_hi;
@@ -76,8 +83,12 @@ void main() {
     if (_gate_invert) w = 1.0 - w;
     color = mix(texture(inputImage, uv), color, w);
 #endif
-#if PASSINDEX == {last_pass} && {alpha}
+#if PASSINDEX != {last_pass}
+    fragColor = color;  // a buffer for later passes: all four channels are the effect's
+#elif {output} == 1
     fragColor = clamp(color, 0.0, 1.0);
+#elif {output} == 2
+    fragColor = vec4(mix(_sv_background, color.rgb, clamp(color.a, 0.0, 1.0)), 1.0);
 #else
     fragColor = vec4(color.rgb, 1.0);
 #endif
@@ -96,10 +107,10 @@ class ShaderError(Exception):
 
 
 def build_sources(
-    spec: EffectSpec, include_dirs: list[Path], gate: bool = False, alpha: bool = False
+    spec: EffectSpec, include_dirs: list[Path], gate: bool = False, output: int = OPAQUE
 ) -> list[ProgramSource]:
     """One fragment shader source per declared pass; ``gate``: the last pass applies depth
-    gating; ``alpha``: it keeps the effect's alpha (else alpha is 1)."""
+    gating; ``output``: how it writes alpha (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND)."""
     files: list[Path] = [spec.path]
     body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
     declarations = []
@@ -119,7 +130,7 @@ def build_sources(
             + body
             + "\n#line 1 0\n"
             + EPILOGUE.replace("{last_pass}", str(last)).replace("{gate}", str(int(gate)))
-            .replace("{alpha}", str(int(alpha)))
+            .replace("{output}", str(output))
         )
         sources.append(ProgramSource(text, tuple(files)))
     return sources
@@ -137,19 +148,23 @@ def build_fused_source(
     specs: list[EffectSpec],
     include_dirs: list[Path],
     gates: tuple[bool, ...] | None = None,
-    alpha: bool = False,
+    outputs: tuple[int, ...] | None = None,
 ) -> ProgramSource:
     """One pass running several effects: the first may sample its input anywhere, the
     rest are pointwise (they read ``INPUT(uv)``, here the previous member's value).
 
     Each member's parameters become ``_f{k}_{name}`` uniforms through ``#define``, its
     ``effect`` function ``_sv_effect_{k}``; includes are shared through their guards.
-    Between members the value is clamped (and made opaque unless ``alpha``), as an 8-bit
-    target would. ``gates[k]``: member k is depth-gated (only those carry gating code).
+    Between members the value is clamped and its alpha handled as ``outputs[k]`` says
+    (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND), as an 8-bit target would. ``gates[k]``: member k
+    is depth-gated (only those carry gating code).
     """
     gates = gates or tuple(True for _ in specs)
+    outputs = outputs or tuple(OPAQUE for _ in specs)
     files: list[Path] = []
     parts = [PRELUDE.format(pass_index=0), "vec4 _sv_value;"]
+    if OVER_BACKGROUND in outputs:
+        parts.append("uniform vec3 _sv_background;")
     calls = []
     for k, spec in enumerate(specs):
         if spec.path not in files:
@@ -173,7 +188,8 @@ def build_fused_source(
         before = "texture(inputImage, uv)" if k == 0 else "_sv_value"
         call = (f"_sv_gate(_gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, _gate_invert_{k}, {before}, "
                 f"_sv_effect_{k}(uv))" if gates[k] else f"_sv_effect_{k}(uv)")
-        keep = "clamp(v, 0.0, 1.0)" if alpha else "vec4(clamp(v.rgb, 0.0, 1.0), 1.0)"
+        keep = {OPAQUE: "vec4(clamp(v.rgb, 0.0, 1.0), 1.0)", KEEP_ALPHA: "clamp(v, 0.0, 1.0)",
+                OVER_BACKGROUND: "vec4(mix(_sv_background, clamp(v.rgb, 0.0, 1.0), v.a), 1.0)"}[outputs[k]]
         calls.append(f"    v = {call};\n    _sv_value = {keep};")
     parts.append(FUSED_MAIN.replace("{calls}", "\n".join(calls)))
     return ProgramSource("\n".join(parts), tuple(files))

@@ -18,6 +18,9 @@ from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
 from shaderviz.render.glsl import (
+    KEEP_ALPHA,
+    OPAQUE,
+    OVER_BACKGROUND,
     VERTEX_SHADER,
     ShaderError,
     build_fused_source,
@@ -65,6 +68,7 @@ class Renderer:
     errors: dict[str, str] = field(default_factory=dict)  # effect name -> shader error
     fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
     alpha: bool = False  # keep the chain's alpha (transparent outputs); else the output is opaque
+    background: tuple[float, float, float] = (0.0, 0.0, 0.0)  # under effects that make alpha, if opaque
 
     def __post_init__(self) -> None:
         self._compiled: dict[str, CompiledEffect] = {}
@@ -183,15 +187,21 @@ class Renderer:
         vaos = [self.ctx.vertex_array(p, []) for p in programs]
         return CompiledEffect(spec.digest, programs, vaos)
 
+    def _output(self, spec: EffectSpec) -> int:
+        """How an effect's last pass writes alpha (see render/glsl.py)."""
+        if self.alpha:
+            return KEEP_ALPHA
+        return OVER_BACKGROUND if spec.alpha else OPAQUE
+
     def _final(
         self, spec: EffectSpec, compiled: CompiledEffect, gated: bool
     ) -> tuple[moderngl.Program, moderngl.VertexArray] | None:
         """The last pass with depth gating and/or alpha, compiled on first use."""
-        key = (gated, self.alpha)
-        if key == (False, False):
+        key = (gated, self._output(spec))
+        if key == (False, OPAQUE):
             return compiled.programs[-1], compiled.vaos[-1]
         if key not in compiled.finals:
-            source = build_sources(spec, self.registry.include_dirs(), gate=gated, alpha=self.alpha)[-1]
+            source = build_sources(spec, self.registry.include_dirs(), gate=gated, output=key[1])[-1]
             try:
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
             except moderngl.Error as err:
@@ -273,8 +283,9 @@ class Renderer:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
         values_of = [_values(spec, instance, frame) for spec, instance in group]
         gates = tuple(_gated(values) for values in values_of)
-        key = tuple((spec.name, spec.digest, gated, self.alpha)
-                    for (spec, _), gated in zip(group, gates, strict=True))
+        outputs = tuple(self._output(spec) for spec, _ in group)
+        key = tuple((spec.name, spec.digest, gated, output)
+                    for (spec, _), gated, output in zip(group, gates, outputs, strict=True))
         if key not in self._fused:
             if any(self.compiled(spec) is None or spec.name in self.errors for spec, _ in group):
                 return False  # each member alone: its own error and last good program show
@@ -283,7 +294,7 @@ class Renderer:
             self._fused[key] = None
             try:
                 source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs(),
-                                                 gates, self.alpha)
+                                                 gates, outputs)
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
             except (ShaderError, moderngl.Error):
                 return False  # e.g. two effects define the same helper function
@@ -370,6 +381,7 @@ class Renderer:
             "PASSSCALE": float(factor),
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
+            "_sv_background": self.background,
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:

@@ -39,13 +39,13 @@ class Target:
 @dataclass
 class CompiledEffect:
     """An effect's programs (one per pass) with their vertex arrays. The last pass has
-    variants, compiled when first needed: ``finals[(gated, alpha)]`` (``(False, False)``
-    is ``programs[-1]``)."""
+    variants, compiled when first needed: ``finals[(gated, alpha output)]`` (``(False,
+    OPAQUE)`` is ``programs[-1]``)."""
 
     digest: str
     programs: list[moderngl.Program]
     vaos: list[moderngl.VertexArray]
-    finals: dict[tuple[bool, bool], tuple[moderngl.Program, moderngl.VertexArray]] = field(
+    finals: dict[tuple[bool, int], tuple[moderngl.Program, moderngl.VertexArray]] = field(
         default_factory=dict
     )
 
