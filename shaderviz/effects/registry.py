@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shaderviz.effects.isf import read_isf
 from shaderviz.effects.spec import EffectSpec, read_effect_file
 from shaderviz.errors import UserError
 from shaderviz.keymap import RESERVED_KEYS
@@ -53,8 +54,22 @@ class Registry:
             for path in sorted(directory.glob("*.glsl")) if directory.is_dir() else []:
                 spec = read_effect_file(path)
                 registry.effects[spec.name] = spec
+            for path in sorted(directory.glob("*.fs")) if directory.is_dir() else []:
+                registry._add_isf(path)
         registry._check_keys()
         return registry
+
+    def _add_isf(self, path: Path) -> EffectSpec | None:
+        """An ISF file; one that cannot be read is a warning (a folder of hundreds of
+        downloaded files must not stop the show over one)."""
+        native = {n for n, s in self.effects.items() if s.isf is None and s.path.stem != path.stem}
+        try:
+            spec = read_isf(path, native)
+        except ValueError as err:
+            self.warnings.append(f"{err}; skipped")
+            return None
+        self.effects[spec.name] = spec
+        return spec
 
     def _check_keys(self) -> None:
         self.keys.clear()
@@ -90,7 +105,13 @@ class Registry:
     def reload(self, path: Path) -> tuple[EffectSpec | None, str | None]:
         """Re-read one changed file; on error keep the old spec and return the message."""
         try:
-            spec = read_effect_file(path)
+            if path.suffix in (".fs", ".vs"):
+                native = {n for n, s in self.effects.items() if s.isf is None}
+                spec = read_isf(path.with_suffix(".fs"), native)
+            else:
+                spec = read_effect_file(path)
+        except ValueError as err:
+            return None, str(err)
         except UserError as err:
             return None, str(err)
         current = self.effects.get(spec.name)

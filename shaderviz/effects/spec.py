@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,10 +56,22 @@ class PassSpec:
     persistent: bool = False  # keep the buffer's content from frame to frame
     divisor: int = 1  # run at a fixed 1/divisor of the size (smooth fields need less)
     skip_at_full_size: bool = False  # at divisor 1 the pass is not run; target = its input
+    width: Any = None  # ISF: an expression of WIDTH, HEIGHT and the inputs (isf/expressions.py)
+    height: Any = None
+    float: bool = False  # ISF FLOAT: a 32-bit float buffer
 
     def factor(self, values: dict) -> int:
         """How many times smaller than the output this pass runs, given uniform values."""
         return scale_factor(values[self.scale_by]) if self.scale_by else self.divisor
+
+    def size(self, values: dict, render: tuple[int, int], factor: int) -> tuple[int, int]:
+        """The pass's buffer size: 1/factor of ``render``, or the ISF WIDTH/HEIGHT expressions."""
+        if self.width is None and self.height is None:
+            return math.ceil(render[0] / factor), math.ceil(render[1] / factor)
+        names = {"WIDTH": render[0], "HEIGHT": render[1]}
+        names.update({k: float(v) for k, v in values.items() if isinstance(v, (int, float))})
+        sides = (self.width, self.height)
+        return tuple(render[i] if e is None else _clamp_side(e, names) for i, e in enumerate(sides))  # type: ignore
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,7 @@ class EffectSpec:
     pointwise: bool = False  # reads its input only at uv, via INPUT(uv): can share a pass
     reads_depth: bool = False  # the shader itself reads depthMap (so the depth model must run)
     alpha: bool = False  # makes transparency: over the background colour unless it is transparent
+    isf: Any = None  # an ISF file: its extra declarations (effects/isf/loader.py: IsfInfo)
 
     @property
     def fusible(self) -> bool:
@@ -219,6 +233,17 @@ def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...
             targets.add(target)
         passes.append(PassSpec(target, scale_by, bool(decl.get("persistent", False)), divisor, skip))
     return tuple(passes)
+
+
+MAX_PASS_SIDE = 8192
+
+
+def _clamp_side(expr: Any, names: dict) -> int:
+    try:
+        value = expr(names)
+    except ValueError:
+        value = 1.0
+    return int(min(max(round(value), 1), MAX_PASS_SIDE))
 
 
 def scale_factor(radius: float) -> int:

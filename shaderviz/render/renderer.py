@@ -7,13 +7,14 @@ everything explicitly. Shaders that fail to compile keep the last good program.
 
 from __future__ import annotations
 
-import math
+import datetime
 from dataclasses import dataclass, field
 
 import moderngl
 import numpy as np
 
 from shaderviz.effects.chain import EffectInstance
+from shaderviz.effects.isf.glsl import isf_sources, isf_vertex
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
@@ -22,16 +23,25 @@ from shaderviz.render.glsl import (
     OPAQUE,
     OVER_BACKGROUND,
     VERTEX_SHADER,
+    ProgramSource,
     ShaderError,
     build_fused_source,
     build_sources,
     map_error,
 )
+from shaderviz.render.isf import IsfTextures, load_imported
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+
+
+def _date() -> tuple[float, float, float, float]:
+    """ISF DATE: (year, month, day, seconds since midnight), local wall clock."""
+    now = datetime.datetime.now()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return float(now.year), float(now.month), float(now.day), (now - midnight).total_seconds()
 
 
 def _values(spec: EffectSpec, instance: EffectInstance, frame: Frame) -> dict:
@@ -76,6 +86,9 @@ class Renderer:
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
+        self._isf = IsfTextures(self.ctx)
+        self._last_time: float | None = None  # ISF TIMEDELTA
+        self._delta, self._date = 0.0, _date()
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -112,6 +125,7 @@ class Renderer:
         self._compiled.clear()
         self._forget_fused()
         self._palette.release()
+        self._isf.release()
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -170,22 +184,31 @@ class Renderer:
         self._failed.clear()
         self._forget_fused()
 
+    def _sources(self, spec: EffectSpec, gate: bool = False, output: int = OPAQUE) -> tuple[list, str]:
+        """Fragment sources per pass and the vertex shader (an ISF file may bring its own)."""
+        if spec.isf is not None:
+            return isf_sources(spec, gate, output), isf_vertex(spec) or VERTEX_SHADER
+        return build_sources(spec, self.registry.include_dirs(), gate, output), VERTEX_SHADER
+
+    def _program(self, vertex: str, source: ProgramSource) -> moderngl.Program:
+        try:
+            return self.ctx.program(vertex_shader=vertex, fragment_shader=source.fragment)
+        except moderngl.Error as err:
+            raise ShaderError(map_error(str(err), source.files)) from None
+
     def _compile(self, spec: EffectSpec) -> CompiledEffect:
         programs: list[moderngl.Program] = []
         try:
-            for source in build_sources(spec, self.registry.include_dirs()):
-                try:
-                    programs.append(
-                        self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
-                    )
-                except moderngl.Error as err:
-                    raise ShaderError(map_error(str(err), source.files)) from None
+            sources, vertex = self._sources(spec)
+            for source in sources:
+                programs.append(self._program(vertex, source))
+            textures = load_imported(self.ctx, spec) if spec.isf is not None else {}
         except ShaderError:
             for program in programs:
                 program.release()
             raise
         vaos = [self.ctx.vertex_array(p, []) for p in programs]
-        return CompiledEffect(spec.digest, programs, vaos)
+        return CompiledEffect(spec.digest, programs, vaos, textures=textures)
 
     def _output(self, spec: EffectSpec) -> int:
         """How an effect's last pass writes alpha (see render/glsl.py)."""
@@ -201,11 +224,11 @@ class Renderer:
         if key == (False, OPAQUE):
             return compiled.programs[-1], compiled.vaos[-1]
         if key not in compiled.finals:
-            source = build_sources(spec, self.registry.include_dirs(), gate=gated, output=key[1])[-1]
+            sources, vertex = self._sources(spec, gated, key[1])
             try:
-                program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
-            except moderngl.Error as err:
-                self.errors[spec.name] = map_error(str(err), source.files)
+                program = self._program(vertex, sources[-1])
+            except ShaderError as err:
+                self.errors[spec.name] = str(err)
                 return None
             compiled.finals[key] = (program, self.ctx.vertex_array(program, []))
         return compiled.finals[key]
@@ -216,6 +239,9 @@ class Renderer:
         self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
     ) -> Target:
         """Run the generator (if any) into the source, then the chain; return the output."""
+        self._delta = max(0.0, frame.time - self._last_time) if self._last_time is not None else 0.0
+        self._last_time = frame.time
+        self._date = _date()
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
@@ -248,6 +274,10 @@ class Renderer:
         extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
         if extra is None:
             return False
+        if spec.isf is not None:
+            choices = {name: instance.value(spec, name) for name in spec.isf.images}
+            extra.update(self._isf.bindings(spec, values, compiled.textures, choices, source.texture,
+                                            self.source.texture, self.depth))
         self._bind_common(source)
         for name, texture in extra.items():
             self._bind_target(bound, name, texture)
@@ -264,7 +294,7 @@ class Renderer:
             if factor == 1 and pass_spec.skip_at_full_size:
                 self._bind_target(bound, pass_spec.target, source.texture)  # nothing to do
                 continue
-            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor)
+            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor, values)
             if buffer is not None and buffer.previous is not None:
                 buffer.current, buffer.previous = buffer.previous, buffer.current
                 self._bind_target(bound, pass_spec.target, buffer.previous.texture)
@@ -336,13 +366,17 @@ class Renderer:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
         texture.use(unit)
 
-    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int) -> PassBuffer:
+    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int, values: dict) -> PassBuffer:
         key = (uid, pass_spec.target or "", factor)
+        size = pass_spec.size(values, self.size, factor)
         buffer = self._buffers.get(key)
+        if buffer is not None and buffer.current.texture.size != size:  # an ISF size expression changed
+            self._buffers.pop(key).release()
+            buffer = None
         if buffer is None:
-            size = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
-            previous = Target.create(self.ctx, size) if pass_spec.persistent else None
-            buffer = PassBuffer(Target.create(self.ctx, size), previous)
+            dtype = "f4" if pass_spec.float else "f1"
+            previous = Target.create(self.ctx, size, dtype) if pass_spec.persistent else None
+            buffer = PassBuffer(Target.create(self.ctx, size, dtype), previous)
             for target in (buffer.current, buffer.previous):
                 if target is not None:
                     target.fbo.clear()
@@ -382,6 +416,8 @@ class Renderer:
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
             "_sv_background": self.background,
+            "TIMEDELTA": self._delta,
+            "DATE": self._date,
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:

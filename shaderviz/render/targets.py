@@ -25,8 +25,8 @@ class Target:
     fbo: moderngl.Framebuffer
 
     @classmethod
-    def create(cls, ctx: moderngl.Context, size: tuple[int, int]) -> Target:
-        texture = ctx.texture(size, 4)
+    def create(cls, ctx: moderngl.Context, size: tuple[int, int], dtype: str = "f1") -> Target:
+        texture = ctx.texture(size, 4, dtype=dtype)
         texture.repeat_x = texture.repeat_y = False
         texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
         return cls(texture, ctx.framebuffer(color_attachments=[texture]))
@@ -48,6 +48,7 @@ class CompiledEffect:
     finals: dict[tuple[bool, int], tuple[moderngl.Program, moderngl.VertexArray]] = field(
         default_factory=dict
     )
+    textures: dict[str, moderngl.Texture] = field(default_factory=dict)  # an ISF file's IMPORTED images
 
     def release(self) -> None:
         for vao in self.vaos:
@@ -58,6 +59,9 @@ class CompiledEffect:
             vao.release()
             program.release()
         self.finals.clear()
+        for texture in self.textures.values():
+            texture.release()
+        self.textures.clear()
 
 
 @dataclass
