@@ -77,7 +77,8 @@ def isf_sources(spec: EffectSpec, gate: bool = False, output: int = OPAQUE) -> l
         text = (
             PRELUDE.format(pass_index=index) + FRAGMENT_HEAD
             + f"#line {LINE_BASE + 1} 1\n"  # an error in what the header declares: file:1
-            + "\n".join(info.declarations) + f"\n#line {LINE_BASE + info.body_line} 1\n" + body + "\n#line 1 0\n" + effect + "\n"
+            + "\n".join(info.declarations) + f"\n#line {LINE_BASE + info.body_line} 1\n" + body
+            + "\n#line 1 0\n" + effect + "\n"
             + EPILOGUE.replace("{last_pass}", str(last)).replace("{gate}", str(int(gate)))
             .replace("{output}", str(output))
         )
