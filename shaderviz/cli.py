@@ -74,6 +74,9 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
                    help="model for --depth auto (default: the shipped depth-lite0)")
     p.add_argument("--effects-dir", action="append", type=Path, default=[],
                    help="extra folder of effect files (later folders override)")
+    p.add_argument("--out", action="append", default=[], metavar="SINK",
+                   help="also send every frame to: v4l2:/dev/videoN (virtual camera), vcam: (OBS Virtual "
+                        "Camera), ndi:NAME, syphon:NAME (macOS), spout:NAME (Windows); repeatable")
     p.add_argument("--background", metavar="COLOR|transparent",
                    help="what shows where an effect (depth_key) makes the picture transparent: #rrggbb "
                         "(default #000000), or transparent to keep alpha in the output (.png, .gif, .webm "
@@ -198,14 +201,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _render(show, args)
     from shaderviz.outputs.window import play
 
-    return play(show, fullscreen=args.fullscreen, snapshots=args.snapshots, vsync=args.vsync == "on")
+    return play(show, fullscreen=args.fullscreen, snapshots=args.snapshots, vsync=args.vsync == "on",
+                outputs=tuple(args.out))
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
     from shaderviz.outputs.render import RenderOptions, render_show
 
     options = RenderOptions(args.output, args.frames, args.quality, args.codec, args.size is not None,
-                            progress=not args.quiet)
+                            progress=not args.quiet, sinks=tuple(args.out))
     print(render_show(show, options))
     return 0
 

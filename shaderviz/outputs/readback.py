@@ -1,8 +1,8 @@
 """Frames off the GPU without stalling it: a ring of pixel buffers and reused arrays.
 
 ``push(fbo)`` starts copying the finished frame into the next pixel buffer object (on a
-real GPU the copy runs asynchronously) and hands back the frame pushed ``depth - 1``
-calls before, as a numpy array in OpenGL row order (bottom row first). Arrays come from a
+real GPU the copy runs asynchronously) and hands back the frame pushed ``depth`` calls
+before, as a numpy array in OpenGL row order (bottom row first). Arrays come from a
 small pool: the consumer gives each back with ``recycle`` when done, so a long render
 allocates nothing per frame (large fresh allocations cost page faults on every frame).
 """

@@ -20,6 +20,7 @@ from shaderviz.app.show import Show
 from shaderviz.errors import UserError
 from shaderviz.outputs.codecs import DEFAULT_QUALITY
 from shaderviz.outputs.readback import Readback
+from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
 from shaderviz.render.context import headless_context
@@ -70,19 +71,21 @@ class _Encoder:
 
 
 def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY, progress: bool = True,
-           codec: str | None = None) -> Path:
+           codec: str | None = None, sinks: tuple[str, ...] = ()) -> Path:
     """Render ``frames`` frames of ``show`` into ``out``; nothing is left behind on failure.
 
     ``codec``: a video codec name (outputs/codecs.py); None picks one by the suffix.
+    ``sinks``: ``--out`` specs that also get every frame (a preview while rendering).
     """
     alpha = show.background is None  # --background transparent: the output keeps the chain's alpha
     check_output(out, frames, show.size, codec, alpha)
     ctx = headless_context()
     renderer = Renderer(ctx, show.size, show.registry, alpha=alpha,
                         background=show.background or (0.0, 0.0, 0.0))
-    readback = encoder = writer = bar = None
+    readback = encoder = writer = bar = live = None
     depth = DepthFeed(show, wait=True)
     try:
+        live = LiveOutputs.for_show(renderer, show, sinks)
         writer = open_writer(out, frames, show.size, show.fps, quality,
                              lambda number: recipe_text(show.recipe(show.frame(number))), codec, alpha)
         readback = Readback(ctx, show.size, writer.channels)
@@ -108,6 +111,7 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
             done = readback.push(target.fbo)
             if done is not None:
                 encoder.put(done)
+            live.push(target)
             bar.update(1)
         for done in readback.drain():
             encoder.put(done)
@@ -123,6 +127,8 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
             writer.abort()
         raise
     finally:
+        if live is not None:
+            live.release()
         if readback is not None:
             readback.release()
         depth.release()

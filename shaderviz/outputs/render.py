@@ -27,6 +27,7 @@ class RenderOptions:
     codec: str | None = None
     size_given: bool = False  # --size was given: a size the codec cannot take is an error
     progress: bool = True
+    sinks: tuple[str, ...] = ()  # --out: previews while rendering (outputs/sinks)
 
     def check(self) -> None:
         if not 1 <= self.quality <= 10:
@@ -61,7 +62,8 @@ def render_show(show: Show, options: RenderOptions, note: Callable[[str], None] 
         need = "even sides" if codec.multiple == 2 else f"sides that are multiples of {codec.multiple}"
         note(f"{width}x{height} rendered as {show.size[0]}x{show.size[1]}: {codec.name} ({codec.pix_fmt}) "
              f"needs {need}")
-    record(show, out, frames, options.quality, progress=options.progress, codec=options.codec)
+    record(show, out, frames, options.quality, progress=options.progress, codec=options.codec,
+           sinks=options.sinks)
     seconds = frames / show.fps
     count = f"{frames} frame{'s' if frames != 1 else ''}"
     return f"wrote {out} ({count}, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)"

@@ -28,6 +28,7 @@ from shaderviz.app.sortcontrol import SortControl
 from shaderviz.effects.chain import make_instance
 from shaderviz.errors import UserError
 from shaderviz.keymap import bindings, describe
+from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.outputs.snapshot import next_snapshot_path, save_snapshot
 from shaderviz.render.present import Presenter
 from shaderviz.render.renderer import Frame, Renderer, Target
@@ -37,14 +38,15 @@ MAX_FPS_WITH_VSYNC = 120.0  # a cap for when "vsync" does nothing (Xvfb, VNC, so
 _NO_DISPLAY = "no display available ({reason}); render headless instead: shaderviz render -o out.mp4 ..."
 
 
-def play(show: Show, fullscreen: bool, snapshots: Path, vsync: bool) -> int:
-    """Open a window and play ``show`` until Esc or the window is closed; exit status."""
+def play(show: Show, fullscreen: bool, snapshots: Path, vsync: bool, outputs: tuple[str, ...] = ()) -> int:
+    """Open a window and play ``show`` until Esc or the window is closed; exit status.
+    ``outputs``: ``--out`` sinks (outputs/sinks) that get every shown frame."""
     player = window = None
     try:
         window = open_window(show.size, vsync)
         if fullscreen:  # after creation: moderngl-window's fullscreen=True start path needs pyglet < 2.1
             window.fullscreen = True
-        player = _Player(window, show, snapshots, vsync)
+        player = _Player(window, show, snapshots, vsync, outputs)
         player.run()
     finally:
         if player is not None:
@@ -156,7 +158,9 @@ class _SourceFeed:
 
 
 class _Player:
-    def __init__(self, window: Any, show: Show, snapshots: Path, vsync: bool) -> None:
+    def __init__(
+        self, window: Any, show: Show, snapshots: Path, vsync: bool, outputs: tuple[str, ...] = ()
+    ) -> None:
         self.window, self.show, self.snapshots = window, show, snapshots
         self.min_frame = 1.0 / MAX_FPS_WITH_VSYNC if vsync else 0.0
         self.clock = _Clock()
@@ -170,6 +174,7 @@ class _Player:
         try:
             self.renderer = self._own(Renderer(window.ctx, show.size, show.registry))
             self.presenter = self._own(Presenter(window.ctx))
+            self.outputs = self._own(LiveOutputs.for_show(self.renderer, show, outputs))
             self.feed = self._own(_SourceFeed(show))
             self.depth = self._own(DepthFeed(show, wait=False))
             self.depth.start(self.renderer)
@@ -206,6 +211,7 @@ class _Player:
             self.sort.apply(show.chain, show.registry)
             frame = show.frame_at(seconds, self.index)
             target = self.renderer.render(show.chain, frame, show.generator)
+            self.outputs.push(target)  # --out sinks: read back and sent off the loop
             self.last = (target, frame)
             label = self.reload.report()
             self.presenter.draw(target.texture, window.fbo, window.buffer_size, error=label is not None)

@@ -21,7 +21,9 @@ void main() {
         fragColor = vec4(0.9, 0.08, 0.08, 1.0);
         return;
     }
-    fragColor = vec4(texture(image, uv).rgb, 1.0);
+    vec4 c = texture(image, uv);  // alpha is 1 unless the show is transparent: then a checkerboard
+    float check = mod(floor(px.x / 12.0) + floor(px.y / 12.0), 2.0);
+    fragColor = vec4(mix(vec3(0.35 + 0.3 * check), c.rgb, c.a), 1.0);
 }
 """
 
