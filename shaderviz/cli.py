@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_show_options(render)
     render.add_argument("-o", "--output", required=True, type=Path,
                         help="OUT.mp4 | .mov | .webm | .gif | .png (a %%04d pattern or folder for frames)")
-    render.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
+    render.add_argument("--frames", type=_positive(int, 864000),
+                        help="number of frames, up to 864000 (default: one loop)")
     from shaderviz.outputs import codecs
 
     render.add_argument("--codec", choices=list(codecs.CODECS), metavar="CODEC",

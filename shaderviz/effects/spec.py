@@ -36,7 +36,11 @@ KINDS = ("effect", "source")
 
 HEADER_FIELDS = {
     "description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth", "alpha",
+    "constraints",
 }
+# Cross-parameter checks: "lo <= hi" (two parameter names, one comparison).
+CONSTRAINT = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|<|>=|>|!=)\s*([a-z][a-z0-9_]*)\s*$")
+GATE_CONSTRAINTS = ("depth_min <= depth_max",)
 
 # Parameters every effect gets from the framework: a soft band on the depth map.
 GATE_PARAMS: tuple[ParamSpec, ...] = (
@@ -89,6 +93,7 @@ class EffectSpec:
     reads_depth: bool = False  # the shader itself reads depthMap (so the depth model must run)
     alpha: bool = False  # makes transparency: over the background colour unless it is transparent
     isf: Any = None  # an ISF file: its extra declarations (effects/isf/loader.py: IsfInfo)
+    constraints: tuple[str, ...] = ()  # "lo <= hi": checked for every instance (chain.make_instance)
 
     @property
     def fusible(self) -> bool:
@@ -175,6 +180,14 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     reads_depth = header.get("reads_depth", False)
     if not isinstance(reads_depth, bool):
         raise ValueError("reads_depth must be true or false")
+    constraints = header.get("constraints", [])
+    if not isinstance(constraints, list) or not all(isinstance(c, str) for c in constraints):
+        raise ValueError("constraints must be a list such as [\"lo <= hi\"]")
+    numeric = {p.name for p in params if p.numeric}
+    for rule in constraints:
+        found = CONSTRAINT.match(rule)
+        if not found or not {found.group(1), found.group(3)} <= numeric:
+            raise ValueError(f"constraint {rule!r}: expected NUMERIC_PARAM <=|<|>=|>|!= NUMERIC_PARAM")
     alpha = header.get("alpha", False)
     if not isinstance(alpha, bool):
         raise ValueError("alpha must be true or false")
@@ -196,6 +209,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         pointwise=pointwise,
         reads_depth=reads_depth,
         alpha=alpha,
+        constraints=tuple(constraints),
     )
 
 

@@ -18,6 +18,7 @@ from shaderviz.effects.isf.glsl import isf_sources, isf_vertex
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
+from shaderviz.errors import UserError
 from shaderviz.render.glsl import (
     KEEP_ALPHA,
     OPAQUE,
@@ -98,6 +99,10 @@ class Renderer:
     # -- resources ---------------------------------------------------------------------
 
     def _allocate(self) -> None:
+        limit = int(self.ctx.info.get("GL_MAX_TEXTURE_SIZE", 0) or 0)
+        if limit and max(self.size) > limit:
+            raise UserError(f"{self.size[0]}x{self.size[1]} is larger than this GPU's textures "
+                            f"({limit} per side); pass a smaller --size")
         self.source = Target.create(self.ctx, self.size)
         self._ping = [Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)]
         self.depth = self.ctx.texture(self.size, 1, dtype="f4")
