@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from shaderviz.batch.plan import Batch, Result, ShowArgs, plan
-from shaderviz.outputs.render import RenderOptions
+if TYPE_CHECKING:
+    from shaderviz.batch.plan import Result
 
 
 def add_arguments(render: argparse.ArgumentParser) -> None:
@@ -26,7 +27,9 @@ def wants_batch(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from shaderviz.batch.plan import Batch, ShowArgs, plan
     from shaderviz.errors import UserError
+    from shaderviz.outputs.render import RenderOptions
 
     if args.jobs is not None and args.ray is not None:
         raise UserError("--jobs and --ray: choose one")

@@ -18,10 +18,9 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from shaderviz.errors import UserError
-from shaderviz.outputs import codecs
+from shaderviz.outputs import codecs, gif
 from shaderviz.outputs.codecs import Codec
 from shaderviz.outputs.ffmpeg import FFmpegPipe, raw_input_args
-from shaderviz.outputs.ffmpeg import run as ffmpeg_run
 
 FORMATS = (".png", ".mp4", ".mov", ".webm", ".gif")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm")
@@ -203,66 +202,14 @@ class VideoWriter:
 _MUXERS = {".mp4": "mp4", ".mov": "mov", ".webm": "webm", ".gif": "gif"}
 
 
-class GifWriter:
-    """Animated GIF that loops forever, in the loop's real time.
-
-    Frames are staged raw on disk beside the output (memory stays flat); at the end
-    ffmpeg makes one 256-colour palette from the whole loop (``palettegen``) and maps
-    every frame to it with an ordered (Bayer) dither, re-encoding only the rectangle that
-    changed and marking unchanged pixels transparent (``paletteuse`` diff_mode=rectangle +
-    the GIF encoder's transdiff). Ordered dither is stable from frame to frame, so still
-    parts stay unchanged (error diffusion made them shimmer, cost 7x the time and a
-    larger file on the default loop). GIF delays count centiseconds: ffmpeg spaces them by the frames' exact
-    times (30 fps: 3, 3, 4, 3, 3, 4 ... cs), so a 4 s loop lasts 4 s. With alpha, pixels
-    below half opacity are transparent (GIF has 1-bit alpha).
-    """
+class GifWriter(gif.GifWriter):
+    """outputs/gif.py, renamed into place like the other outputs."""
 
     def __init__(self, path: Path, size: tuple[int, int], fps: float, alpha: bool = False) -> None:
-        self.path, self.size, self.fps, self.alpha = path, size, fps, alpha
-        self.channels = 4 if alpha else 3
-        self.tmp = partial_path(path)
-        self.raw = path.with_name(f".{path.stem}.partial.raw")
-        self.palette = path.with_name(f".{path.stem}.partial.palette.png")
-        self.count = 0
-        _claim(self.tmp)
-        self._file = None
-        try:
-            self._file = open(self.raw, "wb")  # noqa: SIM115 - closed in finish/abort
-        except BaseException:
-            self.tmp.unlink(missing_ok=True)
-            raise
+        super().__init__(path, size, fps, alpha, partial_path(path))
 
-    def write(self, frame: np.ndarray) -> None:
-        self._file.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
-        self.count += 1
-
-    def finish(self) -> None:
-        self._file.close()
-        source = [*raw_input_args(self.size, self.channels, self.fps)[:-1], str(self.raw)]
-        reserve = 1 if self.alpha else 0
-        ffmpeg_run([*source, "-vf", f"vflip,palettegen=max_colors=256:stats_mode=full:reserve_transparent="
-                    f"{reserve}", "-frames:v", "1", "-update", "1", str(self.palette)])
-        if self.alpha:  # a pixel that turns transparent must be cleared: whole frames, no differencing
-            use, flags = "paletteuse=dither=bayer:bayer_scale=4:alpha_threshold=128", ["-gifflags", "0"]
-        else:
-            use, flags = "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle", []
-        ffmpeg_run([*source, "-i", str(self.palette), "-lavfi", f"[0:v]vflip[v];[v][1:v]{use}", *flags,
-                    "-loop", "0", "-f", "gif", str(self.tmp)])
-        self._cleanup_staging()
-        _move(self.tmp, self.path)
-
-    def _cleanup_staging(self) -> None:
-        for path in (self.raw, self.palette):
-            with suppress(OSError):
-                path.unlink(missing_ok=True)
-
-    def abort(self) -> None:
-        if self._file is not None:
-            with suppress(OSError):
-                self._file.close()
-        self._cleanup_staging()
-        with suppress(OSError):
-            self.tmp.unlink(missing_ok=True)
+    def finish(self) -> None:  # type: ignore[override]
+        super().finish(_move)
 
 
 class PngWriter:
