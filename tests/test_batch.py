@@ -125,7 +125,11 @@ def test_sigterm_stops_the_workers_and_leaves_no_partial_file(tmp_path, folder):
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143, stderr
+    assert stderr.startswith("shaderviz: terminated; no output was written")
     assert not list(out.iterdir())
+    deadline = time.time() + 10  # processes that are exiting may take a moment to be gone
+    while time.time() < deadline and any(running(pid) for pid in workers):
+        time.sleep(0.1)
     assert [pid for pid in workers if running(pid)] == []
 
 

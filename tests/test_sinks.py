@@ -14,7 +14,9 @@ import types
 
 import numpy as np
 import pytest
+from PIL import Image
 from test_cli import one_line_error, shaderviz
+from test_window import display, play  # noqa: F401 - fixtures: a private Xvfb, a running play
 
 from shaderviz.app.show import build_show
 from shaderviz.effects.chain import parse_fx
@@ -64,7 +66,7 @@ def images(count: int) -> list[np.ndarray]:
     return [rng.integers(0, 256, (SIZE[1], SIZE[0], 3), dtype=np.uint8) for _ in range(count)]
 
 
-def wait_for(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
+def wait_for(condition, timeout: float = 10.0, what: str = "") -> None:  # noqa: ANN001
     deadline = time.time() + timeout
     while not condition() and time.time() < deadline:
         time.sleep(0.01)
@@ -134,8 +136,6 @@ def test_a_failing_sink_is_closed_with_a_warning_and_the_rest_go_on(gl_ctx, regi
 def test_render_out_previews_the_frames_it_writes(registry, recorder, tmp_path):
     show = build_show(registry, "clouds", None, ["rgb_split amount=sine(0,0.1)"], SIZE, 30.0)
     record(show, tmp_path / "f.png", 5, progress=False, sinks=("record:3",))
-    from PIL import Image
-
     written = [np.asarray(Image.open(tmp_path / f"f_{i:04d}.png")) for i in range(5)]
     got = recorder[0].frames
     assert 1 <= len(got) <= 5
@@ -344,3 +344,51 @@ def test_sink_thread_is_gone_after_release(gl_ctx, registry, recorder):
     live.release()
     renderer.release()
     assert threading.active_count() == before
+
+
+# -- the real window: a sink plugin (an entry point) gets play's frames ------------------------
+
+PLUGIN = '''
+import numpy as np
+
+
+class RecordSink:
+    channels = 3
+
+    def __init__(self, target):
+        self.spec, self.path = "record:" + target, target
+
+    def open(self, size, fps):
+        self.log = open(self.path, "a")
+
+    def send(self, frame):
+        r, g, b = (int(v) for v in frame.reshape(-1, 3).mean(axis=0))
+        self.log.write(f"{frame.shape[1]}x{frame.shape[0]} {r} {g} {b} {int(frame[0, 0, 0])}\\n")
+        self.log.flush()
+
+    def close(self):
+        self.log.close()
+'''
+
+
+def test_play_sends_its_frames_to_a_sink_plugin(tmp_path, monkeypatch, display, play):  # noqa: F811
+    plugins = tmp_path / "plugins"
+    (plugins / "recsink-1.0.dist-info").mkdir(parents=True)
+    (plugins / "recsink.py").write_text(PLUGIN)
+    metadata = "Metadata-Version: 2.1\nName: recsink\nVersion: 1.0\n"
+    (plugins / "recsink-1.0.dist-info" / "METADATA").write_text(metadata)
+    (plugins / "recsink-1.0.dist-info" / "entry_points.txt").write_text(
+        "[shaderviz.sinks]\nrecord = recsink:RecordSink\n")
+    monkeypatch.setenv("PYTHONPATH", str(plugins))
+    image = np.zeros((60, 80, 3), np.uint8)
+    image[:30] = (250, 10, 10)  # top half red: a sink that got the frame upside down sees blue first
+    image[30:] = (10, 10, 250)
+    Image.fromarray(image).save(tmp_path / "halves.png")
+    log = tmp_path / "frames.txt"
+    player = play(str(tmp_path / "halves.png"), "--fx", "saturate amount=0", "--out", f"record:{log}")
+    wait_for(lambda: log.exists() and len(log.read_text().splitlines()) >= 5, 30)
+    player.close()
+    lines = log.read_text().splitlines()
+    size, r, g, b, corner = lines[-1].split()
+    assert size == "80x60" and abs(int(r) - 130) <= 4 and abs(int(b) - 130) <= 4
+    assert int(corner) >= 240  # the top-left pixel is red: rows arrive top first

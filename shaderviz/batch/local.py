@@ -127,8 +127,9 @@ class _Pool:
                 self._spawn(slot)
 
     def _stop(self) -> None:
-        """Workers still running (Ctrl-C, SIGTERM, an error here): stop them and their clean-up."""
-        alive = [p for p in self.workers.values() if p.is_alive()]
+        """Workers still running (Ctrl-C, SIGTERM, an error here): stop them and their clean-up.
+        (Also any just started and not yet registered when the signal came.)"""
+        alive = [p for p in {*self.workers.values(), *mp.active_children()} if p.is_alive()]
         for process in alive:
             process.terminate()
         for process in alive:

@@ -44,13 +44,13 @@ class GifWriter:
         self.raw = path.with_name(f".{path.stem}.partial.raw")
         self.palette = path.with_name(f".{path.stem}.partial.palette.png")
         self.count = 0
-        self.tmp.unlink(missing_ok=True)
-        self.tmp.touch()  # an unwritable folder fails here, before any frame is rendered
         self._file = None
         try:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp.touch()  # an unwritable folder fails here, before any frame is rendered
             self._file = open(self.raw, "wb")  # noqa: SIM115 - closed in finish/abort
         except BaseException:
-            self.tmp.unlink(missing_ok=True)
+            self.abort()
             raise
 
     def write(self, frame: np.ndarray) -> None:

@@ -170,7 +170,6 @@ class VideoWriter:
         self.path, self.tmp, self.codec = path, partial_path(path), codec
         # Straight from the GPU: alpha codecs and HAP (which only takes rgba) read 4 channels.
         self.channels = 4 if codec.alpha or codec.pix_fmt == "rgba" else 3
-        _claim(self.tmp)  # ffmpeg overwrites it (-y)
         filters = ",".join(("vflip", *codec.filters))  # vflip only moves row pointers: no copy
         args = [*codec.input_args, *raw_input_args(size, self.channels, fps), "-vf", filters,
                 *codec.args(quality), "-an"]
@@ -178,9 +177,10 @@ class VideoWriter:
             args += ["-movflags", "+faststart"]
         else:  # Matroska writes random IDs and the date: the same render gives the same bytes
             args += ["-fflags", "+bitexact"]
-        try:
+        try:  # (a signal right after the claim must not leave the claimed file)
+            _claim(self.tmp)  # ffmpeg overwrites it (-y)
             self._pipe = FFmpegPipe([*args, "-f", _MUXERS[path.suffix.lower()], str(self.tmp)])
-        except BaseException:
+        except BaseException:  # (FFmpegPipe has killed its ffmpeg)
             self.tmp.unlink(missing_ok=True)
             raise
 
@@ -240,11 +240,15 @@ class PngWriter:
             self.staging = self.folder / ".shaderviz.partial"
         elif self.pattern:
             self.staging = path.with_name(f".{path.name.replace('%', '_')}.partial")
-        if self.staging is None:
-            _claim(partial_path(self.path))
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)  # left by a killed render
-            self.staging.mkdir()
+        try:
+            if self.staging is None:
+                _claim(partial_path(self.path))
+            else:
+                shutil.rmtree(self.staging, ignore_errors=True)  # left by a killed render
+                self.staging.mkdir()
+        except BaseException:
+            self.abort()
+            raise
 
     def _check_pattern(self) -> None:
         try:

@@ -40,11 +40,21 @@ def register_sink(scheme: str, factory: Factory) -> None:
 
 
 def _builtins() -> None:
+    """The built-in sinks, then plugins: packages that declare an entry point in the group
+    ``shaderviz.sinks`` (``record = mypackage.sinks:RecordSink``) add a scheme."""
+    from importlib.metadata import entry_points
+
     from shaderviz.outputs.sinks import ndi, spout, syphon, vcam
 
     for scheme, factory in (("v4l2", vcam.V4l2Sink), ("vcam", vcam.VirtualCameraSink), ("ndi", ndi.NdiSink),
                             ("syphon", syphon.SyphonSink), ("spout", spout.SpoutSink)):
         _FACTORIES.setdefault(scheme, factory)
+    for point in entry_points(group="shaderviz.sinks"):
+        if point.name not in _FACTORIES:
+            try:
+                _FACTORIES[point.name] = point.load()
+            except Exception as err:  # noqa: BLE001 - a broken plugin is named, not fatal
+                raise UserError(f"sink plugin {point.name} ({point.value}) does not load: {err}") from None
 
 
 def make_sink(spec: str) -> Sink:
