@@ -54,10 +54,14 @@ class Readback:
 
     def recycle(self, array: np.ndarray) -> None:
         """Give an array back for reuse (from any thread)."""
-        if array.shape == self.shape:
-            with self._lock:
+        # A bounded wait: a Ctrl-C in the loop can leave the lock held; then the array is
+        # simply not reused.
+        if array.shape == self.shape and self._lock.acquire(timeout=1.0):
+            try:
                 if len(self._free) < 8:
                     self._free.append(array)
+            finally:
+                self._lock.release()
 
     def release(self) -> None:
         for pbo in self._pbos:

@@ -59,15 +59,19 @@ class _Encoder:
             raise self.error
 
     def abort(self) -> None:
-        """Stop writing; wait for the worker so the writer can be cleaned up safely."""
+        """Stop writing (after the writer's abort has stopped ffmpeg, so a write blocked on
+        its pipe returns at once); wait a bounded time for the worker."""
         self.error = self.error or RuntimeError("aborted")
         while True:
             try:
                 self.frames.get_nowait()
             except queue.Empty:
                 break
-        self.frames.put(None)
-        self.thread.join()
+        try:
+            self.frames.put_nowait(None)
+        except queue.Full:
+            pass
+        self.thread.join(timeout=10)  # a daemon thread: never holds the exit up for long
 
 
 def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY, progress: bool = True,
@@ -121,10 +125,10 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
     except BaseException:
         if bar is not None:
             bar.close()  # clear the bar's line, so the error message stands alone
+        if writer is not None:
+            writer.abort()  # first: kills ffmpeg, so the encoder thread cannot stay blocked on it
         if encoder is not None:
             encoder.abort()
-        if writer is not None:
-            writer.abort()
         raise
     finally:
         if live is not None:
