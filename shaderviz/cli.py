@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import NoReturn
 
 from shaderviz import __version__
 from shaderviz.errors import UserError
+from shaderviz.outputs import interrupts
 
 MODULATOR_HELP = (
     "NAME key=value ...; a numeric value may be a modulator over the loop: "
@@ -131,19 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Terminated(BaseException):
-    """SIGTERM during `render`: unwinds like Ctrl-C, so the partial output is removed."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the clean-up short
-    raise _Terminated
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    on_term = args.command == "render" and threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if on_term else None
+    on_signals = args.command == "render" and threading.current_thread() is threading.main_thread()
+    undo_signals = interrupts.install() if on_signals else None
     try:
         return _dispatch(args)
     except UserError as err:
@@ -153,14 +144,14 @@ def main(argv: list[str] | None = None) -> int:
         written = "; no output was written" if args.command in ("render", "depth") else ""
         print(f"shaderviz: interrupted{written}", file=sys.stderr)
         return 130
-    except _Terminated:
+    except interrupts.Terminated:
         # Exit 143 = 128 + SIGTERM, the status a shell reports for a process killed by TERM,
         # so callers (timeout, systemd, CI) still see "terminated"; the output is cleaned up.
         print("shaderviz: terminated; no output was written", file=sys.stderr)
         return 143
     finally:
-        if on_term:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        if undo_signals is not None:
+            undo_signals()
 
 
 def _dispatch(args: argparse.Namespace) -> int:

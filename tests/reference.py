@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 
-from shaderviz.effects.palettes import palette_lut
 from shaderviz.effects.spec import scale_factor
 
 REC709 = np.array([0.2126, 0.7152, 0.0722])
@@ -199,17 +198,32 @@ def saturate(img: np.ndarray, amount: float) -> np.ndarray:
     return np.clip(y + (img - y) * (1.0 + amount), 0.0, 1.0)
 
 
+# The palettes' colour stops, written out here (not read from shaderviz's table, so a
+# changed or mistyped stop there shows): five stops each, evenly spread from t = 0 to 1.
+PALETTE_STOPS = {
+    "fire": ((0, 0, 0), (90, 10, 10), (208, 48, 12), (255, 166, 32), (255, 246, 200)),
+    "ocean": ((2, 8, 22), (11, 42, 92), (21, 122, 156), (98, 209, 196), (239, 252, 246)),
+    "acid": ((18, 0, 43), (122, 0, 196), (255, 46, 166), (200, 255, 0), (244, 255, 240)),
+    "thermal": ((0, 0, 16), (59, 15, 112), (181, 54, 122), (251, 136, 97), (252, 253, 191)),
+    "viridis": ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)),
+    "vapor": ((26, 5, 51), (255, 79, 216), (110, 242, 255), (255, 240, 110), (255, 255, 255)),
+    "mono": ((0, 0, 0), (64, 64, 64), (128, 128, 128), (192, 192, 192), (255, 255, 255)),
+}
+
+
+def gradient(palette: str, t: np.ndarray) -> np.ndarray:
+    """The palette at t (0..1): linear between its stops."""
+    stops = np.array(PALETTE_STOPS[palette], dtype=np.float64) / 255.0
+    where = np.linspace(0.0, 1.0, len(stops))
+    return np.stack([np.interp(t, where, stops[:, c]) for c in range(3)], axis=-1)
+
+
 def colorize(img: np.ndarray, palette: str, amount: float = 1.0, shift: float = 0.0) -> np.ndarray:
-    """Gradient map: t = luma + shift (wrapped once past 1), looked up in the 256-entry
-    palette with linear interpolation between entries, mixed over the image by amount."""
-    lut = palette_lut(palette).astype(np.float64)
+    """Gradient map: t = luma + shift (wrapped once past 1), mapped through the palette's
+    stops, mixed over the image by amount."""
     t = luma(img) + shift
     t = np.where(t > 1.0, t - 1.0, t)
-    pos = np.clip(t, 0.0, 1.0) * (len(lut) - 1)
-    i0 = np.floor(pos).astype(int)
-    i1 = np.minimum(i0 + 1, len(lut) - 1)
-    frac = (pos - i0)[..., None]
-    mapped = lut[i0] * (1.0 - frac) + lut[i1] * frac
+    mapped = gradient(palette, np.clip(t, 0.0, 1.0))
     return img * (1.0 - amount) + mapped * amount
 
 

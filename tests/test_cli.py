@@ -238,16 +238,22 @@ def _corrupt(tmp_path: Path) -> str:
         (lambda t: ["render", "-o", str(t / "o.xyz")], "unsupported output"),
         (lambda t: ["render", "-o", str(t / "nodir" / "o.png")], "does not exist"),
         (lambda t: ["render", "--depth", str(t / "nodepth.png"), "-o", str(t / "o.png")], "no such file"),
+        # The size is given, so the image is first read after the output is opened.
+        (lambda t: ["render", _corrupt(t), "--size", "32x24", "--quiet", "-o", str(t / "o.png")], "corrupt"),
+        (lambda t: ["render", _corrupt(t), "--size", "32x24", "--quiet", "-o", str(t / "o.mp4")], "corrupt"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, make_args, expected):
-    result = shaderviz(*make_args(tmp_path))
+    args = make_args(tmp_path)
+    inputs = sorted(p.name for p in tmp_path.iterdir())
+    result = shaderviz(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
-    assert not list(tmp_path.glob("o.*"))
+    # Nothing left behind, hidden temporaries (.o.partial.mp4, .o.png.partial) included.
+    assert sorted(p.name for p in tmp_path.iterdir()) == inputs
 
 
 def test_bad_preset_line_names_file_line_and_key(tmp_path):
@@ -262,22 +268,41 @@ def test_bad_preset_line_names_file_line_and_key(tmp_path):
     assert "broken.toml:2: " in result.stderr  # a TOML syntax error as file:line too
 
 
+def _interactive() -> None:
+    """Ctrl-C as in a terminal, also when the tests run as a background job (which
+    ignores SIGINT, and so would the render)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _signal_mid_render(tmp_path: Path, sig: int) -> tuple[int, str]:
-    """Start a long render, send ``sig`` once its partial file exists; (exit code, stderr)."""
+    """Start a long render, send ``sig`` once it is in its frame loop (ffmpeg has written
+    to the partial file); (exit code, stderr)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "shaderviz", "render", "--size", "640x360", "--frames", "3000",
          "-o", str(tmp_path / "long.mp4"), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        preexec_fn=_interactive,
     )
+
+    def partial_size() -> int:
+        sizes = []
+        for path in tmp_path.glob(".*partial*"):
+            try:
+                sizes.append(path.stat().st_size)
+            except OSError:
+                pass
+        return max(sizes, default=0)
+
     try:
-        deadline = time.monotonic() + 60
-        while not list(tmp_path.glob(".*partial*")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.5)
+        deadline = time.monotonic() + 180  # a loaded machine may take long to start
+        while partial_size() == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None and partial_size() > 0, "the render never reached its frame loop"
         proc.send_signal(sig)
-        _, stderr = proc.communicate(timeout=60)
+        _, stderr = proc.communicate(timeout=180)
     finally:
         proc.kill()
+        proc.wait()
     return proc.returncode, stderr
 
 
@@ -293,6 +318,39 @@ def test_sigterm_render_cleans_up_like_ctrl_c(tmp_path):
     code, stderr = _signal_mid_render(tmp_path, signal.SIGTERM)
     assert code == 143, stderr
     assert stderr.strip().splitlines() == ["shaderviz: terminated; no output was written"]
+    assert list(tmp_path.iterdir()) == []
+
+
+_SIGNAL_AT_FORK: list[int] = []  # armed by the test below: the next fork signals this process
+
+
+def _signal_after_fork() -> None:
+    if _SIGNAL_AT_FORK:
+        os.kill(os.getpid(), _SIGNAL_AT_FORK.pop())
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_python_swallows_still_stops_the_render(tmp_path, capsys, sig, code):
+    """Python only prints an exception raised inside an at-fork callback or a __del__, and
+    a Ctrl-C or TERM can land there: imageio-ffmpeg starts ffmpeg with a preexec_fn, which
+    runs the at-fork callbacks (logging registers one). The render must stop all the same,
+    with one line and nothing left behind, not run on (and ignore the next TERM)."""
+    from shaderviz.cli import main
+
+    if not getattr(test_a_signal_python_swallows_still_stops_the_render, "registered", False):
+        os.register_at_fork(after_in_parent=_signal_after_fork)
+        test_a_signal_python_swallows_still_stops_the_render.registered = True
+    _SIGNAL_AT_FORK.append(sig)
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (see _interactive)
+    try:
+        result = main(["render", "--size", "64x48", "--frames", "300", "-o", str(tmp_path / "x.mp4"),
+                       "--quiet"])
+    finally:
+        _SIGNAL_AT_FORK.clear()
+        signal.signal(signal.SIGINT, ignored)
+    err = capsys.readouterr().err
+    assert result == code, err
+    assert len(err.strip().splitlines()) == 1 and "no output was written" in err, err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -410,3 +468,122 @@ def test_shorter_render_removes_stale_frames_of_its_own_pattern_only(tmp_path, p
     frames_to("x.png", 3)
     names = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
     assert names == ["f_00.png", "f_01.png", "f_099.png", "x_0000.png", "x_0001.png", "x_0002.png"]
+
+
+# -- claims of the README ----------------------------------------------------------------
+
+
+def test_flow_sort_restarts_with_each_image_of_a_folder(tmp_path):
+    """Two images, one loop each, mode=flow: every frame of a loop is its own image with
+    pixels moved along rows, never the sorted state of the image before."""
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    images = [np.random.default_rng(seed).integers(0, 256, (8, 24, 3), dtype=np.uint8) for seed in (1, 2)]
+    for i, img in enumerate(images):
+        Image.fromarray(img).save(folder / f"{i}.png")
+    ok("render", str(folder), "--fx", "pixelsort mode=flow speed=2", "--fps", "4", "--seconds", "1",
+       "-o", str(tmp_path / "frames"), "--quiet")
+    frames = [pixels(p) for p in sorted((tmp_path / "frames").glob("frame_*.png"))]
+    assert len(frames) == 8
+
+    def rows_are_a_permutation_of(frame: np.ndarray, img: np.ndarray) -> bool:
+        return all(sorted(map(tuple, frame[y])) == sorted(map(tuple, img[y])) for y in range(img.shape[0]))
+
+    for index, frame in enumerate(frames):
+        img = images[index // 4]
+        assert rows_are_a_permutation_of(frame, img), f"frame {index} is not image {index // 4} sorted"
+    assert not np.array_equal(frames[3], images[0]) and not np.array_equal(frames[7], images[1])  # it sorts
+
+
+def test_quality_sets_the_video_quality(tmp_path):
+    """--quality 1..10: a better quality is a bigger file of the same frames; out of range
+    is a one-line error."""
+    noisy = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(3).integers(0, 256, (48, 64, 3), dtype=np.uint8)).save(noisy)
+    for suffix in (".mp4", ".webm"):
+        sizes = {}
+        for quality in ("2", "9"):
+            out = tmp_path / f"q{quality}{suffix}"
+            ok("render", str(noisy), "--fx", "rgb_split amount=saw(0,0.1)", "--frames", "6",
+               "--quality", quality, "-o", str(out), "--quiet")
+            sizes[quality] = out.stat().st_size
+        assert sizes["9"] > 1.5 * sizes["2"], (suffix, sizes)
+    for bad in ("0", "11"):
+        result = shaderviz("render", str(noisy), "--quality", bad, "-o", str(tmp_path / "x.mp4"))
+        line = one_line_error(result)
+        assert "--quality" in line and "1..10" in line
+
+
+def test_fit_stretch_fills_the_frame_with_the_whole_image(tmp_path):
+    """Three bands, 60x20, into 30x30: stretch shows all three, full height; fill crops
+    to the middle band; fit letterboxes."""
+    bands = np.zeros((20, 60, 3), np.uint8)
+    for i in range(3):
+        bands[:, 20 * i : 20 * (i + 1), i] = 255
+    path = tmp_path / "bands.png"
+    Image.fromarray(bands).save(path)
+
+    def fitted(fit: str) -> np.ndarray:
+        out = tmp_path / f"{fit}.png"
+        ok("render", str(path), "--fx", "saturate amount=0", "--size", "30x30", "--fit", fit, "--frames", "1",
+           "-o", str(out), "--quiet")
+        return pixels(out)
+
+    stretch = fitted("stretch")
+    for i, (x0, x1) in enumerate(((0, 8), (11, 19), (22, 30))):  # away from the resampled edges
+        expected = np.zeros(3)
+        expected[i] = 255
+        assert np.abs(stretch[:, x0:x1] - expected).max() <= 2, i
+    fill = fitted("fill")
+    assert np.abs(fill[:, 1:-1] - [0, 255, 0]).max() <= 2  # only the middle band
+    fit = fitted("fit")
+    assert fit[:8].max() == 0 and fit[-8:].max() == 0  # black bars above and below
+
+
+@pytest.mark.parametrize("preset", ["glitch", "melt"])
+def test_built_in_presets_render(tmp_path, preset):
+    """The glitch and melt presets render, with their chains, and differ from the bare
+    clouds they start from."""
+    out = tmp_path / "frames"
+    ok("render", "--preset", preset, "--size", "64x36", "--frames", "2", "-o", str(out), "--quiet")
+    paths = sorted(out.glob("frame_*.png"))
+    assert len(paths) == 2
+    recipe = json.loads(Image.open(paths[0]).info["shaderviz:recipe"])
+    from shaderviz.effects.registry import Registry
+    from shaderviz.presets import load_preset
+
+    chain = [i.name for i in load_preset(preset, Registry.load()).chain]
+    assert [e["effect"] for e in recipe["preset"]["chain"]] == chain and len(chain) >= 3
+    generator = " ".join(f"{k}={v}" for k, v in recipe["preset"]["generator"].items())
+    bare = tmp_path / "bare.png"
+    ok("render", "clouds", "--fx", "saturate amount=0", "--size", "64x36", "--frames", "1", "--seed",
+       str(recipe["preset"]["seed"]), "-o", str(bare), "--quiet")
+    assert generator  # the preset's generator settings travel in the recipe
+    assert np.abs(pixels(paths[0]) - pixels(bare)).mean() > 10
+
+
+MODES = {"deep.png": "I;16", "grey.png": "L", "rgba.png": "RGBA"}
+
+
+def test_render_takes_16_bit_greyscale_and_rgba_images(tmp_path):
+    """Each comes out as the image itself (an identity chain): 16-bit scaled to 8 bits,
+    grey as grey, RGBA composited over black."""
+    ramp16 = (np.linspace(0, 65535, 32)[None, :].repeat(8, 0)).astype(np.uint16)
+    grey = np.random.default_rng(4).integers(0, 256, (8, 32), dtype=np.uint8)
+    rgba = np.random.default_rng(5).integers(0, 256, (8, 32, 4), dtype=np.uint8)
+    rgba[:, :4, 3] = 0  # fully transparent: black
+    rgba[:, 4:8, 3] = 255  # opaque: the colour
+    cases = {
+        "deep.png": (Image.fromarray(ramp16), np.repeat(np.round(ramp16 / 257.0)[..., None], 3, 2)),
+        "grey.png": (Image.fromarray(grey), np.repeat(grey[..., None], 3, 2).astype(float)),
+        "rgba.png": (Image.fromarray(rgba, "RGBA"), rgba[..., :3] * (rgba[..., 3:] / 255.0)),
+    }
+    for name, (img, expected) in cases.items():
+        img.save(tmp_path / name)
+        assert Image.open(tmp_path / name).mode == MODES[name]
+        out = tmp_path / f"out-{name}"
+        ok("render", str(tmp_path / name), "--fx", "saturate amount=0", "--frames", "1", "-o", str(out),
+           "--quiet")
+        got = pixels(out)
+        assert got.shape == (8, 32, 3), name
+        assert np.abs(got - expected).max() <= 1, name

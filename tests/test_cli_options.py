@@ -30,4 +30,4 @@ def test_bad_numbers_are_one_line_and_exit_2(tmp_path, option, expected) -> None
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
-    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # hidden temporaries included

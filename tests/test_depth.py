@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
+from stand_ins import brightness_model, ramp
 
 from shaderviz.depth import DEFAULT_MODEL
 from shaderviz.depth.estimator import DepthEstimator, inference_shape, to_rgb_float
@@ -149,6 +151,45 @@ def test_disk_cache_survives_a_restart_and_respects_its_bound(tmp_path: Path) ->
     assert sum(f.stat().st_size for f in files) <= one_file * 3.5
 
 
+def test_disk_cache_evicts_the_least_recently_used(tmp_path: Path) -> None:
+    """Use an old entry, add a new one over the bound: the one not used longest goes."""
+    cache = tmp_path / "c"
+    images = [image(32, 32, seed=40 + i) for i in range(4)]
+    files = []
+    writer = DepthEstimator(tiny(), cache_dir=cache, device="cpu")
+    for img in images[:3]:
+        before = set(cache.glob("*.npy"))
+        writer.estimate(img)
+        (new,) = set(cache.glob("*.npy")) - before
+        files.append(new)
+    now = time.time()
+    for age, path in zip((300, 200, 100), files, strict=True):  # written in that order, long ago
+        os.utime(path, (now - age, now - age))
+    one_file = files[0].stat().st_size
+    model = tiny()  # a new process: nothing in memory
+    est = DepthEstimator(model, cache_dir=cache, device="cpu", disk_bytes=int(one_file * 3.5))
+    est.estimate(images[0])  # the oldest entry, used again
+    assert model.module.calls == 0 and est.hits["disk"] == 1
+    est.estimate(images[3])  # a fourth entry: one has to go
+    survivors = set(cache.glob("*.npy"))
+    assert len(survivors) == 3
+    assert files[1] not in survivors  # the least recently used
+    assert {files[0], files[2]} <= survivors
+
+
+def test_disk_cache_is_keyed_by_inference_size(tmp_path: Path) -> None:
+    cache, img = tmp_path / "c", image(40, 40)
+    model = tiny()
+    small = DepthEstimator(model, size=32, cache_dir=cache, device="cpu").estimate(img)
+    large = DepthEstimator(model, size=64, cache_dir=cache, device="cpu").estimate(img)
+    assert model.module.calls == 2  # another size is another estimate, not a hit
+    assert len(list(cache.glob("*.npy"))) == 2
+    assert not np.array_equal(small, large)
+    again = DepthEstimator(model, size=32, cache_dir=cache, device="cpu")
+    np.testing.assert_array_equal(again.estimate(img), small)
+    assert model.module.calls == 2 and again.hits["disk"] == 1
+
+
 def test_default_cache_dir_follows_xdg_cache_home(cache_home: Path) -> None:
     est = DepthEstimator(tiny(), device="cpu")
     est.estimate(image())
@@ -202,6 +243,42 @@ def test_torchscript_loader_and_cli(tmp_path: Path, cache_home: Path) -> None:
     r = run_cli("depth", str(src), "-o", str(tmp_path / "out.png"), "--model", str(path), "--quiet")
     assert r.returncode == 0, r.stderr
     assert Image.open(tmp_path / "out.png").size == (30, 20)
+
+
+def test_cli_png_is_white_where_near(tmp_path: Path, cache_home: Path) -> None:
+    """`shaderviz depth` with a model whose answer is known: bright = near = white."""
+    src = tmp_path / "ramp.png"
+    Image.fromarray(ramp()).save(src)
+    out = tmp_path / "depth.png"
+    r = run_cli("depth", str(src), "-o", str(out), "--model", str(brightness_model(tmp_path)), "--quiet")
+    assert r.returncode == 0, r.stderr
+    near = np.asarray(Image.open(out)).astype(np.float64) / 65535
+    assert near.shape == (24, 64)
+    assert near[:, -8:].mean() > 0.9 and near[:, :8].mean() < 0.1  # the bright side is white
+    assert np.corrcoef(near.mean(0), np.arange(64))[0, 1] > 0.95
+
+
+def test_cli_second_run_reads_the_cache_and_no_cache_skips_it(tmp_path: Path) -> None:
+    """A second run is a cache hit: it returns what the cache holds (here a doctored
+    entry) instead of computing again. ``--no-cache`` neither reads nor writes it."""
+    src = tmp_path / "ramp.png"
+    Image.fromarray(ramp()).save(src)
+    model = str(brightness_model(tmp_path))
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def depth(*extra: str) -> np.ndarray:
+        out = tmp_path / "out.png"
+        r = run_cli("depth", str(src), "-o", str(out), "--model", model, "--quiet", *extra, env_extra=env)
+        assert r.returncode == 0, r.stderr
+        return np.asarray(Image.open(out)).astype(np.float64) / 65535
+
+    first = depth()
+    (entry,) = (tmp_path / "cache" / "shaderviz" / "depth").glob("*.npy")
+    np.save(entry, (1.0 - np.load(entry)).astype(np.float16))  # the cache now says the opposite
+    assert np.corrcoef(depth().ravel(), first.ravel())[0, 1] < -0.99  # read from the cache
+    doctored = entry.read_bytes()
+    assert np.corrcoef(depth("--no-cache").ravel(), first.ravel())[0, 1] > 0.99  # computed ...
+    assert list(entry.parent.iterdir()) == [entry] and entry.read_bytes() == doctored  # ... and not stored
 
 
 def test_state_dict_checkpoint_roundtrip(tmp_path: Path) -> None:
@@ -279,6 +356,52 @@ def test_transformers_folders_load_offline(tmp_path: Path, monkeypatch: pytest.M
     assert load_model(tmp_path / "tiny-depth-anything").multiple == 14
 
 
+def answer_brightness(model: LoadedModel, metric: bool) -> None:
+    """Give a loaded Hugging Face model an answer that is known: the brighter, the nearer;
+    as relative inverse depth (DPT, Depth Anything: larger = nearer) or, for a metric
+    model, as depth in metres (1 m for the brightest, 10 m for the darkest)."""
+    from transformers.modeling_outputs import DepthEstimatorOutput
+
+    def forward(pixel_values: torch.Tensor, **kwargs: object) -> DepthEstimatorOutput:
+        bright = pixel_values.mean(1)  # normalised per channel, still rising with brightness
+        bright = (bright - bright.min()) / (bright.max() - bright.min())
+        return DepthEstimatorOutput(predicted_depth=10.0 - 9.0 * bright if metric else bright)
+
+    model.module.forward = forward
+
+
+def test_transformers_models_are_read_the_right_way_round(tmp_path: Path, monkeypatch) -> None:
+    """Relative models give inverse depth, metric ones metres: either way white = near."""
+    import shutil
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    dpt, anything = _tiny_hf_models(tmp_path)
+    metric = tmp_path / "tiny-depth-anything-metric"
+    shutil.copytree(anything, metric)
+    config = json.loads((metric / "config.json").read_text())
+    config.update(depth_estimation_type="metric", max_depth=20)
+    (metric / "config.json").write_text(json.dumps(config))
+    for folder, is_metric in ((dpt, False), (anything, False), (metric, True)):
+        model = load_model(folder)
+        assert model.metric == is_metric, folder.name
+        answer_brightness(model, is_metric)
+        est = DepthEstimator(model, size=model.default_size, cache_dir=False, device="cpu")
+        near = est.estimate(ramp(32, 64))
+        profile = near.mean(0)  # left (dark, far) to right (bright, near)
+        assert profile[-1] > 0.9 and profile[0] < 0.1, folder.name
+        assert np.all(np.diff(profile) > -0.01), folder.name
+
+
+def test_which_transformers_models_predict_metres() -> None:
+    from shaderviz.depth.loaders import predicts_metric_depth
+
+    assert predicts_metric_depth({"model_type": "depth_anything", "depth_estimation_type": "metric"})
+    assert predicts_metric_depth({"model_type": "zoedepth"}) and predicts_metric_depth({"model_type": "glpn"})
+    assert not predicts_metric_depth({"model_type": "depth_anything", "depth_estimation_type": "relative"})
+    assert not predicts_metric_depth({"model_type": "depth_anything"})
+    assert not predicts_metric_depth({"model_type": "dpt"})
+
+
 def test_missing_and_corrupt_models(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="not found"):
         load_model(tmp_path / "nope.pt")
@@ -303,45 +426,71 @@ def test_missing_and_corrupt_models(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- the command
 
 
-def test_cli_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
-    good = tmp_path / "ok.png"
-    Image.fromarray(image()).save(good)
-    corrupt = tmp_path / "corrupt.png"
-    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"broken" * 20)
-    bad_model = tmp_path / "bad.pt"
-    bad_model.write_bytes(b"not a model")
-    truncated = tmp_path / "trunc.pt"
-    torch.save({"state_dict": {"a": torch.zeros(1000)}}, truncated)
-    truncated.write_bytes(truncated.read_bytes()[:300])
-    cases = [
-        [str(tmp_path / "missing.png"), "-o", str(tmp_path / "o.png")],
-        [str(corrupt), "-o", str(tmp_path / "o.png")],
-        [str(good), "-o", str(tmp_path / "o.png"), "--model", str(tmp_path / "missing.pt")],
-        [str(good), "-o", str(tmp_path / "o.png"), "--model", str(bad_model)],
-        [str(good), "-o", str(tmp_path / "o.png"), "--model", str(truncated)],
-        [str(good), "-o", str(tmp_path / "o.jpg")],  # maps are PNG: not a folder named o.jpg
-        [str(good), "-o", str(good / "o.png")],  # the "folder" is a file
-        [str(good), str(good), "-o", str(tmp_path / "two.png")],
-    ]
-    from shaderviz.cli import main
+def _corrupt_png(folder: Path) -> Path:
+    path = folder / "corrupt.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"broken" * 20)
+    return path
 
-    for args in cases[:-1]:
-        r = run_cli("depth", *args, "--quiet") if args is cases[0] else None
-        if r is not None:
-            assert r.returncode == 2
-            lines = r.stderr.strip().splitlines()
-            assert len(lines) == 1 and lines[0].startswith("shaderviz: error:"), r.stderr
-    for args in cases:
-        import contextlib
-        import io
 
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err):
-            code = main(["depth", *args, "--quiet"])
-        assert code == 2, args
-        lines = err.getvalue().strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("shaderviz: error:"), err.getvalue()
-    assert not (tmp_path / "o.png").exists() and not (tmp_path / "o.jpg").exists()
+def _truncated(folder: Path) -> Path:
+    path = folder / "trunc.pt"
+    torch.save({"state_dict": {"a": torch.zeros(1000)}}, path)
+    path.write_bytes(path.read_bytes()[:300])
+    return path
+
+
+def _junk(folder: Path) -> Path:
+    path = folder / "bad.pt"
+    path.write_bytes(b"not a model")
+    return path
+
+
+BAD_INPUTS = {  # name: (arguments, run in a folder t holding in/ok.png and empty/; message)
+    "missing image": (lambda t: ["missing.png", "-o", "o.png"], "not found"),
+    "corrupt image": (lambda t: [_corrupt_png(t).name, "-o", "o.png"], "corrupt.png"),
+    "missing model": (lambda t: ["in/ok.png", "-o", "o.png", "--model", "no.pt"], "no.pt"),
+    "junk model": (lambda t: ["in/ok.png", "-o", "o.png", "--model", _junk(t).name], "bad.pt"),
+    "truncated model": (lambda t: ["in/ok.png", "-o", "o.png", "--model", _truncated(t).name], "trunc.pt"),
+    "jpeg output": (lambda t: ["in/ok.png", "-o", "o.jpg"], "16-bit PNG"),  # not a folder named o.jpg
+    "folder is a file": (lambda t: ["in/ok.png", "-o", "in/ok.png/o.png"], "cannot write"),
+    "two images, one file": (lambda t: ["in/ok.png", "in/ok.png", "-o", "two.png"], "need a folder"),
+    "empty folder": (lambda t: ["empty", "-o", "maps"], "no images in folder"),
+    "absurd size": (lambda t: ["in/ok.png", "-o", "o.png", "--size", "8"], "out of range"),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every bad-input case as a real process (two at a time: most import torch), each in
+    its own folder: (result, the folder's files before, after)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(name: str) -> tuple:
+        t = tmp_path_factory.mktemp("bad")
+        (t / "in").mkdir()
+        (t / "empty").mkdir()
+        Image.fromarray(image()).save(t / "in" / "ok.png")
+        args = BAD_INPUTS[name][0](t)
+        before = sorted(str(p.relative_to(t)) for p in t.rglob("*"))
+        cache = {"XDG_CACHE_HOME": str(t.parent / f"{t.name}-cache")}
+        r = run_cli("depth", *args, "--quiet", env_extra=cache, cwd=t)
+        return r, before, sorted(str(p.relative_to(t)) for p in t.rglob("*"))
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip(BAD_INPUTS, pool.map(run, BAD_INPUTS), strict=True))
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_cli_bad_input_is_one_line_exit_2(bad_input_runs: dict, case: str) -> None:
+    """As a real process, so anything written straight to the stderr descriptor (a
+    library's warning, a traceback) shows; and nothing is left behind, hidden or not."""
+    r, before, after = bad_input_runs[case]
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("shaderviz: error:"), r.stderr
+    assert BAD_INPUTS[case][1] in lines[0], lines[0]
+    assert r.stdout == ""
+    assert after == before  # no map, no hidden temporary
 
 
 needs_shipped = pytest.mark.skipif(shipped_path(DEFAULT_MODEL) is None, reason="shipped model not built yet")

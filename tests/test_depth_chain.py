@@ -99,11 +99,12 @@ def test_the_model_loads_only_when_the_chain_reads_depth(scene: Path, tmp_path: 
     args = ("render", str(scene), "--frames", "1", "--depth-model", missing)
     plain = shaderviz(tmp_path, *args, "-o", str(tmp_path / "b.png"), "--fx", "saturate amount=-1")
     assert plain.returncode == 0, plain.stderr
+    before = sorted(p.name for p in tmp_path.iterdir())
     result = shaderviz(tmp_path, *args, "-o", str(tmp_path / "a.png"), "--fx", GREY_NEAR)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no-such-model.pt" in lines[0] and "Traceback" not in result.stderr
-    assert not (tmp_path / "a.png").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no a.png, no hidden .a.png.partial
 
 
 def test_depth_auto_needs_an_image_source(tmp_path: Path) -> None:

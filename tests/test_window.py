@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -145,12 +146,12 @@ class Player:
         new = wait_for(lambda: set(self.snapshots.glob("shaderviz_*.png")) - before, 10, "a snapshot")
         return sorted(new)[-1]
 
-    def snapshot_where(self, check: Callable[[np.ndarray], bool], what: str) -> Path:
+    def snapshot_where(self, check: Callable[[np.ndarray], bool], what: str, timeout: float = 15) -> Path:
         """Snapshots until one passes ``check`` (the source loads asynchronously)."""
         def attempt() -> Path | None:
             path = self.snapshot()
             return path if check(pixels(path)) else None
-        return wait_for(attempt, 15, what)
+        return wait_for(attempt, timeout, what)
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -301,11 +302,11 @@ def test_include_change_recompiles_without_a_window(tmp_path: Path, capsys: pyte
         ctx.release()
 
 
-def _inversions(img: np.ndarray, axis: int) -> int:
-    """Out-of-order pairs of lightness along rows (axis 1) or columns (axis 0)."""
+def _inversions(img: np.ndarray, axis: int, key: str = "lightness") -> int:
+    """Out-of-order pairs of a sort key along rows (axis 1) or columns (axis 0)."""
     from sort_reference import sort_keys
 
-    keys = sort_keys(img.astype(np.uint8), np.zeros(img.shape[:2], np.uint8), "lightness").astype(np.int64)
+    keys = sort_keys(img.astype(np.uint8), np.zeros(img.shape[:2], np.uint8), key).astype(np.int64)
     lines = keys if axis == 1 else keys.T
     upper = np.triu_indices(lines.shape[1], 1)
     return int(sum((line[:, None] > line[None, :])[upper].sum() for line in lines))
@@ -360,3 +361,204 @@ def test_depth_model_runs_behind_the_window(
 
     player.snapshot_where(partly_coloured, "the near part coloured by the depth-gated effect")
     assert "warning" not in player.stderr
+
+
+# -- the README's claims for play: options and keys ------------------------------------
+
+
+def solid(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (160, 120)) -> Path:
+    Image.new("RGB", size, colour).save(path)
+    return path
+
+
+def is_colour(colour: tuple[int, int, int]) -> Callable[[np.ndarray], bool]:
+    return lambda a: bool(np.abs(a - np.array(colour)).max(axis=2).mean() < 8)
+
+
+def geometry(player: Player) -> tuple[int, int]:
+    """The play window's size on the screen ((0, 0) while there is none: pyglet makes a
+    new window when it enters or leaves fullscreen)."""
+    window = player._find_window()
+    if window is None:
+        return (0, 0)
+    found = player.xdotool("getwindowgeometry", "--shell", window, check=False).split()
+    shell = dict(line.split("=", 1) for line in found if "=" in line)
+    return int(shell.get("WIDTH", 0)), int(shell.get("HEIGHT", 0))
+
+
+def press_in_new_window(player: Player, key: str) -> None:
+    """Press ``key`` in the play window as it is now (F makes it anew). The release may
+    find the window gone already: that is no error."""
+    player.window = str(wait_for(player._find_window, 10, "the play window"))
+    player.xdotool("key", "--window", player.window, key, check=False)
+
+
+def fps_readings(player: Player, seconds: float) -> list[float]:
+    """The frame rates the title shows over ``seconds`` (it refreshes twice a second)."""
+    readings = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        match = re.search(r"\| (\d+) fps", player.title)
+        if match:
+            readings.append(float(match.group(1)))
+        time.sleep(0.25)
+    return readings
+
+
+def test_fullscreen_option_and_f_key(play: Callable[..., Player], stripes: Path) -> None:
+    """--fullscreen starts covering the screen (Xvfb's is 1280x1024); each press of F
+    toggles (pyglet makes a new window each time: a press must not be lost to it)."""
+    player = play(str(stripes), "--size", "160x120", "--fullscreen")
+    wait_for(lambda: geometry(player) == (1280, 1024), 15, "a fullscreen window")
+    for _ in range(2):
+        press_in_new_window(player, "f")
+        wait_for(lambda: geometry(player) not in ((1280, 1024), (0, 0)), 15, "a window again")
+        press_in_new_window(player, "f")
+        wait_for(lambda: geometry(player) == (1280, 1024), 15, "fullscreen again")
+    assert "Traceback" not in player.stderr
+
+
+def test_vsync_on_paces_frames_and_off_does_not(play: Callable[..., Player], tmp_path: Path) -> None:
+    """Xvfb has no vertical blank, so `on` is held to at most 120 frames/s by the loop;
+    `off` runs as fast as it can (a tiny window on a tiny chain: far more than that)."""
+    tiny = solid(tmp_path / "tiny.png", (40, 80, 120), (16, 16))
+    rates = {}
+    for mode in ("off", "on"):
+        player = play(str(tiny), "--size", "16x16", "--fx", "saturate", "--vsync", mode)
+        player.xdotool("windowsize", player.window, "32", "32", check=False)
+        rates[mode] = [r for r in fps_readings(player, 4) if r > 0]
+        player.close()
+    assert rates["on"] and max(rates["on"]) <= 125, rates
+    assert rates["off"] and max(rates["off"]) > 240, rates
+
+
+def test_space_pauses_and_resumes_time(play: Callable[..., Player], stripes: Path) -> None:
+    player = play(str(stripes), "--size", "160x120", "--seconds", "2",
+                  "--fx", "rgb_split amount=0.05 angle=saw(0,360)")
+    player.snapshot_where(lambda a: a.mean() > 50, "the source image on screen")
+    wait_for(lambda: not np.array_equal(pixels(player.snapshot()), pixels(player.snapshot())), 15,
+             "moving frames")
+    player.key("space")
+    wait_for(lambda: "paused" in player.title, 10, "'paused' in the title")
+    first = pixels(player.snapshot())
+    time.sleep(0.5)
+    assert np.array_equal(first, pixels(player.snapshot()))  # time stands still
+    player.key("space")
+    wait_for(lambda: "paused" not in player.title, 10, "the pause to end")
+    wait_for(lambda: not np.array_equal(pixels(player.snapshot()), first), 15, "frames moving again")
+
+
+def test_cycle_shows_each_image_of_a_folder_in_turn(play: Callable[..., Player], tmp_path: Path) -> None:
+    folder = tmp_path / "images"
+    folder.mkdir()
+    solid(folder / "a.png", (255, 0, 0))
+    solid(folder / "b.png", (0, 0, 255))
+    player = play(str(folder), "--cycle", "0.5", "--seconds", "60", "--fx", "saturate amount=0")
+    player.snapshot_where(is_colour((255, 0, 0)), "the first image")
+    player.snapshot_where(is_colour((0, 0, 255)), "the second image, half a second on", timeout=5)
+    player.snapshot_where(is_colour((255, 0, 0)), "the first image again", timeout=5)
+
+
+def test_n_loads_the_next_image_on_a_worker_while_the_window_plays(
+    play: Callable[..., Player], tmp_path: Path
+) -> None:
+    """The next image is a named pipe: reading it blocks until the test writes a PNG into
+    it. Meanwhile the window keeps running (keys work, snapshots come); then the image
+    arrives and shows."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    solid(folder / "a.png", (255, 0, 0))
+    pipe = folder / "b.png"
+    os.mkfifo(pipe)
+    player = play(str(folder), "--size", "160x120", "--cycle", "3600", "--fx", "saturate amount=0")
+    player.snapshot_where(is_colour((255, 0, 0)), "the first image")
+    player.key("n")
+    writer = wait_for(lambda: _open_for_writing(pipe), 10, "the loader to open the next image")
+    try:
+        player.key("space")  # the loop still runs keys and the title ...
+        wait_for(lambda: "paused" in player.title, 10, "the window to go on while the image loads")
+        assert is_colour((255, 0, 0))(pixels(player.snapshot()))  # ... and shows the last image
+        png = io.BytesIO()
+        Image.new("RGB", (160, 120), (0, 0, 255)).save(png, format="PNG")
+        os.write(writer, png.getvalue())
+    finally:
+        os.close(writer)
+    player.snapshot_where(is_colour((0, 0, 255)), "the next image, once loaded")
+    assert "warning" not in player.stderr
+
+
+def _open_for_writing(pipe: Path) -> int | None:
+    """A write end of the pipe once a reader has it open (None until then)."""
+    try:
+        fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    os.set_blocking(fd, True)
+    return fd
+
+
+def test_question_mark_prints_the_keys(play: Callable[..., Player], stripes: Path) -> None:
+    player = play(str(stripes), "--size", "160x120")
+    player.key("question")
+    wait_for(lambda: "toggle rgb_split" in player.out_path.read_text(), 10, "the keys on stdout")
+    text = player.out_path.read_text()
+    assert "snapshot" in text and "fullscreen" in text and "ESCAPE" in text
+
+
+def test_z_cycles_the_sort_key(play: Callable[..., Player], tmp_path: Path) -> None:
+    """Z steps through the sort keys, and sorting then uses the new key."""
+    noise = np.random.default_rng(2).integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    source = tmp_path / "noise.png"
+    Image.fromarray(noise).save(source)
+    player = play(str(source), "--size", "96x64", "--fx", "saturate amount=0")
+    player.snapshot_where(lambda a: a.std() > 40, "the noise image")
+    player.key("z")
+    wait_for(lambda: "sort key: hue" in player.out_path.read_text(), 10, "'sort key: hue' on stdout")
+    player.key("z")
+    wait_for(lambda: "sort key: saturation" in player.out_path.read_text(), 10, "the next key")
+    unsorted = _inversions(noise, axis=1, key="saturation")
+    player.xdotool("keydown", "--window", player.window, "Right")
+    try:
+        wait_for(lambda: _inversions(pixels(player.snapshot()), 1, "saturation") < unsorted // 4, 20,
+                 "rows sorted by saturation")
+    finally:
+        player.xdotool("keyup", "--window", player.window, "Right")
+
+
+def test_a_saved_effect_file_reloads_within_a_second(tmp_path: Path) -> None:
+    """HotReload as the loop drives it (headless GL): from saving the file to the new
+    program's pixels. The median of three saves is under a second (the README's claim;
+    the settle time is 0.12 s)."""
+    from shaderviz.app.hotreload import HotReload
+    from shaderviz.effects.chain import make_instance
+    from shaderviz.effects.registry import Registry
+    from shaderviz.render.context import headless_context
+    from shaderviz.render.renderer import Frame, Renderer
+
+    fx = tmp_path / "fx"
+    fx.mkdir()
+    effect = fx / "tint.glsl"
+    effect.write_text(EFFECT.replace("BODY", "0.0, 0.0, 0.0"))
+    registry = Registry.load([fx])
+    ctx = headless_context()
+    renderer = Renderer(ctx, (8, 8), registry)
+    reload = HotReload(registry, renderer)
+    reload.start()
+    latencies = []
+    try:
+        chain = [make_instance(registry.get("tint"), {})]
+        for level in (64, 128, 192):
+            time.sleep(0.3)  # a pause between saves, as between edits
+            effect.write_text(EFFECT.replace("BODY", f"{level / 255:.6f}, 0.0, 0.0"))
+            saved = time.monotonic()
+            while time.monotonic() - saved < 10:
+                reload.poll(["tint"])
+                if renderer.read(renderer.render(chain, Frame()))[4, 4, 0] == level:
+                    break
+                time.sleep(0.01)
+            latencies.append(time.monotonic() - saved)
+    finally:
+        reload.release()
+        renderer.release()
+        ctx.release()
+    assert sorted(latencies)[1] < 1.0, latencies

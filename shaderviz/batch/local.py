@@ -3,8 +3,8 @@
 A small pool of its own rather than ``concurrent.futures``: it knows which item each
 worker holds, so a worker that dies (a driver crash, the OOM killer) fails only that item
 and is replaced; and it stops workers with SIGTERM, which they turn into the same
-clean-up as a single render (no partial file is left). Workers ignore Ctrl-C: the main
-process stops them. ``--jobs 1`` renders in this process.
+clean-up as a single render (outputs/interrupts.py: no partial file is left). Workers
+ignore Ctrl-C: the main process stops them. ``--jobs 1`` renders in this process.
 """
 
 from __future__ import annotations
@@ -17,23 +17,15 @@ from collections.abc import Callable
 from typing import Any
 
 from shaderviz.batch.plan import Batch, Item, Result, render_item
+from shaderviz.outputs import interrupts
 
 POLL_SECONDS = 0.2
 Report = Callable[[Result], None]
 
 
-class _Stop(BaseException):
-    """SIGTERM in a worker: unwind like Ctrl-C so the partial output is removed."""
-
-
-def _on_term(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise _Stop
-
-
 def _worker(slot: int, batch: Batch, tasks: Any, results: Any, holding: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the main process, which stops us
+    interrupts.install()  # SIGTERM: the render stops between frames and removes its partial output
     try:
         while True:
             holding[slot] = -1
@@ -42,7 +34,7 @@ def _worker(slot: int, batch: Batch, tasks: Any, results: Any, holding: Any) -> 
                 return
             holding[slot] = index  # shared memory: the main process sees it even if we crash
             results.put((index, render_item(batch.show, batch.options, batch.items[index])))
-    except _Stop:
+    except interrupts.Terminated:
         pass
 
 

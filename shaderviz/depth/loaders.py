@@ -49,6 +49,7 @@ class LoadedModel:
     std: tuple[float, float, float] | None = None
     square: bool = False  # the network only takes square inputs (plain-ViT DPT)
     flip: bool = False  # the estimator's default for test-time mirroring
+    metric: bool = False  # the network predicts depth (larger = farther), not nearness
 
     def to(self, device: torch.device | str) -> LoadedModel:
         self.module.to(device)
@@ -69,6 +70,8 @@ class LoadedModel:
             y = y[0]
         if y.dim() == 4:
             y = y[:, 0]
+        if self.metric:  # metres -> inverse depth, the nearness a relative model gives
+            y = 1.0 / y.float().clamp_min(1e-6)
         return y.float()
 
 
@@ -155,6 +158,13 @@ def _short(err: BaseException | str) -> str:
     return text if len(text) < 160 else text[:157] + "..."
 
 
+def predicts_metric_depth(config: dict) -> bool:
+    """Whether a Hugging Face depth model predicts depth in metres (larger = farther):
+    Depth Anything's metric variants, ZoeDepth, GLPN. DPT and relative Depth Anything
+    predict relative inverse depth (larger = nearer)."""
+    return config.get("depth_estimation_type") == "metric" or config.get("model_type") in ("zoedepth", "glpn")
+
+
 def _load_hf(folder: Path, device: str | torch.device) -> LoadedModel:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -202,4 +212,5 @@ def _load_hf(folder: Path, device: str | torch.device) -> LoadedModel:
         mean=mean,
         std=std,
         square=square,
+        metric=predicts_metric_depth(cfg),
     )

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
 from shaderviz.outputs.codecs import ffmpeg_exe
@@ -42,17 +40,11 @@ class FFmpegPipe:
         if sys.platform == "win32":  # pragma: no cover - Windows has no sessions
             kwargs = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
         self.proc: subprocess.Popen | None = None
-        try:
-            # Ctrl-C or SIGTERM in the middle of starting ffmpeg must not leave it running
-            # unowned (it would write the output once our end of its pipe closes): hold
-            # them until self.proc is set; a held one is raised here, and ffmpeg is killed.
-            # (ffmpeg inherits the held mask: it is only ever stopped by closing its input
-            # or by SIGKILL.)
-            with signals_held():
-                self.proc = subprocess.Popen(
-                    [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y", *args],
-                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, **kwargs,
-                )
+        try:  # (render holds Ctrl-C and TERM while it starts ffmpeg: outputs/interrupts.py)
+            self.proc = subprocess.Popen(
+                [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y", *args],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, **kwargs,
+            )
             if sys.platform.startswith("linux"):
                 with contextlib.suppress(OSError):
                     import fcntl
@@ -101,19 +93,6 @@ class FFmpegPipe:
         except (OSError, ValueError):
             text = ""
         return _last_line(text) or f"exit status {self.proc.returncode}"
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Block SIGINT and SIGTERM in this (main) thread; pending ones arrive on exit."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    can = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held) if can else None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run(args: Sequence[str]) -> None:

@@ -18,6 +18,7 @@ from tqdm import tqdm
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.errors import UserError
+from shaderviz.outputs import interrupts
 from shaderviz.outputs.codecs import DEFAULT_QUALITY
 from shaderviz.outputs.readback import Readback
 from shaderviz.outputs.sinks.feed import LiveOutputs
@@ -89,36 +90,40 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
     readback = encoder = writer = bar = live = None
     depth = DepthFeed(show, wait=True)
     try:
-        live = LiveOutputs.for_show(renderer, show, sinks)
-        writer = open_writer(out, frames, show.size, show.fps, quality,
-                             lambda number: recipe_text(show.recipe(show.frame(number))), codec, alpha)
-        readback = Readback(ctx, show.size, writer.channels)
-        encoder = _Encoder(writer, readback)
-        depth.start(renderer)
-        current_key: object = object()
-        bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
-        for index in range(frames):
-            frame = show.frame(index)
-            key = show.source.key_at(frame.time, show.loop_number(index))
-            if key != current_key:
-                image = show.source.load(key, show.size, show.fit)
-                if image is not None:
-                    renderer.upload_source(image)
-                depth.new_image(image)
-                renderer.reset_state()
-                current_key = key
-            depth.update(renderer)
-            target = renderer.render(show.chain, frame, show.generator)
-            if renderer.errors:  # `play` keeps the last good program; a render must not
-                raise _shader_error(renderer.errors)
-            # The previous frame's pixels come back while the GPU works on this one.
-            done = readback.push(target.fbo)
-            if done is not None:
+        # Ctrl-C and TERM stop the render between frames (interrupts.check), never inside
+        # starting ffmpeg (an orphan would write the file after the clean-up) or a GL call.
+        with interrupts.held():
+            live = LiveOutputs.for_show(renderer, show, sinks)
+            writer = open_writer(out, frames, show.size, show.fps, quality,
+                                 lambda number: recipe_text(show.recipe(show.frame(number))), codec, alpha)
+            readback = Readback(ctx, show.size, writer.channels)
+            encoder = _Encoder(writer, readback)
+            depth.start(renderer)
+            current_key: object = object()
+            bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
+            for index in range(frames):
+                interrupts.check()
+                frame = show.frame(index)
+                key = show.source.key_at(frame.time, show.loop_number(index))
+                if key != current_key:
+                    image = show.source.load(key, show.size, show.fit)
+                    if image is not None:
+                        renderer.upload_source(image)
+                    depth.new_image(image)
+                    renderer.reset_state()
+                    current_key = key
+                depth.update(renderer)
+                target = renderer.render(show.chain, frame, show.generator)
+                if renderer.errors:  # `play` keeps the last good program; a render must not
+                    raise _shader_error(renderer.errors)
+                # The previous frame's pixels come back while the GPU works on this one.
+                done = readback.push(target.fbo)
+                if done is not None:
+                    encoder.put(done)
+                live.push(target)
+                bar.update(1)
+            for done in readback.drain():
                 encoder.put(done)
-            live.push(target)
-            bar.update(1)
-        for done in readback.drain():
-            encoder.put(done)
         encoder.close()
         bar.close()
         writer.finish()

@@ -168,6 +168,7 @@ class _Player:
         self.saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shaderviz-save")
         self.index = 0
         self.last: tuple[Target, Frame] | None = None
+        self.toggle_fullscreen = False  # F: done in the loop, not while pyglet dispatches keys
         self.error_label: str | None = None
         self.fps, self.title_at, self.title_frames, self.title_dirty = 0.0, time.perf_counter(), 0, True
         self._owned: list[Any] = []  # released in reverse order
@@ -203,6 +204,8 @@ class _Player:
         window, show = self.window, self.show
         while not window.is_closing:
             started = time.perf_counter()
+            if self.toggle_fullscreen:
+                self._toggle_fullscreen()
             seconds = self.clock.seconds()
             active = [i.name for i in show.chain if i.enabled]
             self.reload.poll(active + ([show.generator.name] if show.generator else []))
@@ -270,7 +273,14 @@ class _Player:
         self.title_dirty = True
 
     def do_fullscreen(self) -> None:
+        self.toggle_fullscreen = True
+
+    def _toggle_fullscreen(self) -> None:
+        """pyglet makes a new X window: the release of F went to the old one, so pyglet
+        still holds F down and would take the next press of F for auto-repeat."""
+        self.toggle_fullscreen = False
         self.window.fullscreen = not self.window.fullscreen
+        getattr(getattr(self.window, "_window", None), "pressed_keys", set()).clear()
 
     def do_help(self) -> None:
         print(describe(self.show.registry), flush=True)

@@ -1,0 +1,268 @@
+"""Mutation check: do the tests fail when behaviour breaks?
+
+Applies representative bugs, one at a time, to a temporary copy of the project and runs
+the tests against each; prints which tests caught it, or that none did.
+
+    make mutants                              # every mutant below (about ten minutes)
+    .venv/bin/python tests/mutants.py --list
+    .venv/bin/python tests/mutants.py noise-seam lru-evicts-newest
+
+A mutant is a text that must occur exactly once in one file, and what replaces it (a
+stale mutant, whose text the code no longer has, is an error, not a pass). It runs first
+against the tests named beside it (``pytest -x``); only if they all pass does the whole
+suite run, so "missed" means the whole suite passed with the bug in. Before the mutants,
+the named tests must pass on the unchanged copy. Exit status: 0 if every mutant was
+caught, 1 if one was missed, 2 on a stale mutant or a failing baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 1800  # seconds for one pytest run
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    bug: str  # what the change does, in words
+    path: str  # file, relative to the project root
+    old: str
+    new: str
+    tests: tuple[str, ...]  # pytest arguments: the tests expected to catch it
+
+
+MUTANTS = (
+    # -- the five bugs issue 18 found the suite blind to --------------------------------
+    Mutant("lru-evicts-newest", "the disk depth cache evicts the newest entry, not the least recently used",
+           "shaderviz/depth/estimator.py", "sorted(files, key=lambda t: t[0])",
+           "sorted(files, key=lambda t: t[0], reverse=True)",
+           ("tests/test_depth.py", "-k", "least_recently_used")),
+    Mutant("depth-png-inverted", "`shaderviz depth` writes 1 - nearness (black = near)",
+           "shaderviz/depth/command.py", "np.rint(near * 65535)", "np.rint((1 - near) * 65535)",
+           ("tests/test_depth.py", "-k", "white_where_near")),
+    Mutant("flow-keeps-old-image", "the flow sort does not restart when the source image changes",
+           "shaderviz/outputs/recorder.py", "                    renderer.reset_state()\n", "",
+           ("tests/test_cli.py", "-k", "flow_sort_restarts")),
+    Mutant("texture-leak-per-frame", "one texture (about 33 kB) leaked per rendered frame",
+           "shaderviz/render/renderer.py",
+           '        """Run the generator (if any) into the source, then the chain; return the output."""\n',
+           '        """Run the generator (if any) into the source, then the chain; return the output."""\n'
+           "        self.ctx.texture((96, 88), 4)\n",
+           ("tests/test_long_run.py",)),
+    Mutant("noise-seam", "the noise wave does not wrap its knots: it jumps at the loop point",
+           "shaderviz/effects/modulation.py", "knots[(i + 1) % count]", "knots[min(i + 1, count - 1)]",
+           ("tests/test_seams.py",)),
+    # -- the three kinds the suite always caught -------------------------------------------
+    Mutant("shader-saturate-sign", "a shader bug: saturate desaturates where it should saturate",
+           "shaders/saturate.glsl", "c, 1.0 + amount)", "c, 1.0 - amount)",
+           ("tests/test_effects.py", "-k", "saturate")),
+    Mutant("depth-gate-flipped", "the depth gate reads far as near",
+           "shaderviz/render/glsl.py", "        float d = texture(depthMap, uv).r;\n        float s",
+           "        float d = 1.0 - texture(depthMap, uv).r;\n        float s",
+           ("tests/test_effects.py", "-k", "gating")),
+    Mutant("sort-comparator", "the bitonic sort's comparator is reversed (fragment path)",
+           "shaders/pixelsort/bitonic.glsl", "bool less = me.x < other.x", "bool less = me.x > other.x",
+           ("tests/test_pixelsort.py", "-k", "fragment")),
+    # -- what the tests of issue 18 guard -------------------------------------------------
+    Mutant("loop-stall", "the clock repeats a frame at the loop point (phase i / (N - 1))",
+           "shaderviz/app/show.py", "(number % self.loop_frames) / self.loop_frames",
+           "(number % self.loop_frames) / max(1, self.loop_frames - 1)",
+           ("tests/test_seams.py",)),
+    Mutant("hf-metric-as-nearness", "a metric Hugging Face model's metres are taken as nearness",
+           "shaderviz/depth/loaders.py", "        if self.metric:", "        if False:",
+           ("tests/test_depth.py", "-k", "right_way_round")),
+    Mutant("cache-ignores-size", "the depth cache key leaves out the inference size",
+           "shaderviz/depth/estimator.py", "-{self.size}{'f'", "{'f'",
+           ("tests/test_depth.py", "-k", "inference_size")),
+    Mutant("cache-never-read", "the disk depth cache is written but never read",
+           "shaderviz/depth/estimator.py", "        if path is not None and path.is_file():",
+           "        if False:",
+           ("tests/test_depth_render.py", "-k", "second_render")),
+    Mutant("no-cache-ignored", "`depth --no-cache` still reads and writes the cache",
+           "shaderviz/depth/command.py", "cache_dir=False if args.no_cache else None", "cache_dir=None",
+           ("tests/test_depth.py", "-k", "no_cache")),
+    Mutant("reads-depth-ignored", 'an effect header\'s "reads_depth": true does not start the model',
+           "shaderviz/effects/chain.py", "        if spec.reads_depth:\n            return True\n", "",
+           ("tests/test_depth_render.py", "-k", "reads_depth")),
+    Mutant("partial-png-left", "a failed PNG render leaves its hidden temporary behind",
+           "shaderviz/outputs/writers.py",
+           "    def abort(self) -> None:\n        with suppress(OSError):\n"
+           "            if self.staging is None:",
+           "    def abort(self) -> None:\n        return\n        with suppress(OSError):\n"
+           "            if self.staging is None:",
+           ("tests/test_cli.py", "-k", "bad_input")),
+    Mutant("swallowed-signal", "a Ctrl-C that Python swallows is forgotten: the render runs on",
+           "shaderviz/outputs/interrupts.py", "    if _kept:\n        raise _kept[0]\n", "    return\n",
+           ("tests/test_cli.py", "-k", "swallows")),
+    Mutant("quality-ignored", "--quality does nothing", "shaderviz/outputs/writers.py",
+           "VideoWriter(path, size, fps, quality)", "VideoWriter(path, size, fps, 8.0)",
+           ("tests/test_cli.py", "-k", "quality")),
+    Mutant("stretch-is-fit", "--fit stretch letterboxes like fit", "shaderviz/sources/images.py",
+           '    if fit == "stretch":', '    if fit == "stretched":',
+           ("tests/test_cli.py", "-k", "fit_stretch")),
+    Mutant("16-bit-saturates", "16-bit images are read as 8-bit (white everywhere)",
+           "shaderviz/sources/images.py",
+           'peak = 65535.0 if img.mode != "I" or arr.max() > 255 else 255.0', "peak = 255.0",
+           ("tests/test_cli.py", "-k", "16_bit")),
+    Mutant("rgba-alpha-dropped", "RGBA images lose their alpha instead of going over black",
+           "shaderviz/sources/images.py",
+           '    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):',
+           "    if False:", ("tests/test_cli.py", "-k", "16_bit")),
+    Mutant("preset-chain-dropped", "a preset's chain is not used", "shaderviz/app/show.py",
+           "    chain = list(preset.chain)", "    chain = []",
+           ("tests/test_cli.py", "-k", "built_in_presets")),
+    Mutant("palette-stop-typo", "one colour stop of the fire palette mistyped",
+           "shaderviz/effects/palettes.py", '"#d0300c"', '"#d0400c"',
+           ("tests/test_effects.py", "-k", "colorize")),
+    Mutant("fullscreen-key-lost", "F toggles while pyglet dispatches keys: every other F is lost",
+           "shaderviz/outputs/window.py",
+           "    def do_fullscreen(self) -> None:\n        self.toggle_fullscreen = True\n",
+           "    def do_fullscreen(self) -> None:\n        self._toggle_fullscreen()\n",
+           ("tests/test_window.py", "-k", "fullscreen")),
+    Mutant("space-ignored", "Space does not pause", "shaderviz/outputs/window.py",
+           "    def do_pause(self) -> None:\n        self.clock.toggle()\n",
+           "    def do_pause(self) -> None:\n        pass\n",
+           ("tests/test_window.py", "-k", "space")),
+    Mutant("cycle-ignored", "play's --cycle is ignored (10 s per image)", "shaderviz/cli.py",
+           'getattr(args, "cycle", None)', '10.0 if args.command == "play" else None',
+           ("tests/test_window.py", "-k", "cycle")),
+    Mutant("n-ignored", "N does not move to the next image", "shaderviz/sources/__init__.py",
+           "        self.skipped += 1\n", "",
+           ("tests/test_window.py", "-k", "worker")),
+    Mutant("load-on-the-loop", "the window loads images on its own thread (it stalls)",
+           "shaderviz/outputs/window.py",
+           "            self.pending = (key, self.pool.submit(self.show.source.load, key, self.show.size, "
+           "self.show.fit))\n",
+           "            loaded: Future = Future()\n"
+           "            loaded.set_result(self.show.source.load(key, self.show.size, self.show.fit))\n"
+           "            self.pending = (key, loaded)\n",
+           ("tests/test_window.py", "-k", "worker")),
+    Mutant("help-silent", "? prints nothing", "shaderviz/outputs/window.py",
+           "        print(describe(self.show.registry), flush=True)\n", "        pass\n",
+           ("tests/test_window.py", "-k", "question")),
+    Mutant("z-ignored", "Z does not change the sort key", "shaderviz/app/sortcontrol.py",
+           'instance.values["key"] = param.values[(param.values.index(current) + 1) % len(param.values)]',
+           "pass", ("tests/test_window.py", "-k", "sort_key")),
+    Mutant("vsync-ignored", "--vsync off still paces frames", "shaderviz/cli.py",
+           'vsync=args.vsync == "on"', "vsync=True", ("tests/test_window.py", "-k", "vsync")),
+    Mutant("slow-hot-reload", "a saved shader takes over a second to reload", "shaderviz/app/hotreload.py",
+           "SETTLE_SECONDS = 0.12", "SETTLE_SECONDS = 1.2",
+           ("tests/test_window.py", "-k", "within_a_second")),
+)
+
+
+def copy_project(dest: Path) -> None:
+    """Tracked and untracked (not ignored) files, as `make test` would see them."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+
+
+def pytest(copy: Path, args: tuple[str, ...], env: dict[str, str]) -> tuple[bool, str, float]:
+    """Run pytest in the copy: (passed, the first failing test or the last lines, seconds)."""
+    started = time.monotonic()
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *args]
+    try:
+        done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return False, f"timed out after {TIMEOUT} s", time.monotonic() - started
+    seconds = time.monotonic() - started
+    failed = [line[len("FAILED "):].split(" - ")[0] for line in done.stdout.splitlines()
+              if line.startswith(("FAILED ", "ERROR "))]
+    if done.returncode == 0:
+        return True, "", seconds
+    tail = done.stdout.strip().splitlines()[-1:] or done.stderr.strip().splitlines()[-1:]
+    return False, failed[0] if failed else " ".join(tail), seconds
+
+
+def check_applies(copy: Path, mutant: Mutant) -> str:
+    text = (copy / mutant.path).read_text()
+    if text.count(mutant.old) != 1:
+        raise SystemExit(f"stale mutant {mutant.name}: its text occurs {text.count(mutant.old)} times in "
+                         f"{mutant.path}; update tests/mutants.py")
+    return text
+
+
+def apply(copy: Path, mutant: Mutant) -> str:
+    """Put the bug in; the file's text before it."""
+    text = check_applies(copy, mutant)
+    (copy / mutant.path).write_text(text.replace(mutant.old, mutant.new))
+    return text
+
+
+def baseline(chosen: list[Mutant]) -> list[tuple[str, ...]]:
+    """Every named test, in at most two runs: whole files, and the others by keyword."""
+    whole = sorted({m.tests[0] for m in chosen if len(m.tests) == 1})
+    keyed = sorted({m.tests[0] for m in chosen if len(m.tests) == 3} - set(whole))
+    words = " or ".join(sorted({m.tests[2] for m in chosen if len(m.tests) == 3 and m.tests[0] in keyed}))
+    return [tuple(whole)] * bool(whole) + [(*keyed, "-k", words)] * bool(keyed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="mutants to run (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the mutants")
+    args = parser.parse_args(argv)
+    by_name = {m.name: m for m in MUTANTS}
+    if args.list:
+        for m in MUTANTS:
+            print(f"{m.name:24} {m.path:34} {m.bug}")
+        return 0
+    unknown = [n for n in args.names if n not in by_name]
+    if unknown:
+        parser.error(f"unknown mutant(s): {', '.join(unknown)}")
+    chosen = [by_name[n] for n in args.names] or list(MUTANTS)
+
+    with tempfile.TemporaryDirectory(prefix="shaderviz-mutants-") as tmp:
+        copy = Path(tmp)
+        copy_project(copy)
+        env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+        where = subprocess.run([sys.executable, "-c", "import shaderviz; print(shaderviz.__file__)"],
+                               cwd=copy, env=env, capture_output=True, text=True).stdout.strip()
+        if not where.startswith(str(copy)):
+            print(f"the copy's package is not the one imported ({where})", file=sys.stderr)
+            return 2
+        for m in chosen:  # every mutant's text is there before anything runs
+            check_applies(copy, m)
+        for selection in baseline(chosen):
+            print(f"baseline, unchanged copy: pytest {' '.join(selection)}", flush=True)
+            ok, first, _ = pytest(copy, selection, env)
+            if not ok:
+                print(f"the baseline fails: {first}", file=sys.stderr)
+                return 2
+        print(f"\n{'mutant':24} {'s':>5}  caught by")
+        missed = []
+        for m in chosen:
+            original = apply(copy, m)
+            try:
+                ok, first, seconds = pytest(copy, m.tests, env)
+                if ok:  # the named tests missed it: does anything in the suite catch it?
+                    ok, first, more = pytest(copy, (), env)
+                    seconds += more
+            finally:
+                (copy / m.path).write_text(original)
+            verdict = "MISSED: the whole suite passed" if ok else first
+            print(f"{m.name:24} {seconds:5.0f}  {verdict}", flush=True)
+            if ok:
+                missed.append(m.name)
+    caught = len(chosen) - len(missed)
+    print(f"\ncaught {caught} of {len(chosen)} mutants" + (f"; missed: {', '.join(missed)}" * bool(missed)))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
