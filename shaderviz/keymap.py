@@ -32,6 +32,7 @@ APP_BINDINGS: tuple[Binding, ...] = (
     Binding("A", "autosort", "toggle auto sort: keep sorting in the last arrow's direction"),
     Binding("Z", "sort_key", "cycle the pixel-sort key (luma, lightness, hue, ..., depth)"),
     Binding("X", "sort_reset", "reset pixel sorting to the unsorted image"),
+    Binding("D", "depth_view", "show the depth map over the chain (what the depth model sees)"),
     Binding("QUESTION", "help", "print the keys (also: /)"),
     Binding("SLASH", "help", "print the keys"),
     Binding("ESCAPE", "quit", "quit"),

@@ -5,7 +5,9 @@ In ``auto`` mode the model runs only while the chain reads depth (a depth-gated 
 sort by depth, an effect whose shader reads depth), on the image the source delivered
 last. ``render`` waits for it: every frame must have its own depth, deterministically.
 ``play`` never waits: the estimate runs on a worker and is uploaded when it is done; until
-then the previous depth (or flat) stays, so the window keeps playing.
+then the previous depth (or flat) stays, so the window keeps playing. The model's maps are
+uploaded for refinement: the renderer moves their edges onto the image's edges on the GPU
+(render/depthprep.py); a depth file is used as it is.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class DepthFeed:
         if self._pending is not None and self._pending.done():
             future, self._pending = self._pending, None
             try:
-                renderer.upload_depth(future.result())
+                renderer.upload_depth(future.result(), refine=True)
             except Exception as err:  # noqa: BLE001 - play goes on with flat depth
                 self._broken = True
                 print(f"shaderviz: warning: depth model: {' '.join(str(err).split())}; depth stays flat",
@@ -60,7 +62,7 @@ class DepthFeed:
         if self._served or self._broken or self._image is None or not self.show.uses_depth():
             return
         if self.wait:
-            renderer.upload_depth(self._estimate(self._image))
+            renderer.upload_depth(self._estimate(self._image), refine=True)
         elif self._pending is None:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shaderviz-depth")

@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from shaderviz.app.camerasteer import CameraSteer
 from shaderviz.app.depthfeed import DepthFeed
+from shaderviz.app.depthview import DepthView
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.show import Show
 from shaderviz.app.sortcontrol import SortControl
@@ -165,6 +167,7 @@ class _Player:
         self.min_frame = 1.0 / MAX_FPS_WITH_VSYNC if vsync else 0.0
         self.clock = _Clock()
         self.sort = SortControl()
+        self.steer, self.depth_view = CameraSteer(), DepthView()
         self.saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shaderviz-save")
         self.index = 0
         self.last: tuple[Target, Frame] | None = None
@@ -187,6 +190,7 @@ class _Player:
             self.release()
             raise
         window.key_event_func = self.on_key
+        window.mouse_position_event_func = window.mouse_drag_event_func = self.on_mouse
 
     def _own(self, thing: Any) -> Any:
         self._owned.append(thing)
@@ -212,6 +216,8 @@ class _Player:
             self.depth.new_image(self.feed.update(self.renderer, self._source_key(seconds)))
             self.depth.update(self.renderer)
             self.sort.apply(show.chain, show.registry)
+            self.steer.apply(show.chain, show.registry, time.perf_counter())
+            self.depth_view.apply(show.chain, show.registry)
             frame = show.frame_at(seconds, self.index)
             target = self.renderer.render(show.chain, frame, show.generator)
             self.outputs.push(target)  # --out sinks: read back and sent off the loop
@@ -264,6 +270,14 @@ class _Player:
             handler(arg)
         elif handler is not None:
             handler()
+
+    def on_mouse(self, x: int, y: int, dx: int, dy: int) -> None:
+        width, height = self.window.size
+        self.steer.point(x / max(width, 1), y / max(height, 1))
+
+    def do_depth_view(self) -> None:
+        print(f"depth view {'on' if self.depth_view.toggle() else 'off'}", flush=True)
+        self.title_dirty = True
 
     def do_quit(self) -> None:
         self.window.is_closing = True

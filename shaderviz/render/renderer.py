@@ -19,6 +19,7 @@ from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
 from shaderviz.errors import UserError
+from shaderviz.render.depthprep import DepthPrep
 from shaderviz.render.glsl import (
     KEEP_ALPHA,
     OPAQUE,
@@ -105,14 +106,19 @@ class Renderer:
                             f"({limit} per side); pass a smaller --size")
         self.source = Target.create(self.ctx, self.size)
         self._ping = [Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)]
-        self.depth = self.ctx.texture(self.size, 1, dtype="f4")
-        self.depth.repeat_x = self.depth.repeat_y = False
+        self._source_version = 0  # bumps whenever the source image changes (the depth guide)
+        self.depth_prep = DepthPrep(self.ctx, self.size, self.registry.include_dirs())
         self.upload_depth(np.full((self.size[1], self.size[0]), 0.5, np.float32))
+
+    @property
+    def depth(self) -> moderngl.Texture:
+        """The depth map every effect reads (``depthMap``), prepared (see render/depthprep)."""
+        return self.depth_prep.texture
 
     def _free_frame_resources(self) -> None:
         for target in (self.source, *self._ping):
             target.release()
-        self.depth.release()
+        self.depth_prep.release()
         self._drop_buffers(set())
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -146,11 +152,13 @@ class Renderer:
         if rgb.shape[2] == 3:
             rgb = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
         self.source.texture.write(np.ascontiguousarray(rgb[::-1]).tobytes())
+        self._source_version += 1
 
-    def upload_depth(self, depth: np.ndarray) -> None:
-        """An (H, W) float nearness map (1 = near, 0 = far), top row first."""
+    def upload_depth(self, depth: np.ndarray, refine: bool = False) -> None:
+        """An (H, W) float nearness map (1 = near, 0 = far), top row first. ``refine``: a
+        depth model's map, to be resampled onto the source image's edges on the GPU."""
         self._check_shape(depth.shape[:2])
-        self.depth.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
+        self.depth_prep.upload(depth, refine)
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
@@ -251,6 +259,8 @@ class Renderer:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
                 self._run_effect(spec, generator, frame, self.source, self.source)
+                self._source_version += 1
+        self.depth_prep.prepare(self.source.texture, self._source_version)
         current = self.source
         alive: set[int] = set()
         active = [(self.registry.effects.get(i.name), i) for i in chain if i.enabled]
@@ -353,7 +363,8 @@ class Renderer:
     ) -> dict[str, moderngl.Texture] | None:
         kernel = self._kernels.get(instance.uid)
         if kernel is None:
-            kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs())
+            kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs(),
+                                   self.depth_prep)
             self._kernels[instance.uid] = kernel
         try:
             return kernel.run(source.texture, self.depth, values, frame)
