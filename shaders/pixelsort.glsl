@@ -1,6 +1,7 @@
 /*{
   "description": "Pixel sort along rows, columns or any angle by a key, inside threshold intervals (instant, or flowing a few passes per frame).",
   "kernel": "pixelsort",
+  "constraints": ["lo <= hi"],
   "params": {
     "mode": {"type": "choice", "default": "instant", "values": ["instant", "flow"], "doc": "instant: fully sorted every frame; flow: animated odd-even passes on a persistent image"},
     "key": {"type": "choice", "default": "lightness", "values": ["luma", "lightness", "hue", "saturation", "intensity", "min", "depth"], "doc": "what pixels are sorted by (depth: the depth map)"},

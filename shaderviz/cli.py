@@ -87,6 +87,13 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
                    help="model for --depth auto (default: the shipped depth-lite0)")
     p.add_argument("--effects-dir", action="append", type=Path, default=[],
                    help="extra folder of effect files (later folders override)")
+    p.add_argument("--out", action="append", default=[], metavar="SINK",
+                   help="also send every frame to: v4l2:/dev/videoN (virtual camera), vcam: (OBS Virtual "
+                        "Camera), ndi:NAME, syphon:NAME (macOS), spout:NAME (Windows); repeatable")
+    p.add_argument("--background", metavar="COLOR|transparent",
+                   help="what shows where an effect (depth_key) makes the picture transparent: #rrggbb "
+                        "(default #000000), or transparent to keep alpha in the output (.png, .gif, .webm "
+                        "vp9_alpha, .mov hap_alpha / prores_4444)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,10 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render a loop to a file, headless")
     _add_show_options(render)
     render.add_argument("-o", "--output", required=True, type=Path,
-                        help="OUT.mp4 | .webm | .gif | .png (a %%04d pattern or folder for frames)")
-    render.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
-    render.add_argument("--quality", type=float, default=8.0, help="video quality 1..10 (default 8)")
+                        help="OUT.mp4 | .mov | .webm | .gif | .png (a %%04d pattern or folder for frames)")
+    render.add_argument("--frames", type=_positive(int, 864000),
+                        help="number of frames, up to 864000 (default: one loop)")
+    from shaderviz.outputs import codecs
+
+    render.add_argument("--codec", choices=list(codecs.CODECS), metavar="CODEC",
+                        help="video codec (default: h264 for .mp4/.mov, vp9 for .webm): " + codecs.describe())
+    render.add_argument("--quality", type=float, default=8.0,
+                        help="video quality 1..10 (default 8, visually lossless): h264 crf = 34 - 2 x "
+                             "quality (8 -> crf 18, 10 -> 14, 1 -> 32); vp9 crf = 63 - 5.3 x quality; "
+                             "HAP and ProRes have fixed quality")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    from shaderviz.batch.command import add_arguments as _batch_arguments
+
+    _batch_arguments(render)
 
     play = sub.add_parser("play", help="play the chain live in a window")
     _add_show_options(play)
@@ -188,11 +206,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(describe(registry, preset_bank()))
         return 0
 
+    if args.command == "render":
+        from shaderviz.batch import command as batch
+
+        if batch.wants_batch(args):
+            return batch.run(args)
     from shaderviz.app.show import build_show
 
     show = build_show(
         registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
-        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
+        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model, args.background,
     )
     for note in show.notes:
         print(f"shaderviz: note: {note}", file=sys.stderr)
@@ -224,32 +247,21 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
 
     def rebuild(name: str):  # noqa: ANN202 - a preset of the bank with this command line's options
         return build_show(show.registry, args.input, name, None, show.size, args.fps, args.seconds, args.seed,
-                          args.fit, args.depth, args.cycle, args.depth_model)
+                          args.fit, args.depth, args.cycle, args.depth_model, args.background)
 
     options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
                           snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
-                          transition=args.transition, bank=bank, rebuild=rebuild, notices=notices)
+                          transition=args.transition, bank=bank, rebuild=rebuild, notices=notices,
+                          outputs=tuple(args.out))
     return play(show, options)
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
-    from shaderviz.outputs.recorder import record
+    from shaderviz.outputs.render import RenderOptions, render_show
 
-    if not 1 <= args.quality <= 10:
-        raise UserError(f"--quality {args.quality:g} is out of range 1..10")
-    # A preset from a PNG recipe re-renders that one frame (with --frames N: N from there).
-    # A folder: one loop per image.
-    frames = args.frames or (1 if show.start_time is not None else show.loop_frames * show.source.loops())
-    width, height = show.size
-    if args.size is None and args.output.suffix.lower() in (".mp4", ".webm") and (width % 2 or height % 2):
-        # Only when the size came from the image or preset: an explicit odd --size is an error.
-        show.size = (max(2, width - width % 2), max(2, height - height % 2))
-        print(f"shaderviz: note: {width}x{height} rendered as {show.size[0]}x{show.size[1]}: "
-              f"{args.output.suffix} (yuv420p) needs even sides", file=sys.stderr)
-    out = record(show, args.output, frames, args.quality, progress=not args.quiet)
-    seconds = frames / show.fps
-    count = f"{frames} frame{'s' if frames != 1 else ''}"
-    print(f"wrote {out} ({count}, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)")
+    options = RenderOptions(args.output, args.frames, args.quality, args.codec, args.size is not None,
+                            progress=not args.quiet, sinks=tuple(args.out))
+    print(render_show(show, options))
     return 0
 
 

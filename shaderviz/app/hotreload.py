@@ -24,7 +24,7 @@ from shaderviz.render.renderer import Renderer
 
 SETTLE_SECONDS = 0.12  # wait this long after a file's last event before reading it
 _WATCHED_EVENTS = {"modified", "created", "moved", "closed", "deleted"}
-_LOCATION = re.compile(r"([^\s/\\:]+\.glsl):(\d+)")
+_LOCATION = re.compile(r"([^\s/\\:]+\.(?:glsl|fs|vs)):(\d+)")
 _HEADER_LINE = re.compile(r"^(.*\.glsl): invalid effect header: line (\d+): (.*)$", re.DOTALL)
 
 
@@ -38,7 +38,7 @@ class _Handler(FileSystemEventHandler):
         paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
         for path in paths:  # a move: the old name is gone, the new one is there
             path = path.decode() if isinstance(path, bytes) else path
-            if path.endswith(".glsl"):
+            if path.endswith((".glsl", ".fs", ".vs")):  # effect files, ISF files
                 self.changed.put(Path(path))
 
 
@@ -47,7 +47,7 @@ def error_label(message: str) -> str:
     match = _LOCATION.search(message)
     if match:
         return f"{match.group(1)}:{match.group(2)}"
-    name = re.search(r"([^\s/\\:]+\.glsl)", message)
+    name = re.search(r"([^\s/\\:]+\.(?:glsl|fs|vs))", message)
     return name.group(1) if name else message.split(":", 1)[0]
 
 

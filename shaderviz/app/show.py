@@ -17,7 +17,7 @@ from shaderviz.depth import DEFAULT_MODEL as DEFAULT_DEPTH_MODEL  # light: torch
 from shaderviz.effects.chain import EffectInstance, make_instance, parse_fx
 from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
-from shaderviz.presets import Preset, load_preset
+from shaderviz.presets import Preset, load_preset, parse_background
 from shaderviz.render.renderer import Frame
 from shaderviz.sources import Source, VideoSource, open_source
 from shaderviz.sources.images import load_depth
@@ -44,6 +44,7 @@ class Show:
     start_time: float | None = None  # from a PNG recipe: render starts at that frame's time
     notes: tuple[str, ...] = ()  # from a PNG recipe: what it does not replay
     software_scale: float | None = None  # the preset's [play] render scale without a GPU
+    background: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # None: transparent (keeps alpha)
 
     @property
     def loop_frames(self) -> int:
@@ -111,6 +112,9 @@ class Show:
             preset["depth_model"] = self.depth_model
         if source_key is not None:
             preset.update(self.source.recipe(source_key))
+        if self.background != (0.0, 0.0, 0.0):
+            preset["background"] = "transparent" if self.background is None else \
+                "#" + "".join(f"{round(c * 255):02x}" for c in self.background)
         recipe = {
             "shaderviz": __version__,
             "preset_name": self.preset_name,
@@ -138,6 +142,7 @@ def build_show(
     depth: str | None = None,
     cycle_seconds: float | None = None,
     depth_model: str | None = None,
+    background: str | None = None,
 ) -> Show:
     """Command-line values override the preset; with neither --preset nor --fx the
     built-in ``default`` preset is used."""
@@ -164,6 +169,10 @@ def build_show(
     depth_mode, depth_path = _depth_choice(depth or preset.depth, source)
     if preset.source_frame is not None and isinstance(source, VideoSource):
         source.start_at(preset.time or 0.0, preset.source_frame)
+    try:
+        backdrop = parse_background(background or preset.background or "#000000")
+    except ValueError as err:
+        raise UserError(f"--background: {err}") from None
     return Show(  # --fps and a preset's fps are checked where they are read
         registry=registry,
         source=source,
@@ -181,6 +190,7 @@ def build_show(
         start_time=preset.time,
         notes=tuple(preset.notes),
         software_scale=preset.software_scale,
+        background=backdrop,
     )
 
 

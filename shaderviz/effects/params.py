@@ -13,7 +13,9 @@ from typing import Any
 
 from shaderviz.effects.modulation import Modulator, parse_modulator
 
-TYPES = ("float", "int", "bool", "color", "choice")
+TYPES = ("float", "int", "bool", "color", "choice")  # declared in effect-file headers
+# ISF files also have points (vec2, "x,y") and colours with alpha (vec4, "#rrggbbaa").
+VECTOR_TYPES = {"point": 2, "rgba": 4}
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class ParamSpec:
     values: tuple[str, ...] = ()  # for choice
     doc: str = ""
     unit: str = ""  # "px": a length in output pixels (scaled when the chain renders smaller)
+    codes: tuple[int, ...] = ()  # choice: the uniform's value for each name (default: its index)
 
     @property
     def numeric(self) -> bool:
@@ -40,6 +43,10 @@ class ParamSpec:
             return f"{_fmt(self.min)}..{_fmt(self.max)}"
         if self.type == "bool":
             return "true|false"
+        if self.type == "point":
+            return "x,y"
+        if self.type == "rgba":
+            return "#rrggbb[aa]"
         return "#rrggbb"
 
     def to_json(self) -> dict[str, Any]:
@@ -83,6 +90,8 @@ class ParamSpec:
                     f"{self.name}: expected one of {', '.join(self.values)}, got {raw!r}"
                 )
             return text
+        if self.type in VECTOR_TYPES:
+            return parse_vector(raw, self.name, self.type)
         return parse_color(raw, self.name)
 
     def _number(self, raw: Any) -> float | int:
@@ -113,7 +122,8 @@ class ParamSpec:
             value = stored.value(phase, seed)
             return int(round(value)) if self.type == "int" else float(value)
         if self.type == "choice":
-            return self.values.index(stored)
+            index = self.values.index(stored)
+            return self.codes[index] if self.codes else index
         if self.type == "bool":
             return bool(stored)
         return stored
@@ -124,8 +134,10 @@ class ParamSpec:
             return stored.format()
         if self.type == "bool":
             return "true" if stored else "false"
-        if self.type == "color":
+        if self.type in ("color", "rgba"):
             return "#" + "".join(f"{round(c * 255):02x}" for c in stored)
+        if self.type == "point":
+            return ",".join(_fmt(v) for v in stored)
         if isinstance(stored, float):
             return _fmt(stored)
         return str(stored)
@@ -154,6 +166,29 @@ def parse_color(raw: Any, name: str) -> tuple[float, float, float]:
         h = match.group(1)
         return tuple(int(h[i : i + 2], 16) / 255.0 for i in (0, 2, 4))  # type: ignore[return-value]
     raise ValueError(f"{name}: expected a colour like #ff8800, got {raw!r}")
+
+
+def parse_vector(raw: Any, name: str, kind: str) -> tuple[float, ...]:
+    """A point ``"x,y"`` / [x, y], or an rgba colour ``#rrggbb[aa]`` / [r, g, b, a] in 0..1."""
+    size = VECTOR_TYPES[kind]
+    if kind == "rgba" and isinstance(raw, str) and raw.strip().startswith("#"):
+        text = raw.strip()[1:]
+        if re.fullmatch(r"[0-9a-fA-F]{6}([0-9a-fA-F]{2})?", text):
+            text += "" if len(text) == 8 else "ff"
+            return tuple(int(text[i : i + 2], 16) / 255.0 for i in range(0, 8, 2))
+    items = raw.split(",") if isinstance(raw, str) else raw
+    try:
+        values = tuple(float(v) for v in items)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        values = ()
+    if kind == "rgba" and len(values) == 3:
+        values = (*values, 1.0)
+    if len(values) != size or not all(math.isfinite(v) for v in values):
+        example = "0.5,0.25" if kind == "point" else "#ff8800 or #ff880080"
+        raise ValueError(f"{name}: expected {example}, got {raw!r}")
+    if kind == "rgba" and not all(0.0 <= v <= 1.0 for v in values):
+        raise ValueError(f"{name}: colour channels are 0..1, got {raw!r}")
+    return values
 
 
 def spec_from_header(name: str, decl: Any) -> ParamSpec:

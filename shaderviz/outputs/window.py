@@ -29,6 +29,7 @@ from shaderviz.errors import UserError
 from shaderviz.keymap import command_for, describe, key_lines
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
+from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.render.context import is_software
 from shaderviz.render.present import Presenter
 from shaderviz.render.renderer import Frame, Target
@@ -53,6 +54,7 @@ class PlayOptions:
     bank: list[str] = field(default_factory=list)
     rebuild: Callable[[str], Show] | None = None
     notices: list[str] = field(default_factory=list)  # said on screen at start
+    outputs: tuple[str, ...] = ()  # --out sinks (outputs/sinks) that get every shown frame
 
 
 def play(show: Show, options: PlayOptions) -> int:
@@ -135,6 +137,11 @@ class _Loop:
             live_options = LiveOptions(options.render_size, options.scale, is_software(window.ctx),
                                        options.transition, options.snapshots, bank, options.rebuild)
             self.live = LiveShow(window.ctx, show, live_options, self.commands, stats, self.hud.notify)
+            try:
+                self.outputs = LiveOutputs.for_show(self.live.renderer, show, options.outputs, self.live.size)
+            except BaseException:
+                self.live.release()
+                raise
         except BaseException:
             self.hud.release()
             self.presenter.release()
@@ -150,6 +157,8 @@ class _Loop:
 
     def run(self) -> None:
         window = self.window
+        transparent = self.show.background is None
+        self.frame_listeners.append(lambda output, frame: self.outputs.push(output))  # --out sinks
         try:
             while not window.is_closing:
                 started = time.perf_counter()
@@ -158,7 +167,8 @@ class _Loop:
                 for listener in self.frame_listeners:
                     listener(output, self.live.frame)
                 self.error = self.live.error_label()
-                self.presenter.draw(output, window.fbo, window.buffer_size, self.error is not None)
+                self.presenter.draw(output, window.fbo, window.buffer_size, self.error is not None,
+                                    transparent)
                 self.hud.draw(window.fbo, window.buffer_size, self._hud_state(), self.error)
                 self._update_title(started)
                 work_ms = (time.perf_counter() - started) * 1000.0
@@ -166,6 +176,7 @@ class _Loop:
                 self.stats.frame(work_ms, **self.live.stats_fields())
                 self.pacer.wait()
         finally:
+            self.outputs.release()
             self.live.release()
             self.hud.release()
             self.presenter.release()

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from shaderviz.effects.chain import EffectInstance, make_instance
+from shaderviz.effects.params import parse_color
 from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
 from shaderviz.sources import DEFAULT_GENERATOR
@@ -46,7 +47,7 @@ else:  # pragma: no cover
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 RECIPE_KEY = "shaderviz:recipe"
 TOP_KEYS = {"description", "source", "source_frame", "size", "fps", "seconds", "seed", "fit", "depth",
-            "depth_model", "generator", "chain", "play"}
+            "depth_model", "generator", "chain", "play", "background"}
 PLAY_KEYS = {"software_scale"}
 DEPTH_MODES = ("auto", "flat")
 MAX_SIZE = 8192
@@ -64,6 +65,7 @@ class Preset:
     fit: str | None = None
     depth: str | None = None  # "auto", "flat" or a file
     depth_model: str | None = None
+    background: str | None = None  # "transparent" or "#rrggbb"
     generator: dict[str, Any] = field(default_factory=dict)
     chain: list[EffectInstance] = field(default_factory=list)
     time: float | None = None  # a PNG recipe's time: the moment of that frame (render starts there)
@@ -205,6 +207,12 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
             if not lo <= value <= hi:
                 raise where.error(f"{key}={value} is out of range {lo}..{hi}", key)
             setattr(preset, key, kind(value))
+    if "background" in data:
+        try:
+            parse_background(data["background"])
+        except ValueError as err:
+            raise where.error(f"background: {err}", "background") from None
+        preset.background = data["background"]
     if "fit" in data:
         if data["fit"] not in FITS:
             raise where.error(f"fit: expected one of {', '.join(FITS)}", "fit")
@@ -284,6 +292,16 @@ def _relative_file(value: Any, path: Path, where: _Locator, key: str, allow_dir:
     if not (resolved.is_file() or (allow_dir and resolved.is_dir())):
         raise where.error(f"{key}: {resolved} is not a file", key)
     return resolved
+
+
+def parse_background(value: Any) -> tuple[float, float, float] | None:
+    """``"transparent"`` -> None (the output keeps alpha); ``"#rrggbb"`` -> (r, g, b) in 0..1."""
+    if isinstance(value, str) and value.strip().lower() == "transparent":
+        return None
+    try:
+        return parse_color(value, "background")
+    except ValueError:
+        raise ValueError(f"expected transparent or a colour like #101010, got {value!r}") from None
 
 
 def parse_size(value: Any) -> tuple[int, int]:

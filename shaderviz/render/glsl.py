@@ -51,8 +51,19 @@ uniform int SEED;
 uniform float DEPTHWEIGHT;  // 0..1: how far depth is ready (0: neutral until the first map)
 """
 
+# How the last pass writes alpha: opaque (alpha 1, the common case), keep the effect's
+# alpha (a transparent output), or lay an effect that makes transparency (header
+# "alpha": true) over the background colour.
+OPAQUE, KEEP_ALPHA, OVER_BACKGROUND = 0, 1, 2
+
+# The last pass of every effect ends here. Its variants are compiled as needed: depth
+# gating only for an instance whose band is narrowed (a disabled gate still costs about
+# a third of a simple pass in software GL), alpha handling as above.
 EPILOGUE = """
-uniform bool _gate_enabled;
+#if PASSINDEX == {last_pass} && {output} == 2
+uniform vec3 _sv_background;
+#endif
+#if PASSINDEX == {last_pass} && {gate}
 uniform float _gate_lo;
 uniform float _gate_hi;
 uniform float _gate_soft;
@@ -62,19 +73,26 @@ float _ramp(float e0, float e1, float x) {
     float t = clamp((x - e0) / max(e1 - e0, 1e-5), 0.0, 1.0);
     return t * t * (3.0 - 2.0 * t);
 }
+#endif
 
 void main() {
     vec4 color = effect(uv);
-#if PASSINDEX == {last_pass}
-    if (_gate_enabled) {
-        float d = texture(depthMap, uv).r;
-        float s = max(_gate_soft, 1e-5);
-        float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
-        if (_gate_invert) w = 1.0 - w;
-        color = mix(texture(inputImage, uv), color, w * DEPTHWEIGHT);
-    }
+#if PASSINDEX == {last_pass} && {gate}
+    float d = texture(depthMap, uv).r;
+    float s = max(_gate_soft, 1e-5);
+    float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
+    if (_gate_invert) w = 1.0 - w;
+    color = mix(texture(inputImage, uv), color, w * DEPTHWEIGHT);
 #endif
+#if PASSINDEX != {last_pass}
+    fragColor = color;  // a buffer for later passes: all four channels are the effect's
+#elif {output} == 1
+    fragColor = clamp(color, 0.0, 1.0);
+#elif {output} == 2
+    fragColor = vec4(mix(_sv_background, color.rgb, clamp(color.a, 0.0, 1.0)), 1.0);
+#else
     fragColor = vec4(color.rgb, 1.0);
+#endif
 }
 """
 
@@ -89,8 +107,11 @@ class ShaderError(Exception):
     """A compile/link error, with locations mapped back to the effect's files."""
 
 
-def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSource]:
-    """One fragment shader source per declared pass."""
+def build_sources(
+    spec: EffectSpec, include_dirs: list[Path], gate: bool = False, output: int = OPAQUE
+) -> list[ProgramSource]:
+    """One fragment shader source per declared pass; ``gate``: the last pass applies depth
+    gating; ``output``: how it writes alpha (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND)."""
     files: list[Path] = [spec.path]
     body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
     declarations = []
@@ -109,14 +130,14 @@ def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSou
             + f"\n#line {LINE_BASE + 1} 1\n"
             + body
             + "\n#line 1 0\n"
-            + EPILOGUE.replace("{last_pass}", str(last))
+            + EPILOGUE.replace("{last_pass}", str(last)).replace("{gate}", str(int(gate)))
+            .replace("{output}", str(output))
         )
         sources.append(ProgramSource(text, tuple(files)))
     return sources
 
 
 FUSED_GATE = """
-uniform bool _gate_enabled_{k};
 uniform float _gate_lo_{k};
 uniform float _gate_hi_{k};
 uniform float _gate_soft_{k};
@@ -124,16 +145,27 @@ uniform bool _gate_invert_{k};
 """
 
 
-def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> ProgramSource:
+def build_fused_source(
+    specs: list[EffectSpec],
+    include_dirs: list[Path],
+    gates: tuple[bool, ...] | None = None,
+    outputs: tuple[int, ...] | None = None,
+) -> ProgramSource:
     """One pass running several effects: the first may sample its input anywhere, the
     rest are pointwise (they read ``INPUT(uv)``, here the previous member's value).
 
     Each member's parameters become ``_f{k}_{name}`` uniforms through ``#define``, its
     ``effect`` function ``_sv_effect_{k}``; includes are shared through their guards.
-    Between members the value is clamped and made opaque, as an 8-bit target would.
+    Between members the value is clamped and its alpha handled as ``outputs[k]`` says
+    (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND), as an 8-bit target would. ``gates[k]``: member k
+    is depth-gated (only those carry gating code).
     """
+    gates = gates or tuple(True for _ in specs)
+    outputs = outputs or tuple(OPAQUE for _ in specs)
     files: list[Path] = []
     parts = [PRELUDE.format(pass_index=0), "vec4 _sv_value;"]
+    if OVER_BACKGROUND in outputs:
+        parts.append("uniform vec3 _sv_background;")
     calls = []
     for k, spec in enumerate(specs):
         if spec.path not in files:
@@ -148,16 +180,18 @@ def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> Pro
                 parts.append(f"#define {param.name.upper()}_{value.upper()} {i}")
                 names.append(f"{param.name.upper()}_{value.upper()}")
         source = "texture(inputImage, p)" if k == 0 else "_sv_value"
-        parts += [f"#define effect _sv_effect_{k}", f"#define INPUT(p) {source}", FUSED_GATE.format(k=k)]
+        parts += [f"#define effect _sv_effect_{k}", f"#define INPUT(p) {source}"]
+        if gates[k]:
+            parts.append(FUSED_GATE.format(k=k))
         number = files.index(spec.path) + 1
         parts += [f"#line {number * LINE_BASE + 1} {number}", body, "#line 1 0"]
         parts += [f"#undef {name}" for name in names]
         before = "texture(inputImage, uv)" if k == 0 else "_sv_value"
-        calls.append(
-            f"    v = _sv_gate(_gate_enabled_{k}, _gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, "
-            f"_gate_invert_{k}, {before}, _sv_effect_{k}(uv));\n"
-            "    _sv_value = vec4(clamp(v.rgb, 0.0, 1.0), 1.0);"
-        )
+        call = (f"_sv_gate(_gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, _gate_invert_{k}, {before}, "
+                f"_sv_effect_{k}(uv))" if gates[k] else f"_sv_effect_{k}(uv)")
+        keep = {OPAQUE: "vec4(clamp(v.rgb, 0.0, 1.0), 1.0)", KEEP_ALPHA: "clamp(v, 0.0, 1.0)",
+                OVER_BACKGROUND: "vec4(mix(_sv_background, clamp(v.rgb, 0.0, 1.0), v.a), 1.0)"}[outputs[k]]
+        calls.append(f"    v = {call};\n    _sv_value = {keep};")
     parts.append(FUSED_MAIN.replace("{calls}", "\n".join(calls)))
     return ProgramSource("\n".join(parts), tuple(files))
 
@@ -168,8 +202,7 @@ float _ramp(float e0, float e1, float x) {
     return t * t * (3.0 - 2.0 * t);
 }
 
-vec4 _sv_gate(bool enabled, float lo, float hi, float soft, bool invert, vec4 before, vec4 after) {
-    if (!enabled) return after;
+vec4 _sv_gate(float lo, float hi, float soft, bool invert, vec4 before, vec4 after) {
     float d = texture(depthMap, uv).r;
     float s = max(soft, 1e-5);
     float w = _ramp(lo - s, lo, d) * (1.0 - _ramp(hi, hi + s, d));

@@ -13,8 +13,12 @@ PRESENT_SHADER = """#version 330
 in vec2 uv;
 out vec4 fragColor;
 uniform sampler2D image;
+uniform vec2 viewSize;  // pixels
 void main() {
-    fragColor = vec4(texture(image, uv).rgb, 1.0);
+    vec4 c = texture(image, uv);  // alpha is 1 unless the show is transparent: then a checkerboard
+    vec2 px = uv * viewSize;
+    float check = mod(floor(px.x / 12.0) + floor(px.y / 12.0), 2.0);
+    fragColor = vec4(mix(vec3(0.35 + 0.3 * check), c.rgb, c.a), 1.0);
 }
 """
 ERROR_RED = (0.9, 0.08, 0.08, 1.0)
@@ -37,11 +41,12 @@ class Presenter:
         self.program = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=PRESENT_SHADER)
         self.vao = ctx.vertex_array(self.program, [])
 
-    def draw(self, image: Target, fbo: moderngl.Framebuffer, size: tuple[int, int], error: bool) -> None:
+    def draw(self, image: Target, fbo: moderngl.Framebuffer, size: tuple[int, int], error: bool,
+             transparent: bool = False) -> None:
         """Fill ``fbo`` (``size`` pixels) with ``image`` letterboxed on black, framed in red
-        when ``error``."""
+        when ``error``; a ``transparent`` show's alpha is drawn over a checkerboard."""
         x, y, w, h = letterbox(image.texture.size, size)
-        if (w, h) == image.texture.size == tuple(size):
+        if (w, h) == image.texture.size == tuple(size) and not transparent:
             self.ctx.copy_framebuffer(fbo, image.fbo)
         else:
             fbo.use()
@@ -50,6 +55,7 @@ class Presenter:
             fbo.viewport = (x, y, w, h)
             image.texture.use(0)
             self.program["image"].value = 0
+            self.program["viewSize"].value = (float(w), float(h))
             self.vao.render(moderngl.TRIANGLES, vertices=3)
         if error:
             border = max(3, min(w, h) // 60)

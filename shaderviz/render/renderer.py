@@ -7,30 +7,50 @@ everything explicitly. Shaders that fail to compile keep the last good program.
 
 from __future__ import annotations
 
-import math
+import datetime
 from dataclasses import dataclass, field
 
 import moderngl
 import numpy as np
 
 from shaderviz.effects.chain import EffectInstance
+from shaderviz.effects.isf.glsl import isf_sources, isf_vertex
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
+from shaderviz.errors import UserError
 from shaderviz.render.depthprep import DepthPrep
 from shaderviz.render.glsl import (
+    KEEP_ALPHA,
+    OPAQUE,
+    OVER_BACKGROUND,
     VERTEX_SHADER,
+    ProgramSource,
     ShaderError,
     build_fused_source,
     build_sources,
     map_error,
 )
+from shaderviz.render.isf import IsfTextures, load_imported
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.scaling import DepthScaler
 from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+
+
+def _date() -> tuple[float, float, float, float]:
+    """ISF DATE: (year, month, day, seconds since midnight), local wall clock."""
+    now = datetime.datetime.now()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return float(now.year), float(now.month), float(now.day), (now - midnight).total_seconds()
+
+
+def _gated(values: dict) -> bool:
+    """Whether an instance's depth band (this frame) narrows anything."""
+    return values.get("depth_min", 0.0) > 0.0 or values.get("depth_max", 1.0) < 1.0 or \
+        bool(values.get("depth_invert", False))
 
 
 def fusion_groups(
@@ -72,6 +92,8 @@ class Renderer:
     fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
     pixel_scale: float = 1.0  # render pixels per output pixel: "px" parameters are scaled by it
     depth_weight: float = 1.0  # how strongly depth gating acts (0: neutral, e.g. until depth arrives)
+    alpha: bool = False  # keep the chain's alpha (transparent outputs); else the output is opaque
+    background: tuple[float, float, float] = (0.0, 0.0, 0.0)  # under effects that make alpha, if opaque
 
     def __post_init__(self) -> None:
         self._compiled: dict[str, CompiledEffect] = {}
@@ -80,6 +102,9 @@ class Renderer:
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
         self._depth_scaler: DepthScaler | None = None
+        self._isf = IsfTextures(self.ctx)
+        self._last_time: float | None = None  # ISF TIMEDELTA
+        self._delta, self._date = 0.0, _date()
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -89,6 +114,10 @@ class Renderer:
     # -- resources ---------------------------------------------------------------------
 
     def _allocate(self) -> None:
+        limit = int(self.ctx.info.get("GL_MAX_TEXTURE_SIZE", 0) or 0)
+        if limit and max(self.size) > limit:
+            raise UserError(f"{self.size[0]}x{self.size[1]} is larger than this GPU's textures "
+                            f"({limit} per side); pass a smaller --size")
         self.source = Target.create(self.ctx, self.size)
         self._ping = [Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)]
         self._source_version = 0  # bumps whenever the source image changes (the depth guide)
@@ -124,6 +153,7 @@ class Renderer:
         self._compiled.clear()
         self._forget_fused()
         self._palette.release()
+        self._isf.release()
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -191,22 +221,54 @@ class Renderer:
         self._failed.clear()
         self._forget_fused()
 
+    def _sources(self, spec: EffectSpec, gate: bool = False, output: int = OPAQUE) -> tuple[list, str]:
+        """Fragment sources per pass and the vertex shader (an ISF file may bring its own)."""
+        if spec.isf is not None:
+            return isf_sources(spec, gate, output), isf_vertex(spec) or VERTEX_SHADER
+        return build_sources(spec, self.registry.include_dirs(), gate, output), VERTEX_SHADER
+
+    def _program(self, vertex: str, source: ProgramSource) -> moderngl.Program:
+        try:
+            return self.ctx.program(vertex_shader=vertex, fragment_shader=source.fragment)
+        except moderngl.Error as err:
+            raise ShaderError(map_error(str(err), source.files)) from None
+
     def _compile(self, spec: EffectSpec) -> CompiledEffect:
         programs: list[moderngl.Program] = []
         try:
-            for source in build_sources(spec, self.registry.include_dirs()):
-                try:
-                    programs.append(
-                        self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
-                    )
-                except moderngl.Error as err:
-                    raise ShaderError(map_error(str(err), source.files)) from None
+            sources, vertex = self._sources(spec)
+            for source in sources:
+                programs.append(self._program(vertex, source))
+            textures = load_imported(self.ctx, spec) if spec.isf is not None else {}
         except ShaderError:
             for program in programs:
                 program.release()
             raise
         vaos = [self.ctx.vertex_array(p, []) for p in programs]
-        return CompiledEffect(spec.digest, programs, vaos)
+        return CompiledEffect(spec.digest, programs, vaos, textures=textures)
+
+    def _output(self, spec: EffectSpec) -> int:
+        """How an effect's last pass writes alpha (see render/glsl.py)."""
+        if self.alpha:
+            return KEEP_ALPHA
+        return OVER_BACKGROUND if spec.alpha else OPAQUE
+
+    def _final(
+        self, spec: EffectSpec, compiled: CompiledEffect, gated: bool
+    ) -> tuple[moderngl.Program, moderngl.VertexArray] | None:
+        """The last pass with depth gating and/or alpha, compiled on first use."""
+        key = (gated, self._output(spec))
+        if key == (False, OPAQUE):
+            return compiled.programs[-1], compiled.vaos[-1]
+        if key not in compiled.finals:
+            sources, vertex = self._sources(spec, gated, key[1])
+            try:
+                program = self._program(vertex, sources[-1])
+            except ShaderError as err:
+                self.errors[spec.name] = str(err)
+                return None
+            compiled.finals[key] = (program, self.ctx.vertex_array(program, []))
+        return compiled.finals[key]
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -214,6 +276,9 @@ class Renderer:
         self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
     ) -> Target:
         """Run the generator (if any) into the source, then the chain; return the output."""
+        self._delta = max(0.0, frame.time - self._last_time) if self._last_time is not None else 0.0
+        self._last_time = frame.time
+        self._date = _date()
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
@@ -248,18 +313,27 @@ class Renderer:
         extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
         if extra is None:
             return False
+        if spec.isf is not None:
+            choices = {name: instance.value(spec, name) for name in spec.isf.images}
+            extra.update(self._isf.bindings(spec, values, compiled.textures, choices, source.texture,
+                                            self.source.texture, self.depth))
         self._bind_common(source)
         for name, texture in extra.items():
             self._bind_target(bound, name, texture)
         last = len(spec.passes) - 1
+        final = self._final(spec, compiled, _gated(values)) if spec.kind == "effect" else None
+        if final is None and spec.kind == "effect":
+            return False
         for index, (pass_spec, program, vao) in enumerate(
             zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
         ):
+            if index == last and final is not None:
+                program, vao = final
             factor = pass_spec.factor(values)
             if factor == 1 and pass_spec.skip_at_full_size:
                 self._bind_target(bound, pass_spec.target, source.texture)  # nothing to do
                 continue
-            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor)
+            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor, values)
             if buffer is not None and buffer.previous is not None:
                 buffer.current, buffer.previous = buffer.previous, buffer.current
                 self._bind_target(bound, pass_spec.target, buffer.previous.texture)
@@ -276,7 +350,11 @@ class Renderer:
         self, group: list[tuple[EffectSpec, EffectInstance]], frame: Frame, source: Target, output: Target
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
-        key = tuple((spec.name, spec.digest) for spec, _ in group)
+        values_of = [self._values(spec, instance, frame) for spec, instance in group]
+        gates = tuple(_gated(values) for values in values_of)
+        outputs = tuple(self._output(spec) for spec, _ in group)
+        key = tuple((spec.name, spec.digest, gated, output)
+                    for (spec, _), gated, output in zip(group, gates, outputs, strict=True))
         if key not in self._fused:
             if any(self.compiled(spec) is None or spec.name in self.errors for spec, _ in group):
                 return False  # each member alone: its own error and last good program show
@@ -284,7 +362,8 @@ class Renderer:
                 self._forget_fused()  # stale groups from edits and hot reloads
             self._fused[key] = None
             try:
-                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs())
+                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs(),
+                                                 gates, outputs)
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
             except (ShaderError, moderngl.Error):
                 return False  # e.g. two effects define the same helper function
@@ -294,8 +373,7 @@ class Renderer:
             return False
         program = compiled.programs[0]
         values: dict = {}
-        for k, (spec, instance) in enumerate(group):
-            own = self._values(spec, instance, frame)
+        for k, own in enumerate(values_of):
             values.update({f"_f{k}_{name}": value for name, value in own.items()})
             self._set_gate(program, own, suffix=f"_{k}")
         self._bind_common(source)
@@ -340,13 +418,17 @@ class Renderer:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
         texture.use(unit)
 
-    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int) -> PassBuffer:
+    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int, values: dict) -> PassBuffer:
         key = (uid, pass_spec.target or "", factor)
+        size = pass_spec.size(values, self.size, factor)
         buffer = self._buffers.get(key)
+        if buffer is not None and buffer.current.texture.size != size:  # an ISF size expression changed
+            self._buffers.pop(key).release()
+            buffer = None
         if buffer is None:
-            size = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
-            previous = Target.create(self.ctx, size) if pass_spec.persistent else None
-            buffer = PassBuffer(Target.create(self.ctx, size), previous)
+            dtype = "f4" if pass_spec.float else "f1"
+            previous = Target.create(self.ctx, size, dtype) if pass_spec.persistent else None
+            buffer = PassBuffer(Target.create(self.ctx, size, dtype), previous)
             for target in (buffer.current, buffer.previous):
                 if target is not None:
                     target.fbo.clear()
@@ -388,19 +470,21 @@ class Renderer:
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
             "DEPTHWEIGHT": self.depth_weight,
+            "_sv_background": self.background,
+            "TIMEDELTA": self._delta,
+            "DATE": self._date,
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:
                 program[name].value = value
 
     def _set_gate(self, program: moderngl.Program, values: dict, suffix: str = "") -> None:
-        if f"_gate_enabled{suffix}" not in program:
-            return
-        lo, hi = values.get("depth_min", 0.0), values.get("depth_max", 1.0)
-        invert = bool(values.get("depth_invert", False))
-        program[f"_gate_enabled{suffix}"].value = lo > 0.0 or hi < 1.0 or invert
-        for name, value in (("_gate_lo", lo), ("_gate_hi", hi), ("_gate_invert", invert),
-                            ("_gate_soft", values.get("depth_soft", 0.05))):
+        if f"_gate_lo{suffix}" not in program:
+            return  # an ungated variant
+        gate = (("_gate_lo", values.get("depth_min", 0.0)), ("_gate_hi", values.get("depth_max", 1.0)),
+                ("_gate_invert", bool(values.get("depth_invert", False))),
+                ("_gate_soft", values.get("depth_soft", 0.05)))
+        for name, value in gate:
             if name + suffix in program:
                 program[name + suffix].value = value
 
