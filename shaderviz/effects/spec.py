@@ -33,7 +33,9 @@ _HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 KINDS = ("effect", "source")
 
-HEADER_FIELDS = {"description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth"}
+HEADER_FIELDS = {"description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth",
+                 "stack", "native_input"}
+MAX_STACK = 16
 
 # Parameters every effect gets from the framework: a soft band on the depth map.
 GATE_PARAMS: tuple[ParamSpec, ...] = (
@@ -72,6 +74,8 @@ class EffectSpec:
     kernel: str | None = None  # Python-driven GPU work run before the passes (see render/kernels)
     pointwise: bool = False  # reads its input only at uv, via INPUT(uv): can share a pass
     reads_depth: bool = False  # the shader itself reads depthMap (so the depth model must run)
+    stack: int = 0  # >0: consecutive instances run as one pass, parameters as arrays of this length
+    native_input: bool = False  # reads ``nativeImage``: the source at its own resolution when first
 
     @property
     def fusible(self) -> bool:
@@ -99,6 +103,7 @@ class EffectSpec:
             "file": str(self.path),
             "passes": len(self.passes),
             "reads_depth": self.reads_depth,
+            "stack": self.stack,
             "params": {p.name: p.to_json() for p in self.all_params},
         }
 
@@ -157,6 +162,14 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     reads_depth = header.get("reads_depth", False)
     if not isinstance(reads_depth, bool):
         raise ValueError("reads_depth must be true or false")
+    stack = header.get("stack", 0)
+    if not isinstance(stack, int) or isinstance(stack, bool) or not 0 <= stack <= MAX_STACK:
+        raise ValueError(f"stack must be a whole number 0..{MAX_STACK}")
+    if stack and (len(passes) > 1 or header.get("kernel") or pointwise or kind != "effect"):
+        raise ValueError("stacking effects have one pass, no kernel and are not pointwise")
+    native_input = header.get("native_input", False)
+    if not isinstance(native_input, bool) or (native_input and pointwise):
+        raise ValueError("native_input must be true or false (and pointwise effects read only INPUT)")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -174,6 +187,8 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         kernel=kernel,
         pointwise=pointwise,
         reads_depth=reads_depth,
+        stack=stack,
+        native_input=native_input,
     )
 
 

@@ -96,6 +96,8 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
                     image = show.source.load(key, show.size, show.fit)
                     if image is not None:
                         renderer.upload_source(image)
+                    if renderer.reads_native(show.chain):  # the sampler zooms into the real pixels
+                        renderer.upload_native(show.source.load_native(key), show.fit)
                     depth.new_image(image)
                     renderer.reset_state()
                     current_key = key

@@ -89,13 +89,40 @@ class ShaderError(Exception):
     """A compile/link error, with locations mapped back to the effect's files."""
 
 
+NATIVE_DECLARATIONS = """uniform sampler2D nativeImage;  // the input; the source at its own size if first
+uniform vec4 NATIVEMAP;  // uv in the input -> uv in nativeImage: uv * NATIVEMAP.xy + NATIVEMAP.zw
+uniform float NATIVESCALE;  // nativeImage pixels per input pixel (> 1: the input is the better read)"""
+
+
+# GLSL words reserved for future use that make good parameter names: such a parameter is
+# the uniform NAME_ in the shader (``filter`` -> ``filter_``).
+RESERVED_WORDS = frozenset({"active", "common", "filter", "input", "output", "partition", "resource",
+                            "sizeof", "cast", "namespace", "using", "class", "union", "template"})
+
+
+def uniform_name(name: str) -> str:
+    """The GLSL name of a parameter's uniform."""
+    return f"{name}_" if name in RESERVED_WORDS else name
+
+
+def _param_declarations(spec: EffectSpec, prefix: str = "") -> list[str]:
+    """Uniforms of the header's parameters; a stacking effect (``"stack": N``) gets each as an
+    array of N (member i of a run of consecutive instances at index i) and ``STACKCOUNT``."""
+    size = f"[{spec.stack}]" if spec.stack else ""
+    lines = [f"uniform {_GLSL_TYPES[p.type]} {prefix}{uniform_name(p.name)}{size};" for p in spec.params]
+    if spec.stack:
+        lines.append(f"uniform int {prefix}STACKCOUNT;")
+    if spec.native_input:
+        lines.append(NATIVE_DECLARATIONS)
+    return lines
+
+
 def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSource]:
     """One fragment shader source per declared pass."""
     files: list[Path] = [spec.path]
     body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
-    declarations = []
+    declarations = _param_declarations(spec)
     for param in spec.params:
-        declarations.append(f"uniform {_GLSL_TYPES[param.type]} {param.name};")
         for i, value in enumerate(param.values):
             declarations.append(f"#define {param.name.upper()}_{value.upper()} {i}")
     declarations += [f"uniform sampler2D {p.target};" for p in spec.passes if p.target]
@@ -140,10 +167,14 @@ def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> Pro
             files.append(spec.path)
         body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
         names = ["effect", "INPUT"]
+        parts += _param_declarations(spec, prefix=f"_f{k}_")
+        if spec.stack:
+            parts.append(f"#define STACKCOUNT _f{k}_STACKCOUNT")
+            names.append("STACKCOUNT")
         for param in spec.params:
-            parts.append(f"uniform {_GLSL_TYPES[param.type]} _f{k}_{param.name};")
-            parts.append(f"#define {param.name} _f{k}_{param.name}")
-            names.append(param.name)
+            name = uniform_name(param.name)
+            parts.append(f"#define {name} _f{k}_{name}")
+            names.append(name)
             for i, value in enumerate(param.values):
                 parts.append(f"#define {param.name.upper()}_{value.upper()} {i}")
                 names.append(f"{param.name.upper()}_{value.upper()}")

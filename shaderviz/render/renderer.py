@@ -23,6 +23,7 @@ from shaderviz.render.glsl import (
     build_fused_source,
     build_sources,
     map_error,
+    uniform_name,
 )
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.scaling import DepthScaler
@@ -30,14 +31,53 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
+IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
+
+
+@dataclass
+class Stack:
+    """Consecutive instances of a stacking effect (header ``"stack": N``), run as one pass:
+    the shader gets each parameter as an array (member i at index i) and composes them."""
+
+    members: list[EffectInstance]
+    open: bool = True  # later instances may join (a depth-gated one stands alone)
+
+    @property
+    def uid(self) -> int:
+        return self.members[0].uid
+
+
+def stack_runs(
+    active: list[tuple[EffectSpec, EffectInstance]],
+) -> list[tuple[EffectSpec, EffectInstance | Stack]]:
+    """Each run of consecutive instances of one stacking effect becomes a :class:`Stack`
+    (at most ``spec.stack`` long); a depth-gated instance is a stack of its own."""
+    out: list[tuple[EffectSpec, EffectInstance | Stack]] = []
+    for spec, instance in active:
+        if not spec.stack:
+            out.append((spec, instance))
+            continue
+        gated = _gated(spec, instance)
+        last = out[-1][1] if out and out[-1][0].name == spec.name else None
+        if not gated and isinstance(last, Stack) and last.open and len(last.members) < spec.stack:
+            last.members.append(instance)
+        else:
+            out.append((spec, Stack([instance], open=not gated)))
+    return out
+
+
+def _gated(spec: EffectSpec, instance: EffectInstance) -> bool:
+    return (instance.value(spec, "depth_min") != 0.0 or instance.value(spec, "depth_max") != 1.0
+            or bool(instance.value(spec, "depth_invert")))
 
 
 def fusion_groups(
-    active: list[tuple[EffectSpec, EffectInstance]],
-) -> list[list[tuple[EffectSpec, EffectInstance]]]:
+    active: list[tuple[EffectSpec, EffectInstance | Stack]],
+) -> list[list[tuple[EffectSpec, EffectInstance | Stack]]]:
     """Consecutive effects that can share one pass: a one-pass effect followed by any
     number of pointwise ones (saturate, colorize, ...). Fewer passes, less bandwidth."""
-    groups: list[list[tuple[EffectSpec, EffectInstance]]] = []
+    groups: list[list[tuple[EffectSpec, EffectInstance | Stack]]] = []
     for spec, instance in active:
         if groups and spec.pointwise and groups[-1][0][0].fusible:
             groups[-1].append((spec, instance))
@@ -79,6 +119,9 @@ class Renderer:
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
         self._depth_scaler: DepthScaler | None = None
+        self._native: moderngl.Texture | None = None  # the source image at its own size
+        self._native_map, self._native_scale = IDENTITY_MAP, 1.0
+        self._native_now = (IDENTITY_MAP, 1.0)  # what the effect being run reads as nativeImage
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -118,6 +161,7 @@ class Renderer:
         self._compiled.clear()
         self._forget_fused()
         self._palette.release()
+        self.upload_native(None)
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -133,6 +177,33 @@ class Renderer:
         data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
         self._check_shape(data.shape[:2])
         self.source.texture.write(data)
+
+    def upload_native(self, image: np.ndarray | GLImage | None, fit: str = "fill") -> None:
+        """The source image at its own size (H, W, 3|4 uint8, top row first), as the image
+        uploaded with :meth:`upload_source` was fitted from it (``fit``): effects that read
+        ``nativeImage`` (the sampler) sample it when they come first in the chain, so a zoom
+        into a small image shows its real pixels. None: they read the render-size source."""
+        if image is None:
+            if self._native is not None:
+                self._native.release()
+            self._native = None
+            self._native_map, self._native_scale = IDENTITY_MAP, 1.0
+            return
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        height, width = data.shape[:2]
+        if self._native is None or self._native.size != (width, height):
+            if self._native is not None:
+                self._native.release()
+            self._native = self.ctx.texture((width, height), 4)
+            self._native.repeat_x = self._native.repeat_y = False
+            self._native.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self._native.write(data)
+        self._native_map, self._native_scale = native_map((width, height), self.size, fit)
+
+    def reads_native(self, chain: list[EffectInstance]) -> bool:
+        """Whether an enabled effect of ``chain`` reads ``nativeImage`` (worth uploading one)."""
+        specs = self.registry.effects
+        return any(i.enabled and i.name in specs and specs[i.name].native_input for i in chain)
 
     def upload_depth(self, depth: np.ndarray) -> None:
         """An (H, W) float nearness map (1 = near, 0 = far), top row first; a map of another
@@ -213,7 +284,8 @@ class Renderer:
         alive: set[int] = set()
         active = [(self.registry.effects.get(i.name), i) for i in chain if i.enabled]
         active = [(spec, i) for spec, i in active if spec is not None and spec.kind == "effect"]
-        for group in fusion_groups(active) if self.fuse else [[member] for member in active]:
+        runs = stack_runs(active)
+        for group in fusion_groups(runs) if self.fuse else [[member] for member in runs]:
             alive.update(instance.uid for _, instance in group)
             output = self._ping[0] if current is not self._ping[0] else self._ping[1]
             if len(group) > 1 and self._run_fused(group, frame, current, output):
@@ -227,7 +299,7 @@ class Renderer:
         return current
 
     def _run_effect(
-        self, spec: EffectSpec, instance: EffectInstance, frame: Frame, source: Target, output: Target
+        self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame, source: Target, output: Target
     ) -> bool:
         compiled = self.compiled(spec)
         if compiled is None:
@@ -262,7 +334,8 @@ class Renderer:
         return True
 
     def _run_fused(
-        self, group: list[tuple[EffectSpec, EffectInstance]], frame: Frame, source: Target, output: Target
+        self, group: list[tuple[EffectSpec, EffectInstance | Stack]], frame: Frame, source: Target,
+        output: Target,
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
         key = tuple((spec.name, spec.digest) for spec, _ in group)
@@ -293,15 +366,25 @@ class Renderer:
         compiled.vaos[0].render(moderngl.TRIANGLES, vertices=3)
         return True
 
-    def _values(self, spec: EffectSpec, instance: EffectInstance, frame: Frame) -> dict:
-        """Uniform values at this frame; "px" parameters in render pixels."""
+    def _values(self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame) -> dict:
+        """Uniform values at this frame; "px" parameters in render pixels. A stack: each
+        parameter as an array (padded to the declared length), its gate the last member's."""
+        if isinstance(instance, Stack):
+            each = [self._values(spec, member, frame) for member in instance.members]
+            values = dict(each[-1])
+            for p in spec.params:
+                name = uniform_name(p.name)
+                column = [v[name] for v in each]
+                values[name] = column + [column[-1]] * (spec.stack - len(column))
+            values["STACKCOUNT"] = len(each)
+            return values
         values = {}
         for p in spec.all_params:
             value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
             if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
                 scaled = value * self.pixel_scale
                 value = max(1, round(scaled)) if p.type == "int" else scaled
-            values[p.name] = value
+            values[uniform_name(p.name)] = value
         return values
 
     def _run_kernel(
@@ -323,6 +406,12 @@ class Renderer:
         self.source.texture.use(UNIT_SOURCE)
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
+        if source is self.source and self._native is not None:
+            self._native.use(UNIT_NATIVE)
+            self._native_now = (self._native_map, self._native_scale)
+        else:
+            source.texture.use(UNIT_NATIVE)
+            self._native_now = (IDENTITY_MAP, 1.0)
 
     def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
@@ -376,6 +465,9 @@ class Renderer:
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
             "DEPTHWEIGHT": self.depth_weight,
+            "nativeImage": UNIT_NATIVE,
+            "NATIVEMAP": self._native_now[0],
+            "NATIVESCALE": self._native_now[1],
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:
@@ -399,3 +491,20 @@ class Renderer:
         data = target.fbo.read(components=3, alignment=1)
         width, height = target.texture.size
         return np.frombuffer(data, np.uint8).reshape(height, width, 3)[::-1].copy()
+
+
+def native_map(native: tuple[int, int], size: tuple[int, int], fit: str) -> tuple[tuple[float, ...], float]:
+    """Where each render-size uv falls in the native image (GL uv, bottom row first), exactly
+    as ``sources.images.fit_image`` placed it: (scale x, scale y, offset x, offset y), and
+    native pixels per render pixel."""
+    from shaderviz.sources.images import fit_box
+
+    (rw, rh), crop = fit_box(native, size, fit)
+    dw, dh = size
+    if fit == "stretch":
+        return (1.0, 1.0, 0.0, 0.0), max(native[0] / dw, native[1] / dh)
+    if crop is not None:  # fill: the resized image cropped at (left, top)
+        left, top = crop[0], crop[1]
+        return (dw / rw, dh / rh, left / rw, (rh - dh - top) / rh), native[0] / rw
+    left, top = (dw - rw) // 2, (dh - rh) // 2  # fit: the resized image pasted at (left, top)
+    return (dw / rw, dh / rh, -left / rw, (rh - dh + top) / rh), native[0] / rw
