@@ -31,10 +31,11 @@ from shaderviz.render.kernels import kernel_names
 
 _HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_IMAGE = re.compile(r"^[a-z][A-Za-z0-9]*Image$")
 KINDS = ("effect", "source")
 
 HEADER_FIELDS = {"description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth",
-                 "stack", "native_input"}
+                 "stack", "native_input", "images"}
 MAX_STACK = 16
 
 # Parameters every effect gets from the framework: a soft band on the depth map.
@@ -76,11 +77,12 @@ class EffectSpec:
     reads_depth: bool = False  # the shader itself reads depthMap (so the depth model must run)
     stack: int = 0  # >0: consecutive instances run as one pass, parameters as arrays of this length
     native_input: bool = False  # reads ``nativeImage``: the source at its own resolution when first
+    images: tuple[str, ...] = ()  # textures Python supplies per instance (the dream of enhance)
 
     @property
     def fusible(self) -> bool:
         """Can run inside a shared pass (as its first member, or any member if pointwise)."""
-        return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None
+        return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None and not self.images
 
     @property
     def all_params(self) -> tuple[ParamSpec, ...]:
@@ -170,6 +172,11 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     native_input = header.get("native_input", False)
     if not isinstance(native_input, bool) or (native_input and pointwise):
         raise ValueError("native_input must be true or false (and pointwise effects read only INPUT)")
+    images = header.get("images", [])
+    if not isinstance(images, list) or not all(isinstance(i, str) and _IMAGE.match(i) for i in images):
+        raise ValueError("images must be a list of camelCase texture names, e.g. [\"dreamImage\"]")
+    if images and (pointwise or stack):
+        raise ValueError("an effect with images is neither pointwise nor stacking")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -189,6 +196,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         reads_depth=reads_depth,
         stack=stack,
         native_input=native_input,
+        images=tuple(images),
     )
 
 

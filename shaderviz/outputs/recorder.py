@@ -19,6 +19,7 @@ from tqdm import tqdm
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.errors import UserError
+from shaderviz.explore.enhance import EnhanceFeed
 from shaderviz.outputs import interrupts
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
@@ -77,6 +78,7 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
     encoder = None
     writer = None
     depth = DepthFeed(show)
+    dreams = EnhanceFeed(show, progress)
     bar = None
     try:
         # Ctrl-C and TERM stop the render between frames (interrupts.check), never inside
@@ -99,9 +101,11 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
                     if renderer.reads_native(show.chain):  # the sampler zooms into the real pixels
                         renderer.upload_native(show.source.load_native(key), show.fit)
                     depth.new_image(image)
+                    dreams.new_image(image)
                     renderer.reset_state()
                     current_key = key
                 depth.update(renderer)
+                dreams.update(renderer)
                 target = renderer.render(show.chain, frame, show.generator)
                 if renderer.errors:  # `play` keeps the last good program; a render must not
                     raise _shader_error(renderer.errors)

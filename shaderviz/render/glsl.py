@@ -114,6 +114,8 @@ def _param_declarations(spec: EffectSpec, prefix: str = "") -> list[str]:
         lines.append(f"uniform int {prefix}STACKCOUNT;")
     if spec.native_input:
         lines.append(NATIVE_DECLARATIONS)
+    for image in spec.images:  # supplied per instance; weight 0 (and the source) until there is one
+        lines += [f"uniform sampler2D {image};", f"uniform float {image}Weight;"]
     return lines
 
 

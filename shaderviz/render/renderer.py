@@ -122,6 +122,7 @@ class Renderer:
         self._native: moderngl.Texture | None = None  # the source image at its own size
         self._native_map, self._native_scale = IDENTITY_MAP, 1.0
         self._native_now = (IDENTITY_MAP, 1.0)  # what the effect being run reads as nativeImage
+        self._images: dict[tuple[int, str], tuple[moderngl.Texture, float]] = {}  # (uid, name): image
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -199,6 +200,34 @@ class Renderer:
             self._native.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self._native.write(data)
         self._native_map, self._native_scale = native_map((width, height), self.size, fit)
+
+    def upload_effect_image(self, uid: int, name: str, rgb: np.ndarray | None, weight: float = 1.0) -> None:
+        """An image an effect instance reads as ``name`` (declared in its header's ``images``):
+        (H, W, 3) uint8, top row first, any size. None removes it (the effect then reads the
+        source, with weight 0)."""
+        old = self._images.pop((uid, name), None)
+        if rgb is None:
+            if old is not None:
+                old[0].release()
+            return
+        data = GLImage.from_rgb(rgb).data
+        size = (data.shape[1], data.shape[0])
+        texture = old[0] if old is not None and old[0].size == size else None
+        if texture is None:
+            if old is not None:
+                old[0].release()
+            texture = self.ctx.texture(size, 4)
+            texture.repeat_x = texture.repeat_y = False
+        texture.write(data)
+        self._images[(uid, name)] = (texture, weight)
+
+    def set_effect_image_weight(self, uid: int, name: str, weight: float) -> None:
+        """How strongly an uploaded effect image acts (0..1: a dream fading in)."""
+        if (uid, name) in self._images:
+            self._images[(uid, name)] = (self._images[(uid, name)][0], weight)
+
+    def has_effect_image(self, uid: int, name: str) -> bool:
+        return (uid, name) in self._images
 
     def reads_native(self, chain: list[EffectInstance]) -> bool:
         """Whether an enabled effect of ``chain`` reads ``nativeImage`` (worth uploading one)."""
@@ -312,6 +341,10 @@ class Renderer:
         self._bind_common(source)
         for name, texture in extra.items():
             self._bind_target(bound, name, texture)
+        for name in spec.images:
+            texture, weight = self._images.get((instance.uid, name), (self.source.texture, 0.0))
+            self._bind_target(bound, name, texture)
+            values = {**values, f"{name}Weight": weight}
         last = len(spec.passes) - 1
         for index, (pass_spec, program, vao) in enumerate(
             zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
@@ -441,6 +474,8 @@ class Renderer:
             self._buffers.pop(key).release()
         for uid in [u for u in self._kernels if u not in alive]:
             self._kernels.pop(uid).release()
+        for key in [k for k in self._images if k[0] not in alive]:
+            self._images.pop(key)[0].release()
 
     def _set_uniforms(
         self,
