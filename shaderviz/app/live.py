@@ -29,6 +29,9 @@ from shaderviz.app.sourcefeed import Loaded, SourceFeed
 from shaderviz.app.stats import FrameStats
 from shaderviz.app.transitions import Crossfade
 from shaderviz.control.commands import Commands
+from shaderviz.explore.before import BeforeImage
+from shaderviz.explore.native import NativeFeed
+from shaderviz.explore.sampler import SamplerControl
 from shaderviz.outputs.snapshot import SnapshotSaver
 from shaderviz.render.renderer import Frame, Renderer, Target
 from shaderviz.sources import VideoSource
@@ -70,6 +73,10 @@ class LiveShow:
             self.snapshots = self._own(SnapshotSaver(options.snapshots, notify))
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
             self.editor = ChainEditor(show, notify)
+            self.sampler = SamplerControl(show, notify)
+            self.native = self._own(NativeFeed(show.source, show.fit))
+            self.before = self._own(BeforeImage(ctx))  # split view's before, while the window asks
+            self.before_target: Target | None = None
             self._show_first()
             self.depth.start(self.renderer)
             self.feed.start()
@@ -123,6 +130,7 @@ class LiveShow:
         commands.bind("move_earlier", lambda: self.editor.move(-1))
         commands.bind("move_later", lambda: self.editor.move(1))
         commands.bind("preset", self.presets.request)
+        self.sampler.bind(commands)
 
     def sort_arrow(self, arrow: str, down: bool) -> None:
         if down:
@@ -163,8 +171,12 @@ class LiveShow:
             self._adopt(adopted)
         self._take_image(seconds, now)
         self.depth.update(self.renderer, self.shown, now, dt)
+        self.sampler.update(now)
+        self.native.update(self.renderer, self.shown, show.chain)
         self.sort.apply(show.chain, show.registry)
         self.frame = show.frame_at(seconds, self.index)
+        if self.before.wanted:
+            self.before_target = self.before.render(self.renderer, self.sampler.levels(), self.frame)
         target = self.renderer.render(show.chain, self.frame, show.generator)
         self.output = self.fade.apply(target, now)
         self.index += 1
@@ -227,6 +239,8 @@ class LiveShow:
             self.depth.uploaded = None  # a new depth texture: the map goes up again
         if new.source is not old_source or size != self.size:
             self.feed.set_source(new.source, size)
+            self.native.set_source(new.source, self.show.fit)
+            self.renderer.upload_native(None)
             self.depth.set_source(_video_frames(self.show))
             self.shown = object()
         self.size = size

@@ -6,7 +6,7 @@ Built once from the CLI options and an optional preset; `render` and `play` both
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ class Show:
     start_time: float | None = None  # from a PNG recipe: render starts at that frame's time
     notes: tuple[str, ...] = ()  # from a PNG recipe: what it does not replay
     software_scale: float | None = None  # the preset's [play] render scale without a GPU
+    play_extra: dict[str, Any] = field(default_factory=dict)  # [play] window state (the sampler's rectangle)
 
     @property
     def loop_frames(self) -> int:
@@ -111,6 +112,8 @@ class Show:
             preset["depth_model"] = self.depth_model
         if source_key is not None:
             preset.update(self.source.recipe(source_key))
+        if self.play_extra:
+            preset["play"] = {k: dict(v) if isinstance(v, dict) else v for k, v in self.play_extra.items()}
         recipe = {
             "shaderviz": __version__,
             "preset_name": self.preset_name,
@@ -181,6 +184,7 @@ def build_show(
         start_time=preset.time,
         notes=tuple(preset.notes),
         software_scale=preset.software_scale,
+        play_extra=dict(preset.play_extra),
     )
 
 

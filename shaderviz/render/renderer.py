@@ -302,9 +302,12 @@ class Renderer:
     # -- rendering ---------------------------------------------------------------------
 
     def render(
-        self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
+        self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None,
+        part: bool = False,
     ) -> Target:
-        """Run the generator (if any) into the source, then the chain; return the output."""
+        """Run the generator (if any) into the source, then the chain; return the output.
+        ``part``: ``chain`` is part of the chain (split view's before): nothing else's state
+        is dropped."""
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
@@ -324,7 +327,8 @@ class Renderer:
                 output = self._ping[0] if current is not self._ping[0] else self._ping[1]
                 if self._run_effect(spec, instance, frame, current, output):
                     current = output
-        self._drop_buffers(alive | ({generator.uid} if generator else set()))
+        if not part:
+            self._drop_buffers(alive | ({generator.uid} if generator else set()))
         return current
 
     def _run_effect(
