@@ -40,6 +40,7 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("A", "autosort"),
     ("Z", "sort_key"),
     ("X", "sort_reset"),
+    ("D", "depth_view"),
     ("TAB", "select_next"),
     ("QUOTELEFT", "select_previous"),
     ("BACKSPACE", "remove"),
@@ -63,7 +64,7 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("BAR", "split"),
     ("E", "dream"),
     ("SHIFT+E", "dream_frame"),
-    ("U", "undream"),
+    ("CTRL+E", "undream"),
 )
 _ARROWS = ("LEFT", "RIGHT", "UP", "DOWN")
 MODE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -131,21 +132,29 @@ def command_for(key: str, registry: Registry, bank: Sequence[str] = (), modes: S
     return None
 
 
-def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
-    """One line per key (keys that say the same command share a line: "? /"), the keys of
-    each mode under a heading."""
-    lines: list[str] = []
+def key_lines(registry: Registry, bank: Sequence[str] = (), short: bool = False) -> list[tuple[str, str]]:
+    """(keys, help) per command: keys that say the same command share a line ("? /"); each
+    mode's keys after a heading line ("in sampler mode (M):", ""). ``short``: an effect's
+    toggle without its description (on screen)."""
+    lines: list[tuple[str, str]] = []
+    table = bindings(registry, bank)
     for mode in (None, *MODE_KEYS):
         grouped: dict[str, list[str]] = {}
         helps: dict[str, str] = {}
-        for binding in (b for b in bindings(registry, bank) if b.mode == mode):
+        for binding in (b for b in table if b.mode == mode):
             grouped.setdefault(binding.command, []).append(_label(binding.key))
-            helps[binding.command] = binding.help
+            verb, _, name = binding.command.partition(":")
+            helps[binding.command] = f"toggle {name}" if short and verb == "toggle" else binding.help
         if mode is not None:
-            lines.append(f"in {MODE_LABELS[mode]}:")
-        lines += [f"  {' '.join(dict.fromkeys(keys)):<10} {helps[command]}"
-                  for command, keys in grouped.items()]
-    return "\n".join(lines)
+            lines.append((f"in {MODE_LABELS[mode]}:", ""))
+        lines += [(" ".join(dict.fromkeys(keys)), helps[command]) for command, keys in grouped.items()]
+    return lines
+
+
+def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
+    """The keys as text, one line each (``shaderviz keys``, ``?``)."""
+    lines = key_lines(registry, bank)
+    return "\n".join(f"  {keys:<16} {help}" if help else keys for keys, help in lines)
 
 
 def _label(key: str) -> str:

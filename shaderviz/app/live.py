@@ -18,8 +18,10 @@ from typing import Any
 import moderngl
 import numpy as np
 
+from shaderviz.app.camerasteer import CameraSteer
 from shaderviz.app.chainedit import ChainEditor
 from shaderviz.app.clock import Clock
+from shaderviz.app.depthview import DepthView
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.livedepth import LiveDepth
 from shaderviz.app.presetswitch import PresetSwitcher
@@ -69,10 +71,12 @@ class LiveShow:
             self.depth = self._own(LiveDepth(show, self.size, stats, _video_frames(show)))
             self.feed = self._own(SourceFeed(show.source, self.size, show.fit, on_loaded=self.depth.offer))
             self.fade = self._own(Crossfade(ctx, self.size, options.transition))
+            self.fade.seconds = self._fade_seconds()
             self.presets = self._own(PresetSwitcher(options.bank, options.rebuild, notify))
             self.snapshots = self._own(SnapshotSaver(options.snapshots, notify))
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
             self.editor = ChainEditor(show, notify)
+            self.steer, self.depth_view = CameraSteer(), DepthView()  # the pointer; D
             self.sampler = SamplerControl(show, notify)
             self.native = self._own(NativeFeed(show.source, show.fit))
             self.before = self._own(BeforeImage(ctx))  # split view's before, while the window asks
@@ -101,6 +105,11 @@ class LiveShow:
                         f"{show.size[0]}x{show.size[1]} (--scale 1 for full size)")
         return size
 
+    def _fade_seconds(self) -> float:
+        """--transition, but at most a third of a folder's --cycle: each image is seen whole."""
+        cycle = getattr(self.show.source, "cycle_seconds", None)
+        return min(self.options.transition, cycle / 3) if cycle else self.options.transition
+
     def _own(self, thing: Any) -> Any:
         self._owned.append(thing)
         return thing
@@ -120,7 +129,7 @@ class LiveShow:
         commands.bind("snapshot", self.snapshot)
         commands.bind("sort", self.sort_arrow)
         commands.bind("autosort", self.autosort)
-        commands.bind("sort_key", lambda: self.notify(f"sort key: {self.sort.cycle_key(chain(), registry)}"))
+        commands.bind("sort_key", lambda: self.say(f"sort key: {self.sort.cycle_key(chain(), registry)}"))
         commands.bind("sort_reset", lambda: self.notify(
             "sort removed" if self.sort.reset(chain(), registry) else "no pixel sort to remove"))
         commands.bind("toggle", self.editor.toggle)
@@ -130,6 +139,7 @@ class LiveShow:
         commands.bind("move_earlier", lambda: self.editor.move(-1))
         commands.bind("move_later", lambda: self.editor.move(1))
         commands.bind("preset", self.presets.request)
+        commands.bind("depth_view", self.toggle_depth_view)
         self.sampler.bind(commands)
 
     def sort_arrow(self, arrow: str, down: bool) -> None:
@@ -138,8 +148,16 @@ class LiveShow:
         else:
             self.sort.release(arrow)
 
+    def say(self, text: str) -> None:
+        """On screen and on stdout (a terminal beside the window, a log)."""
+        self.notify(text)
+        print(text, flush=True)
+
+    def toggle_depth_view(self) -> None:
+        self.say("depth view " + ("on" if self.depth_view.toggle() else "off"))
+
     def autosort(self) -> None:
-        self.notify("auto sort " + ("on" if self.sort.toggle_auto() else "off"))
+        self.say("auto sort " + ("on" if self.sort.toggle_auto() else "off"))
 
     def pause(self) -> None:
         self.notify("paused" if self.clock.toggle() else "playing")
@@ -174,6 +192,8 @@ class LiveShow:
         self.sampler.update(now)
         self.native.update(self.renderer, self.shown, show.chain)
         self.sort.apply(show.chain, show.registry)
+        self.steer.apply(show.chain, show.registry, now)
+        self.depth_view.apply(show.chain, show.registry)
         self.frame = show.frame_at(seconds, self.index)
         if self.before.wanted:
             self.before_target = self.before.render(self.renderer, self.sampler.levels(), self.frame)
@@ -232,6 +252,7 @@ class LiveShow:
                      "depth_model", "preset_name", "software_scale"):
             setattr(self.show, name, getattr(new, name))
         size = self._render_size(self.show)
+        self.fade.seconds = self._fade_seconds()
         self.fade.start(self.output, size=size)  # (scaled to the new size if it changes)
         if size != self.size:
             self.renderer.resize(size)

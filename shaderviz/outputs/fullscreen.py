@@ -29,9 +29,11 @@ class Fullscreen:
     def toggle(self) -> bool:
         """True when the window is now fullscreen."""
         native = self.x11
-        if native is None:
+        if native is None:  # pyglet's own way; it may remake the window
             self.window.fullscreen = not self.window.fullscreen
             self.on = bool(self.window.fullscreen)
+            # A remade window never saw F released: pyglet would hold it down forever.
+            getattr(getattr(self.window, "_window", None), "pressed_keys", set()).clear()
             return self.on
         self.on = not self.on
         if _has_window_manager(native):

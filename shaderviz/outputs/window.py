@@ -1,6 +1,6 @@
 """``shaderviz play``: the live show in a window. This module only runs the loop:
 
-1. run the commands other threads posted (``Commands.pump``);
+1. run the commands posted since the last frame (``Commands.pump``): keys, other threads;
 2. ``LiveShow.step()``: the frame at the render size (workers' results adopted, chain run);
 3. draw it scaled to the window, then the HUD, notices and keys over it (window only);
 4. swap buffers, which also dispatches window events: keys become commands (keymap);
@@ -27,7 +27,7 @@ from shaderviz.app.stats import FrameStats
 from shaderviz.control.commands import Commands, command_specs
 from shaderviz.errors import UserError
 from shaderviz.explore.viewer import Viewer
-from shaderviz.keymap import command_for, describe
+from shaderviz.keymap import command_for, describe, key_lines
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.render.context import is_software
@@ -125,7 +125,7 @@ class _Loop:
         self.window, self.show, self.options, self.stats = window, show, options, stats
         registry, bank = show.registry, options.bank
         self.commands = Commands(lambda: command_specs(registry, bank))
-        self.hud = Hud(window.ctx, lambda: describe(registry, bank))
+        self.hud = Hud(window.ctx, lambda: key_lines(registry, bank, short=True))
         self.pacer = Pacer(options.fps or (MAX_FPS_WITH_VSYNC if options.vsync else None))
         self.frame_listeners: list[FrameListener] = []  # e.g. recorders and video sinks
         self.error: str | None = None
@@ -138,11 +138,14 @@ class _Loop:
         except BaseException:
             self.hud.release()
             raise
-        self.viewer = Viewer(window.ctx, self.live, self.commands, self.hud.notify)  # view, split, sampler
+        try:
+            self.viewer = Viewer(window.ctx, self.live, self.commands, self.hud.notify)  # view, split
+        except BaseException:
+            self.live.release()
+            self.hud.release()
+            raise
         self.viewer.scale = window.buffer_size[0] / max(1, window.size[0])
-        window.mouse_position_event_func = lambda x, y, dx, dy: self.viewer.move(x, y)
         window.mouse_press_event_func = lambda x, y, button: self.viewer.press(x, y)
-        window.mouse_drag_event_func = lambda x, y, dx, dy: self.viewer.drag(x, y)
         window.mouse_release_event_func = lambda x, y, button: self.viewer.release(x, y)
         window.mouse_scroll_event_func = lambda dx, dy: self.viewer.scroll(dy)
         for notice in options.notices:
@@ -152,6 +155,7 @@ class _Loop:
         self.commands.bind("hud", self.hud.toggle)
         self.commands.bind("help", self.help)
         window.key_event_func = self.on_key
+        window.mouse_position_event_func, window.mouse_drag_event_func = self.on_move, self.on_drag
 
     def run(self) -> None:
         window = self.window
@@ -216,9 +220,23 @@ class _Loop:
                                   self.viewer.modes(), held)
             if command is not None:
                 self.held[symbol] = command
-        if command is not None:
-            self.commands.run(command, pressed=action == keys.ACTION_PRESS)
+        if command is not None:  # run at the top of the next frame, not while pyglet dispatches events
+            self.commands.post(command, pressed=action == keys.ACTION_PRESS)
             self.title_at = 0.0  # show the change at once
+
+    def on_mouse(self, x: int, y: int, dx: int, dy: int, *buttons: Any) -> None:
+        """The pointer steers the parallax camera (fractions of the window from its top-left)."""
+        width, height = self.window.size
+        self.live.steer.point(x / max(width, 1), y / max(height, 1))
+
+    def on_move(self, x: int, y: int, dx: int, dy: int) -> None:
+        self.viewer.move(x, y)
+        self.on_mouse(x, y, dx, dy)
+
+    def on_drag(self, x: int, y: int, dx: int, dy: int) -> None:
+        """A drag the viewer took (splitter, sampler selection, pan) or, if not, steering."""
+        if not self.viewer.drag(x, y):
+            self.on_mouse(x, y, dx, dy)
 
     def quit(self) -> None:
         self.window.is_closing = True
