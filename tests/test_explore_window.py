@@ -7,6 +7,7 @@ snapshot."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -198,3 +199,44 @@ def _showing(now: np.ndarray, want: np.ndarray, skip: tuple[int, int] = (0, 0)) 
 
 def _changed(now: np.ndarray, before: np.ndarray) -> list[np.ndarray] | None:
     return [now] if now.shape == before.shape and np.abs(now - before).mean() > 3 else None
+
+
+def test_dreams_run_on_a_worker_never_stall_and_undream(play: Callable[..., Player], tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    blobs = Image.fromarray(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)).resize((192, 108), Image.BICUBIC)
+    blobs.save(tmp_path / "blobs.png")
+    preset = tmp_path / "dream.toml"
+    preset.write_text('source = "blobs.png"\nsize = "192x108"\n[[chain]]\neffect = "saturate"\namount = 0\n'
+                      '[[chain]]\neffect = "enhance"\nenabled = false\n'  # E dreams with its parameters
+                      'steps = 20\noctaves = 2\nlayer = 5\nstrength = 2\n')
+    stats = tmp_path / "stats.jsonl"
+    player = play("--preset", str(preset), "--fps", "10", "--stats", str(stats), "--transition", "0")
+    plain = pixels(player.snapshot_where(lambda a: a.std() > 20, "the picture"))
+    time.sleep(2.0)  # settled frame times before the dream
+    player.key("e")
+    titles: list[str] = []
+    wait_for(lambda: titles.append(player.title) or "dreamed x1" in titles[-1], 180, "the dream")
+    assert any(re.search(r"dreaming \d+% \(\d+/40 steps\)", title) for title in titles), titles  # progress
+    first = player.snapshot()
+    assert np.abs(pixels(first) - plain).mean() > 4  # the dream is the source now
+    assert any("dreamed into with E" in note for note in recipe(first)["not_replayed"])
+
+    player.key("e")  # dreams on the dream
+    wait_for(lambda: "dreamed x2" in player.title, 180, "the second dream")
+    assert np.abs(pixels(player.snapshot()) - pixels(first)).mean() > 2
+
+    player.key("ctrl+e")
+    wait_for(lambda: "dreamed" not in player.title, 10, "back to the undreamed picture")
+    assert np.array_equal(pixels(player.snapshot()), plain)
+    player.key("Escape")
+    assert player.proc.wait(20) == 0, player.stderr
+
+    rows = [json.loads(line) for line in stats.read_text().splitlines()]
+    dreams = [(r["t"], e) for r in rows for e in r.get("events", []) if e["kind"] == "dream_dream"]
+    assert len(dreams) == 2
+    arrived, event = dreams[0]
+    began = arrived - event["latency_ms"] / 1000.0
+    during = np.array([r["ms"] for r in rows if began < r["t"] <= arrived])
+    settled = np.array([r["ms"] for r in rows if r["t"] > rows[0]["t"] + 1.0])
+    assert event["latency_ms"] > 1000 and len(during) >= 10  # the dream took a while; frames went on
+    assert during.max() <= 3 * np.median(settled), (during.max(), np.median(settled))

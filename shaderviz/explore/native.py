@@ -53,6 +53,11 @@ class NativeFeed:
             renderer.upload_native(done[1], self.fit)
             self.uploaded = shown
 
+    def forget(self, renderer: Renderer) -> None:
+        """The source was replaced by something else (a dream): no native image under it."""
+        renderer.upload_native(None)
+        self.uploaded = _NOTHING
+
     def _start(self, key: Hashable) -> None:
         if self._thread is not None and self._thread.is_alive():
             return  # the next frame asks again

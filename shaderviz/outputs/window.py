@@ -190,7 +190,7 @@ class _Loop:
         if live.depth.wanted:
             lag = f", lag {live.depth.lag} frames" if live.depth.lag is not None else ""
             extra.append(f"depth {live.depth.status}{lag}")
-        return extra + live.sampler.status() + self.viewer.status()
+        return extra + live.sampler.status() + self.viewer.status() + live.dream.status()
 
     def _hud_state(self) -> HudState:
         summary = self.stats.summary()
