@@ -2,6 +2,7 @@
   "description": "Sampler: zoom into a rectangle of the image, or repeat it as tiles (mirrored tiles meet without seams)",
   "stack": 8,
   "native_input": true,
+  "variants": ["filter"],
   "params": {
     "x": {"type": "float", "default": 0.5, "min": 0, "max": 1, "doc": "centre of the rectangle, fraction of the width from the left"},
     "y": {"type": "float", "default": 0.5, "min": 0, "max": 1, "doc": "centre of the rectangle, fraction of the height from the top"},
@@ -15,7 +16,8 @@
 }*/
 // Consecutive samplers in the chain run as this one pass ("stack"): member i's parameters
 // are at index i, and a pixel is traced from the last member back to the first, so a zoom
-// into a zoom reads the image once, never a resampled copy. Where the run comes first in
+// into a zoom reads the image once, never a resampled copy, with the last member's filter
+// (compiled in: "variants", so no branch on it runs; software GL runs every branch). Where the run comes first in
 // the chain it reads nativeImage: the source at its own resolution (a small generated
 // image shows its real pixels); elsewhere nativeImage is the previous effect's output.
 
@@ -95,7 +97,8 @@ vec4 effect(vec2 uv) {
         q = sampler_level(i, q);
         scale *= sampler_scale(i);
     }
-    int how = filter_[STACKCOUNT - 1];
+    int how = filter_;
+#if NATIVE
     // Shrinking a bigger native image: its render-size copy (fitted by a proper resize) reads better.
     if (scale > 1.0) {
         return vec4(sampler_read(inputImage, q, how), 1.0);
@@ -105,4 +108,7 @@ vec4 effect(vec2 uv) {
         return vec4(0.0, 0.0, 0.0, 1.0);  // the letterbox of fit=fit
     }
     return vec4(sampler_read(nativeImage, n, how), 1.0);
+#else
+    return vec4(sampler_read(inputImage, q, how), 1.0);
+#endif
 }

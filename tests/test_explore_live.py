@@ -37,10 +37,10 @@ def test_keys_in_sampler_mode_move_the_rectangle_not_the_sort(registry) -> None:
     assert command_for("LEFT", registry, modes=["sampler"], modifiers=["SHIFT"]) == "sampler_nudge:LEFT"
     assert command_for("LEFT", registry, modes=["sampler"], modifiers=["CTRL"]) == "sampler_stretch:LEFT"
     assert command_for("LEFT", registry, modifiers=["SHIFT"]) == "sort:LEFT"  # no binding: the plain key
-    assert command_for("T", registry) == "toggle:saturate" and command_for("T", registry, modes=["sampler"]) == \
-        "sampler_cycle"
-    assert command_for("ESCAPE", registry) == "quit" and command_for("ESCAPE", registry, modes=["sampler"]) == \
-        "sampler_mode"
+    assert command_for("T", registry) == "toggle:saturate"
+    assert command_for("T", registry, modes=["sampler"]) == "sampler_cycle"
+    assert command_for("ESCAPE", registry) == "quit"
+    assert command_for("ESCAPE", registry, modes=["sampler"]) == "sampler_mode"
     assert command_for("LEFT", registry, modes=["view"]) == "view_pan:LEFT"
     assert command_for("E", registry, modifiers=["SHIFT"]) == "dream_frame"
     assert command_for("E", registry, modifiers=["CTRL"]) == "undream"

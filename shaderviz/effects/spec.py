@@ -35,7 +35,7 @@ _IMAGE = re.compile(r"^[a-z][A-Za-z0-9]*Image$")
 KINDS = ("effect", "source")
 
 HEADER_FIELDS = {"description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth",
-                 "stack", "native_input", "images"}
+                 "stack", "native_input", "images", "variants"}
 MAX_STACK = 16
 
 # Parameters every effect gets from the framework: a soft band on the depth map.
@@ -78,6 +78,7 @@ class EffectSpec:
     stack: int = 0  # >0: consecutive instances run as one pass, parameters as arrays of this length
     native_input: bool = False  # reads ``nativeImage``: the source at its own resolution when first
     images: tuple[str, ...] = ()  # textures Python supplies per instance (the dream of enhance)
+    variants: tuple[str, ...] = ()  # choice parameters compiled in: one program per value
 
     @property
     def fusible(self) -> bool:
@@ -177,6 +178,10 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         raise ValueError("images must be a list of camelCase texture names, e.g. [\"dreamImage\"]")
     if images and (pointwise or stack):
         raise ValueError("an effect with images is neither pointwise nor stacking")
+    variants = header.get("variants", [])
+    choices = {p.name for p in params if p.type == "choice"}
+    if not isinstance(variants, list) or not all(isinstance(v, str) and v in choices for v in variants):
+        raise ValueError("variants must list choice parameters (each value compiled in: no run-time branch)")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -197,6 +202,7 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         stack=stack,
         native_input=native_input,
         images=tuple(images),
+        variants=tuple(variants),
     )
 
 

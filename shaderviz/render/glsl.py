@@ -105,25 +105,32 @@ def uniform_name(name: str) -> str:
     return f"{name}_" if name in RESERVED_WORDS else name
 
 
-def _param_declarations(spec: EffectSpec, prefix: str = "") -> list[str]:
+def _param_declarations(spec: EffectSpec, prefix: str = "", variant: tuple[int, ...] = ()) -> list[str]:
     """Uniforms of the header's parameters; a stacking effect (``"stack": N``) gets each as an
-    array of N (member i of a run of consecutive instances at index i) and ``STACKCOUNT``."""
+    array of N (member i of a run of consecutive instances at index i) and ``STACKCOUNT``.
+    A parameter named in ``variants`` is a constant instead (its value's index, from
+    ``variant``): one program per value, no branch on it at run time."""
     size = f"[{spec.stack}]" if spec.stack else ""
-    lines = [f"uniform {_GLSL_TYPES[p.type]} {prefix}{uniform_name(p.name)}{size};" for p in spec.params]
+    constants = dict(zip([p.name for p in spec.params if p.name in spec.variants], variant, strict=False))
+    lines = [f"const int {prefix}{uniform_name(p.name)} = {constants[p.name]};" if p.name in constants
+             else f"uniform {_GLSL_TYPES[p.type]} {prefix}{uniform_name(p.name)}{size};" for p in spec.params]
     if spec.stack:
         lines.append(f"uniform int {prefix}STACKCOUNT;")
     if spec.native_input:
         lines.append(NATIVE_DECLARATIONS)
+        native = variant[len(constants)] if len(variant) > len(constants) else 1
+        lines.append(f"#define NATIVE {native}  // 1: a native image is under the input")
     for image in spec.images:  # supplied per instance; weight 0 (and the source) until there is one
         lines += [f"uniform sampler2D {image};", f"uniform float {image}Weight;"]
     return lines
 
 
-def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSource]:
+def build_sources(spec: EffectSpec, include_dirs: list[Path],
+                  variant: tuple[int, ...] = ()) -> list[ProgramSource]:
     """One fragment shader source per declared pass."""
     files: list[Path] = [spec.path]
     body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
-    declarations = _param_declarations(spec)
+    declarations = _param_declarations(spec, variant=variant or _default_variant(spec))
     for param in spec.params:
         for i, value in enumerate(param.values):
             declarations.append(f"#define {param.name.upper()}_{value.upper()} {i}")
@@ -153,7 +160,13 @@ uniform bool _gate_invert_{k};
 """
 
 
-def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> ProgramSource:
+def _default_variant(spec: EffectSpec) -> tuple[int, ...]:
+    return tuple(p.values.index(p.default) for p in spec.params if p.name in spec.variants) + (
+        (1,) if spec.native_input else ())
+
+
+def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path],
+                       variants: list[tuple[int, ...]] | None = None) -> ProgramSource:
     """One pass running several effects: the first may sample its input anywhere, the
     rest are pointwise (they read ``INPUT(uv)``, here the previous member's value).
 
@@ -169,7 +182,8 @@ def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> Pro
             files.append(spec.path)
         body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
         names = ["effect", "INPUT"]
-        parts += _param_declarations(spec, prefix=f"_f{k}_")
+        variant = variants[k] if variants is not None else ()
+        parts += _param_declarations(spec, prefix=f"_f{k}_", variant=variant or _default_variant(spec))
         if spec.stack:
             parts.append(f"#define STACKCOUNT _f{k}_STACKCOUNT")
             names.append("STACKCOUNT")

@@ -114,8 +114,8 @@ class Renderer:
     depth_weight: float = 1.0  # how strongly depth gating acts (0: neutral, e.g. until depth arrives)
 
     def __post_init__(self) -> None:
-        self._compiled: dict[str, CompiledEffect] = {}
-        self._failed: dict[str, str] = {}  # effect name -> digest that failed to compile
+        self._compiled: dict[str | tuple, CompiledEffect] = {}  # name, or (name, variant)
+        self._failed: dict[str | tuple, str] = {}  # name (or (name, variant)) -> digest that failed
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
@@ -260,28 +260,40 @@ class Renderer:
 
     # -- programs ----------------------------------------------------------------------
 
-    def compiled(self, spec: EffectSpec) -> CompiledEffect | None:
-        """The effect's programs; on a compile error, the last good ones (or None)."""
-        current = self._compiled.get(spec.name)
+    def compiled(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect | None:
+        """The effect's programs (for ``variant``: the values of its header's ``variants``,
+        compiled in); on a compile error, the last good ones (or None)."""
+        key: str | tuple = (spec.name, variant) if variant else spec.name
+        current = self._compiled.get(key)
         if current is not None and current.digest == spec.digest:
             # The text is back to the last good version (an undo): nothing is broken.
             self.errors.pop(spec.name, None)
-            self._failed.pop(spec.name, None)
+            self._failed.pop(key, None)
             return current
-        if self._failed.get(spec.name) == spec.digest:
+        if self._failed.get(key) == spec.digest:
             return current  # already failed on this exact text: don't recompile every frame
         try:
-            fresh = self._compile(spec)
+            fresh = self._compile(spec, variant)
         except ShaderError as err:
             self.errors[spec.name] = str(err)
-            self._failed[spec.name] = spec.digest
+            self._failed[key] = spec.digest
             return current
         self.errors.pop(spec.name, None)
-        self._failed.pop(spec.name, None)
+        self._failed.pop(key, None)
         if current is not None:
             current.release()
-        self._compiled[spec.name] = fresh
+        self._compiled[key] = fresh
         return fresh
+
+    def _variant(self, spec: EffectSpec, instance: EffectInstance | Stack, source: Target) -> tuple[int, ...]:
+        """The values of the header's ``variants`` (a stack's: its last member's), as indices;
+        for an effect that reads ``nativeImage``, then 1 if there is a native image under its
+        input (``NATIVE`` in the shader: without one, the native path is not compiled)."""
+        last = instance.members[-1] if isinstance(instance, Stack) else instance
+        values = [p.values.index(last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
+        if spec.native_input:
+            values.append(int(source is self.source and self._native is not None))
+        return tuple(values)
 
     def invalidate(self) -> None:
         """Recompile every effect on next use (an include file changed); the current
@@ -291,10 +303,10 @@ class Renderer:
         self._failed.clear()
         self._forget_fused()
 
-    def _compile(self, spec: EffectSpec) -> CompiledEffect:
+    def _compile(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect:
         programs: list[moderngl.Program] = []
         try:
-            for source in build_sources(spec, self.registry.include_dirs()):
+            for source in build_sources(spec, self.registry.include_dirs(), variant):
                 try:
                     programs.append(
                         self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
@@ -345,7 +357,7 @@ class Renderer:
     def _run_effect(
         self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame, source: Target, output: Target
     ) -> bool:
-        compiled = self.compiled(spec)
+        compiled = self.compiled(spec, self._variant(spec, instance, source))
         if compiled is None:
             return False
         values = self._values(spec, instance, frame)
@@ -386,15 +398,18 @@ class Renderer:
         output: Target,
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
-        key = tuple((spec.name, spec.digest) for spec, _ in group)
+        variants = [self._variant(spec, instance, source) for spec, instance in group]
+        key = tuple((spec.name, spec.digest, v) for (spec, _), v in zip(group, variants, strict=True))
         if key not in self._fused:
-            if any(self.compiled(spec) is None or spec.name in self.errors for spec, _ in group):
+            if any(self.compiled(spec, v) is None or spec.name in self.errors
+                   for (spec, _), v in zip(group, variants, strict=True)):
                 return False  # each member alone: its own error and last good program show
             if len(self._fused) > 32:
                 self._forget_fused()  # stale groups from edits and hot reloads
             self._fused[key] = None
             try:
-                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs())
+                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs(),
+                                                 variants)
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
             except (ShaderError, moderngl.Error):
                 return False  # e.g. two effects define the same helper function
@@ -522,7 +537,10 @@ class Renderer:
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:
-                program[name].value = value
+                uniform = program[name]
+                if isinstance(value, list):  # a stack's array: the compiler may keep only the elements used
+                    value = value[0] if uniform.array_length == 1 else value[: uniform.array_length]
+                uniform.value = value
 
     def _set_gate(self, program: moderngl.Program, values: dict, suffix: str = "") -> None:
         if f"_gate_enabled{suffix}" not in program:
