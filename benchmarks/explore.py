@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parts", default="sampler,enhance,live")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and steps: a smoke check")
     parser.add_argument("--seconds", type=float, default=10.0, help="live: frames before the dream, seconds")
-    parser.add_argument("--wait", type=float, default=900.0, help="live: wait this long for the dream at most")
+    parser.add_argument("--wait", type=float, default=900.0, help="live: the longest wait for the dream")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
