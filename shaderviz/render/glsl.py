@@ -97,7 +97,7 @@ uniform float NATIVESCALE;  // nativeImage pixels per input pixel (> 1: the inpu
 # GLSL words reserved for future use that make good parameter names: such a parameter is
 # the uniform NAME_ in the shader (``filter`` -> ``filter_``).
 RESERVED_WORDS = frozenset({"active", "common", "filter", "input", "output", "partition", "resource",
-                            "sizeof", "cast", "namespace", "using", "class", "union", "template"})
+                            "sample", "sizeof", "cast", "namespace", "using", "class", "union", "template"})
 
 
 def uniform_name(name: str) -> str:
