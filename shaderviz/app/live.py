@@ -279,6 +279,7 @@ class LiveShow:
         self.size = size
         self.sort = SortControl(carry=isinstance(self.show.source, VideoSource))
         self.editor.forget()
+        self.dream.forget()
         self.renderer.reset_state()
         depth = self.show.depth_file()
         if depth is not None:

@@ -221,6 +221,15 @@ class LiveDream:
         self.holding, self.original, self.count = False, None, 0
         self.notify("back to the undreamed picture")
 
+    def forget(self) -> None:
+        """Another show took over (a preset): no dream holds its source."""
+        if self.worker is not None:
+            self.worker.cancel(lambda tag: True)
+        if self.holding:
+            self.live.shown = object()  # the feed uploads the picture again
+        self._asked, self.queued, self.holding, self.original, self.count = None, 0, False, None, 0
+        self._offered = None
+
     def params(self) -> DreamParams:
         """E's parameters: an enhance instance's in the chain (on or off), else a quick dream."""
         spec = self.live.show.registry.effects.get(EFFECT)
