@@ -194,9 +194,10 @@ MUTANTS = (
            ("tests/test_enhance.py", "-k", "cached")),
     Mutant("dream-waits-on-the-loop", "play waits for the dream (the show stalls)",
            "shaderviz/explore/livedream.py",
-           "        self._worker().submit(tag, image, params)\n",
+           "        self._worker().submit(tag, image, params)\n        self.notify(",
            "        self._worker().submit(tag, image, params)\n"
-           "        while self._worker().busy(lambda t: True):\n            time.sleep(0.01)\n",
+           "        while self._worker().busy(lambda t: True):\n"
+           "            time.sleep(0.01)\n        self.notify(",
            ("tests/test_explore_window.py", "-k", "dreams")),
 )
 
