@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -112,7 +113,7 @@ def enhance(quick: bool) -> list[dict]:
         for width, height in sizes:
             small = Image.fromarray(rng.integers(0, 256, (9, 16, 3), dtype=np.uint8))
             image = np.asarray(small.resize((width, height), Image.BICUBIC))
-            dreamer.dream(image[:64, :64], DreamParams(steps=1, octaves=1))  # warm up
+            dreamer.dream(image, replace(params, steps=1))  # warm up: the same octave shapes
             started = time.perf_counter()
             dreamer.dream(image, params)
             seconds = time.perf_counter() - started
