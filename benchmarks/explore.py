@@ -181,8 +181,11 @@ def summarise_live(rows: list[dict], seconds: float) -> dict:
         return {"frames": len(a), "p50_ms": round(float(np.median(a)), 2),
                 "p99_ms": round(float(np.percentile(a, 99)), 2), "worst_ms": round(float(a.max()), 1)}
 
+    slow = [(round(r["t"] - began, 2), r["ms"]) for r in rows
+            if began <= r["t"] <= arrived + 1.0 and r["ms"] > 3 * float(np.median(during))]
     return {"before": stat(before), "during": stat(during),
-            "dream_latency_s": round(event["latency_ms"] / 1000, 1), "dream_ms": event["ms"]}
+            "dream_latency_s": round(event["latency_ms"] / 1000, 1), "dream_ms": event["ms"],
+            "slow_frames": slow}  # (seconds after E, ms): frames over 3 x the median while dreaming
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,6 +241,7 @@ def print_tables(report: dict) -> None:
         else:
             b, d = live["before"], live["during"]
             ok = d["p99_ms"] <= GOAL_P99_X_P50 * d["p50_ms"]
+            print(f"slow frames (s after E, ms): {live['slow_frames']}")
             print(f"live 1280x720: before the dream p50 {b['p50_ms']} / p99 {b['p99_ms']} ms "
                   f"({b['frames']} frames); "
                   f"while dreaming p50 {d['p50_ms']} / p99 {d['p99_ms']} ms, worst {d['worst_ms']} "
