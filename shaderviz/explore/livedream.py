@@ -34,6 +34,7 @@ from shaderviz.control.commands import Commands
 from shaderviz.errors import UserError
 from shaderviz.explore.dream import DreamParams
 from shaderviz.explore.enhance import EFFECT, IMAGE, dream_params
+from shaderviz.render.renderer import GLImage
 
 if TYPE_CHECKING:
     from shaderviz.app.live import LiveShow
@@ -126,10 +127,12 @@ class DreamWorker:
                         self.progress[reply[1]] = (reply[2], reply[3])
                         continue
                     break
+                payload = reply[2] if len(reply) > 2 else None
+                if reply[0] == "dream":
+                    payload = GLImage.from_rgb(payload)  # converted for upload here, not on the render thread
                 with self._cond:
                     self._current = None
                     self.progress.pop(tag, None)
-                    payload = reply[2] if len(reply) > 2 else None
                     self._done.append((reply[0], tag, payload, reply[3] if len(reply) > 3 else 0.0))
         except (EOFError, OSError) as err:
             if not self._stop:

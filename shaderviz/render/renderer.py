@@ -208,16 +208,17 @@ class Renderer:
         self._native.write(data)
         self._native_map, self._native_scale = native_map((width, height), self.size, fit)
 
-    def upload_effect_image(self, uid: int, name: str, rgb: np.ndarray | None, weight: float = 1.0) -> None:
+    def upload_effect_image(self, uid: int, name: str, rgb: np.ndarray | GLImage | None,
+                            weight: float = 1.0) -> None:
         """An image an effect instance reads as ``name`` (declared in its header's ``images``):
-        (H, W, 3) uint8, top row first, any size. None removes it (the effect then reads the
-        source, with weight 0)."""
+        (H, W, 3) uint8, top row first, any size (or a GLImage of one). None removes it (the
+        effect then reads the source, with weight 0)."""
         old = self._images.pop((uid, name), None)
         if rgb is None:
             if old is not None:
                 old[0].release()
             return
-        data = GLImage.from_rgb(rgb).data
+        data = rgb.data if isinstance(rgb, GLImage) else GLImage.from_rgb(rgb).data
         size = (data.shape[1], data.shape[0])
         texture = old[0] if old is not None and old[0].size == size else None
         if texture is None:
