@@ -154,11 +154,21 @@ def build_parser() -> argparse.ArgumentParser:
     from shaderviz.depth.command import add_arguments as _depth_arguments
 
     _depth_arguments(depth)
+
+    enhance = sub.add_parser("enhance", help="dream patterns into images (DeepDream; see effect enhance)")
+    from shaderviz.explore.command import add_arguments as _enhance_arguments
+
+    _enhance_arguments(enhance)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "enhance" and not any(e.startswith("-") for e in extra):
+        args.items += extra  # `enhance IMAGE -o OUT name=value ...`: positionals after an option
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     on_signals = args.command == "render" and threading.current_thread() is threading.main_thread()
     undo_signals = interrupts.install() if on_signals else None
     try:
@@ -185,6 +195,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from shaderviz.depth.command import run as run_depth
 
         return run_depth(args)
+    if args.command == "enhance":
+        from shaderviz.explore.command import run as run_enhance
+
+        return run_enhance(args)
     from shaderviz.effects.registry import Registry
 
     if args.command == "presets":

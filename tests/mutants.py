@@ -174,6 +174,31 @@ MUTANTS = (
     Mutant("slow-hot-reload", "a saved shader takes over a second to reload", "shaderviz/app/hotreload.py",
            "SETTLE_SECONDS = 0.12", "SETTLE_SECONDS = 1.2",
            ("tests/test_window.py", "-k", "within_a_second")),
+    # -- exploring the image (issue 13) ------------------------------------------------------
+    Mutant("sampler-turns-backwards", "the sampler turns its rectangle clockwise", "shaders/sampler.glsl",
+           "d = vec2(cos(a) * d.x - sin(a) * d.y, sin(a) * d.x + cos(a) * d.y);",
+           "d = vec2(cos(a) * d.x + sin(a) * d.y, -sin(a) * d.x + cos(a) * d.y);",
+           ("tests/test_sampler.py", "-k", "nearest")),
+    Mutant("stack-traced-forwards", "a zoom into a zoom applies the levels in the wrong order",
+           "shaders/sampler.glsl", "for (int i = STACKCOUNT - 1; i >= 0; --i) {",
+           "for (int i = 0; i < STACKCOUNT; ++i) {", ("tests/test_sampler.py", "-k", "stack")),
+    Mutant("native-never-read", "render zooms into the resized copy, not the file's own pixels",
+           "shaderviz/outputs/recorder.py", "if renderer.reads_native(show.chain):", "if False:",
+           ("tests/test_sampler.py", "-k", "own_pixels")),
+    Mutant("arrows-sort-in-sampler-mode", "in sampler mode the arrows still sort (no modes in the keymap)",
+           "shaderviz/outputs/window.py", "self.viewer.modes(), held)", "[], held)",
+           ("tests/test_explore_window.py", "-k", "keyboard_sampler")),
+    Mutant("dream-cache-ignores-parameters", "the dream cache key leaves out the parameters",
+           "shaderviz/explore/enhancer.py",
+           "    digest.update(json.dumps(params.key(), sort_keys=True).encode())\n", "",
+           ("tests/test_enhance.py", "-k", "cached")),
+    Mutant("dream-waits-on-the-loop", "play waits for the dream (the show stalls)",
+           "shaderviz/explore/livedream.py",
+           "        self._worker().submit(tag, image, params)\n        self.notify(",
+           "        self._worker().submit(tag, image, params)\n"
+           "        while self._worker().busy(lambda t: True):\n"
+           "            time.sleep(0.01)\n        self.notify(",
+           ("tests/test_explore_window.py", "-k", "dreams")),
 )
 
 

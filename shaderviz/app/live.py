@@ -31,6 +31,10 @@ from shaderviz.app.sourcefeed import Loaded, SourceFeed
 from shaderviz.app.stats import FrameStats
 from shaderviz.app.transitions import Crossfade
 from shaderviz.control.commands import Commands
+from shaderviz.explore.before import BeforeImage
+from shaderviz.explore.livedream import LiveDream
+from shaderviz.explore.native import NativeFeed
+from shaderviz.explore.sampler import SamplerControl
 from shaderviz.outputs.snapshot import SnapshotSaver
 from shaderviz.render.renderer import Frame, Renderer, Target
 from shaderviz.sources import VideoSource
@@ -74,6 +78,11 @@ class LiveShow:
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
             self.editor = ChainEditor(show, notify)
             self.steer, self.depth_view = CameraSteer(), DepthView()  # the pointer; D
+            self.sampler = SamplerControl(show, notify)
+            self.native = self._own(NativeFeed(show.source, show.fit))
+            self.before = self._own(BeforeImage(ctx))  # split view's before, while the window asks
+            self.before_target: Target | None = None
+            self.dream = self._own(LiveDream(self, notify, stats))  # E: dreams in a process of its own
             self._show_first()
             self.depth.start(self.renderer)
             self.feed.start()
@@ -133,6 +142,8 @@ class LiveShow:
         commands.bind("move_later", lambda: self.editor.move(1))
         commands.bind("preset", self.presets.request)
         commands.bind("depth_view", self.toggle_depth_view)
+        self.sampler.bind(commands)
+        self.dream.bind(commands)
 
     def sort_arrow(self, arrow: str, down: bool) -> None:
         if down:
@@ -163,6 +174,9 @@ class LiveShow:
         if self.output is None or self.frame is None:
             return
         recipe = self.show.recipe(self.frame, self.shown)
+        notes = self.dream.notes()
+        if notes:
+            recipe["not_replayed"] = [*recipe.get("not_replayed", []), *notes]
         width, height = self.output.texture.size
         raw = self.output.fbo.read(components=3, alignment=1)  # the one GL call; flipping is the worker's
         self.snapshots.save(np.frombuffer(raw, np.uint8).reshape(height, width, 3)[::-1], recipe)
@@ -181,11 +195,18 @@ class LiveShow:
             self._adopt(adopted)
         self._take_image(seconds, now)
         self.depth.update(self.renderer, self.shown, now, dt)
+        self.sampler.update(now)
+        self.dream.update(now, dt)
+        if not self.dream.holding:
+            self.native.update(self.renderer, self.shown, show.chain)
         self.sort.apply(show.chain, show.registry)
         self.steer.apply(show.chain, show.registry, now)
         self.depth_view.apply(show.chain, show.registry)
         self.frame = show.frame_at(seconds, self.index)
-        target = self.renderer.render(show.chain, self.frame, show.generator)
+        if self.before.wanted:
+            self.before_target = self.before.render(self.renderer, self.sampler.levels(), self.frame)
+        generator = None if self.dream.holding else show.generator  # a dream holds the source still
+        target = self.renderer.render(show.chain, self.frame, generator)
         self.output = self.fade.apply(target, now)
         self.index += 1
         return self.output
@@ -207,6 +228,8 @@ class LiveShow:
         return self.show.source.key_at(seconds, int(seconds // self.show.seconds))
 
     def _take_image(self, seconds: float, now: float) -> None:
+        if self.dream.holding:
+            return  # the source holds still on a dream (Ctrl+E lets go)
         key = self._key(seconds)
         loaded = self.feed.poll(key)
         if loaded is None or key == self.shown:
@@ -232,6 +255,7 @@ class LiveShow:
             self.renderer.upload_source(loaded.gl)
             self.renderer.reset_state()
         self.shown = loaded.key
+        self.dream.offer(loaded.key, loaded.image)
 
     def _adopt(self, new: Show) -> None:
         """A preset of the bank, built on the worker: it replaces the running show."""
@@ -248,11 +272,14 @@ class LiveShow:
             self.depth.uploaded = None  # a new depth texture: the map goes up again
         if new.source is not old_source or size != self.size:
             self.feed.set_source(new.source, size)
+            self.native.set_source(new.source, self.show.fit)
+            self.renderer.upload_native(None)
             self.depth.set_source(_video_frames(self.show))
             self.shown = object()
         self.size = size
         self.sort = SortControl(carry=isinstance(self.show.source, VideoSource))
         self.editor.forget()
+        self.dream.forget()
         self.renderer.reset_state()
         depth = self.show.depth_file()
         if depth is not None:

@@ -6,7 +6,7 @@ Built once from the CLI options and an optional preset; `render` and `play` both
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ class Show:
     notes: tuple[str, ...] = ()  # from a PNG recipe: what it does not replay
     software_scale: float | None = None  # the preset's [play] render scale without a GPU
     background: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # None: transparent (keeps alpha)
+    play_extra: dict[str, Any] = field(default_factory=dict)  # [play] window state (the sampler's rectangle)
 
     @property
     def loop_frames(self) -> int:
@@ -115,6 +116,8 @@ class Show:
         if self.background != (0.0, 0.0, 0.0):
             preset["background"] = "transparent" if self.background is None else \
                 "#" + "".join(f"{round(c * 255):02x}" for c in self.background)
+        if self.play_extra:
+            preset["play"] = {k: dict(v) if isinstance(v, dict) else v for k, v in self.play_extra.items()}
         recipe = {
             "shaderviz": __version__,
             "preset_name": self.preset_name,
@@ -191,6 +194,7 @@ def build_show(
         notes=tuple(preset.notes),
         software_scale=preset.software_scale,
         background=backdrop,
+        play_extra=dict(preset.play_extra),
     )
 
 

@@ -69,7 +69,9 @@ def preset_commands(bank: Sequence[str]) -> list[CommandSpec]:
 
 
 def command_specs(registry: Registry, bank: Sequence[str] = ()) -> list[CommandSpec]:
-    return [*APP_COMMANDS, *effect_commands(registry), *preset_commands(bank)]
+    from shaderviz.explore.commands import EXPLORE_COMMANDS
+
+    return [*APP_COMMANDS, *EXPLORE_COMMANDS, *effect_commands(registry), *preset_commands(bank)]
 
 
 class Commands:

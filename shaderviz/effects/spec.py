@@ -32,15 +32,17 @@ from shaderviz.render.kernels import kernel_names
 
 _HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_IMAGE = re.compile(r"^[a-z][A-Za-z0-9]*Image$")
 KINDS = ("effect", "source")
 
 HEADER_FIELDS = {
     "description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth", "alpha",
-    "constraints",
+    "constraints", "stack", "native_input", "images", "variants",
 }
 # Cross-parameter checks: "lo <= hi" (two parameter names, one comparison).
 CONSTRAINT = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|<|>=|>|!=)\s*([a-z][a-z0-9_]*)\s*$")
 GATE_CONSTRAINTS = ("depth_min <= depth_max",)
+MAX_STACK = 16
 
 # Parameters every effect gets from the framework: a soft band on the depth map.
 GATE_PARAMS: tuple[ParamSpec, ...] = (
@@ -94,11 +96,15 @@ class EffectSpec:
     alpha: bool = False  # makes transparency: over the background colour unless it is transparent
     isf: Any = None  # an ISF file: its extra declarations (effects/isf/loader.py: IsfInfo)
     constraints: tuple[str, ...] = ()  # "lo <= hi": checked for every instance (chain.make_instance)
+    stack: int = 0  # >0: consecutive instances run as one pass, parameters as arrays of this length
+    native_input: bool = False  # reads ``nativeImage``: the source at its own resolution when first
+    images: tuple[str, ...] = ()  # textures Python supplies per instance (the dream of enhance)
+    variants: tuple[str, ...] = ()  # choice parameters compiled in: one program per value
 
     @property
     def fusible(self) -> bool:
         """Can run inside a shared pass (as its first member, or any member if pointwise)."""
-        return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None
+        return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None and not self.images
 
     @property
     def all_params(self) -> tuple[ParamSpec, ...]:
@@ -122,6 +128,7 @@ class EffectSpec:
             "passes": len(self.passes),
             "reads_depth": self.reads_depth,
             "alpha": self.alpha,
+            "stack": self.stack,
             "params": {p.name: p.to_json() for p in self.all_params},
         }
 
@@ -191,6 +198,23 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     alpha = header.get("alpha", False)
     if not isinstance(alpha, bool):
         raise ValueError("alpha must be true or false")
+    stack = header.get("stack", 0)
+    if not isinstance(stack, int) or isinstance(stack, bool) or not 0 <= stack <= MAX_STACK:
+        raise ValueError(f"stack must be a whole number 0..{MAX_STACK}")
+    if stack and (len(passes) > 1 or header.get("kernel") or pointwise or kind != "effect"):
+        raise ValueError("stacking effects have one pass, no kernel and are not pointwise")
+    native_input = header.get("native_input", False)
+    if not isinstance(native_input, bool) or (native_input and pointwise):
+        raise ValueError("native_input must be true or false (and pointwise effects read only INPUT)")
+    images = header.get("images", [])
+    if not isinstance(images, list) or not all(isinstance(i, str) and _IMAGE.match(i) for i in images):
+        raise ValueError("images must be a list of camelCase texture names, e.g. [\"dreamImage\"]")
+    if images and (pointwise or stack):
+        raise ValueError("an effect with images is neither pointwise nor stacking")
+    variants = header.get("variants", [])
+    choices = {p.name for p in params if p.type == "choice"}
+    if not isinstance(variants, list) or not all(isinstance(v, str) and v in choices for v in variants):
+        raise ValueError("variants must list choice parameters (each value compiled in: no run-time branch)")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -210,6 +234,10 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         reads_depth=reads_depth,
         alpha=alpha,
         constraints=tuple(constraints),
+        stack=stack,
+        native_input=native_input,
+        images=tuple(images),
+        variants=tuple(variants),
     )
 
 

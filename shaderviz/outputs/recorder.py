@@ -18,6 +18,7 @@ from tqdm import tqdm
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.errors import UserError
+from shaderviz.explore.enhance import EnhanceFeed
 from shaderviz.outputs import interrupts
 from shaderviz.outputs.codecs import DEFAULT_QUALITY
 from shaderviz.outputs.readback import Readback
@@ -89,6 +90,7 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
                         background=show.background or (0.0, 0.0, 0.0))
     readback = encoder = writer = bar = live = None
     depth = DepthFeed(show)
+    dreams = EnhanceFeed(show, progress)
     try:
         # Ctrl-C and TERM stop the render between frames (interrupts.check), never inside
         # starting ffmpeg (an orphan would write the file after the clean-up) or a GL call.
@@ -109,10 +111,14 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
                     image = show.source.load(key, show.size, show.fit)
                     if image is not None:
                         renderer.upload_source(image)
+                    if renderer.reads_native(show.chain):  # the sampler zooms into the real pixels
+                        renderer.upload_native(show.source.load_native(key), show.fit)
                     depth.new_image(image)
+                    dreams.new_image(image)
                     renderer.reset_state()
                     current_key = key
                 depth.update(renderer)
+                dreams.update(renderer)
                 target = renderer.render(show.chain, frame, show.generator)
                 if renderer.errors:  # `play` keeps the last good program; a render must not
                     raise _shader_error(renderer.errors)

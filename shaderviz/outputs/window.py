@@ -26,12 +26,12 @@ from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
 from shaderviz.control.commands import Commands, command_specs
 from shaderviz.errors import UserError
+from shaderviz.explore.viewer import Viewer
 from shaderviz.keymap import command_for, describe, key_lines
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.render.context import is_software
-from shaderviz.render.present import Presenter
 from shaderviz.render.renderer import Frame, Target
 
 TITLE_SECONDS = 0.5  # how often the title is refreshed
@@ -132,20 +132,28 @@ class _Loop:
         self.frame_listeners: list[FrameListener] = []  # e.g. recorders and video sinks
         self.error: str | None = None
         self.title_at = 0.0
-        self.presenter = Presenter(window.ctx)
+        self.held: dict[int, str] = {}  # key code -> the command its press ran (its release goes there)
         try:
             live_options = LiveOptions(options.render_size, options.scale, is_software(window.ctx),
                                        options.transition, options.snapshots, bank, options.rebuild)
             self.live = LiveShow(window.ctx, show, live_options, self.commands, stats, self.hud.notify)
-            try:
-                self.outputs = LiveOutputs.for_show(self.live.renderer, show, options.outputs, self.live.size)
-            except BaseException:
-                self.live.release()
-                raise
         except BaseException:
             self.hud.release()
-            self.presenter.release()
             raise
+        self.outputs: LiveOutputs | None = None
+        try:
+            self.outputs = LiveOutputs.for_show(self.live.renderer, show, options.outputs, self.live.size)
+            self.viewer = Viewer(window.ctx, self.live, self.commands, self.hud.notify)  # view, split
+        except BaseException:
+            if self.outputs is not None:
+                self.outputs.release()
+            self.live.release()
+            self.hud.release()
+            raise
+        self.viewer.scale = window.buffer_size[0] / max(1, window.size[0])
+        window.mouse_press_event_func = lambda x, y, button: self.viewer.press(x, y)
+        window.mouse_release_event_func = lambda x, y, button: self.viewer.release(x, y)
+        window.mouse_scroll_event_func = lambda dx, dy: self.viewer.scroll(dy)
         for notice in options.notices:
             self.hud.notify(notice, seconds=8.0)
         self.commands.bind("quit", self.quit)
@@ -153,12 +161,14 @@ class _Loop:
         self.commands.bind("hud", self.hud.toggle)
         self.commands.bind("help", self.help)
         window.key_event_func = self.on_key
-        window.mouse_position_event_func = window.mouse_drag_event_func = self.on_mouse
+        window.mouse_position_event_func, window.mouse_drag_event_func = self.on_move, self.on_drag
 
     def run(self) -> None:
         window = self.window
         transparent = self.show.background is None
-        self.frame_listeners.append(lambda output, frame: self.outputs.push(output))  # --out sinks
+        outputs = self.outputs
+        assert outputs is not None
+        self.frame_listeners.append(lambda output, frame: outputs.push(output))  # --out sinks
         try:
             while not window.is_closing:
                 started = time.perf_counter()
@@ -167,8 +177,7 @@ class _Loop:
                 for listener in self.frame_listeners:
                     listener(output, self.live.frame)
                 self.error = self.live.error_label()
-                self.presenter.draw(output, window.fbo, window.buffer_size, self.error is not None,
-                                    transparent)
+                self.viewer.draw(output, window.fbo, window.buffer_size, self.error is not None, transparent)
                 self.hud.draw(window.fbo, window.buffer_size, self._hud_state(), self.error)
                 self._update_title(started)
                 work_ms = (time.perf_counter() - started) * 1000.0
@@ -176,10 +185,10 @@ class _Loop:
                 self.stats.frame(work_ms, **self.live.stats_fields())
                 self.pacer.wait()
         finally:
-            self.outputs.release()
+            outputs.release()
+            self.viewer.release_gl()
             self.live.release()
             self.hud.release()
-            self.presenter.release()
 
     # -- what the window shows besides the picture ------------------------------------------
 
@@ -192,7 +201,7 @@ class _Loop:
         if live.depth.wanted:
             lag = f", lag {live.depth.lag} frames" if live.depth.lag is not None else ""
             extra.append(f"depth {live.depth.status}{lag}")
-        return extra
+        return extra + live.sampler.status() + self.viewer.status() + live.dream.status()
 
     def _hud_state(self) -> HudState:
         summary = self.stats.summary()
@@ -214,7 +223,14 @@ class _Loop:
         keys = self.window.keys
         if action not in (keys.ACTION_PRESS, keys.ACTION_RELEASE):
             return
-        command = command_for(key_name(symbol), self.show.registry, self.options.bank)
+        if action == keys.ACTION_RELEASE:  # to the command the press ran, even if a mode changed since
+            command = self.held.pop(symbol, None)
+        else:
+            held = [m for m in ("CTRL", "ALT", "SHIFT") if getattr(modifiers, m.lower(), False)]
+            command = command_for(key_name(symbol), self.show.registry, self.options.bank,
+                                  self.viewer.modes(), held)
+            if command is not None:
+                self.held[symbol] = command
         if command is not None:  # run at the top of the next frame, not while pyglet dispatches events
             self.commands.post(command, pressed=action == keys.ACTION_PRESS)
             self.title_at = 0.0  # show the change at once
@@ -223,6 +239,15 @@ class _Loop:
         """The pointer steers the parallax camera (fractions of the window from its top-left)."""
         width, height = self.window.size
         self.live.steer.point(x / max(width, 1), y / max(height, 1))
+
+    def on_move(self, x: int, y: int, dx: int, dy: int) -> None:
+        self.viewer.move(x, y)
+        self.on_mouse(x, y, dx, dy)
+
+    def on_drag(self, x: int, y: int, dx: int, dy: int) -> None:
+        """A drag the viewer took (splitter, sampler selection, pan) or, if not, steering."""
+        if not self.viewer.drag(x, y):
+            self.on_mouse(x, y, dx, dy)
 
     def quit(self) -> None:
         self.window.is_closing = True

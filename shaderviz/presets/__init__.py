@@ -48,7 +48,8 @@ BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 RECIPE_KEY = "shaderviz:recipe"
 TOP_KEYS = {"description", "source", "source_frame", "size", "fps", "seconds", "seed", "fit", "depth",
             "depth_model", "generator", "chain", "play", "background"}
-PLAY_KEYS = {"software_scale"}
+PLAY_KEYS = {"software_scale", "sampler"}
+SAMPLER_KEYS = ("x", "y", "size", "aspect", "rotation")  # [play] sampler: the rectangle of play's sampler
 DEPTH_MODES = ("auto", "flat")
 MAX_SIZE = 8192
 
@@ -73,6 +74,7 @@ class Preset:
     description: str = ""
     notes: list[str] = field(default_factory=list)  # a recipe's warnings (what it does not replay)
     software_scale: float | None = None  # [play]: the render scale in a window without a GPU
+    play_extra: dict[str, Any] = field(default_factory=dict)  # [play] state of the window: sampler
 
 
 def builtin_presets() -> list[str]:
@@ -219,6 +221,8 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
         preset.fit = data["fit"]
     if "play" in data:
         preset.software_scale = _play_table(data["play"], where)
+        if "sampler" in data["play"]:
+            preset.play_extra["sampler"] = _sampler_table(data["play"]["sampler"], where)
     if "generator" in data:
         if not isinstance(data["generator"], dict):
             raise where.error("generator must be a table of parameters", "generator")
@@ -251,6 +255,16 @@ def _play_table(table: Any, where: _Locator) -> float | None:
     if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0.1 <= scale <= 1:
         raise where.error("[play] software_scale: expected a number 0.1..1", "software_scale")
     return float(scale)
+
+
+def _sampler_table(table: Any, where: _Locator) -> dict[str, float]:
+    """``[play] sampler = {x = 0.5, y = 0.5, size = 0.25, aspect = 1, rotation = 0}``."""
+    if not isinstance(table, dict) or set(table) - set(SAMPLER_KEYS):
+        raise where.error(f"[play] sampler: expected a table of {', '.join(SAMPLER_KEYS)}", "sampler")
+    for key, value in table.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise where.error(f"[play] sampler {key}: expected a number", "sampler")
+    return {k: float(v) for k, v in table.items()}
 
 
 def _chain_entry(entry: dict[str, Any], index: int, registry: Registry, where: _Locator) -> EffectInstance:

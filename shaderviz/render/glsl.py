@@ -107,16 +107,53 @@ class ShaderError(Exception):
     """A compile/link error, with locations mapped back to the effect's files."""
 
 
+NATIVE_DECLARATIONS = """uniform sampler2D nativeImage;  // the input; the source at its own size if first
+uniform vec4 NATIVEMAP;  // uv in the input -> uv in nativeImage: uv * NATIVEMAP.xy + NATIVEMAP.zw
+uniform float NATIVESCALE;  // nativeImage pixels per input pixel (> 1: the input is the better read)"""
+
+
+# GLSL words reserved for future use that make good parameter names: such a parameter is
+# the uniform NAME_ in the shader (``filter`` -> ``filter_``).
+RESERVED_WORDS = frozenset({"active", "common", "filter", "input", "output", "partition", "resource",
+                            "sample", "sizeof", "cast", "namespace", "using", "class", "union", "template"})
+
+
+def uniform_name(name: str) -> str:
+    """The GLSL name of a parameter's uniform."""
+    return f"{name}_" if name in RESERVED_WORDS else name
+
+
+def _param_declarations(spec: EffectSpec, prefix: str = "", variant: tuple[int, ...] = ()) -> list[str]:
+    """Uniforms of the header's parameters; a stacking effect (``"stack": N``) gets each as an
+    array of N (member i of a run of consecutive instances at index i) and ``STACKCOUNT``.
+    A parameter named in ``variants`` is a constant instead (its value's index, from
+    ``variant``): one program per value, no branch on it at run time."""
+    size = f"[{spec.stack}]" if spec.stack else ""
+    constants = dict(zip([p.name for p in spec.params if p.name in spec.variants], variant, strict=False))
+    lines = [f"const int {prefix}{uniform_name(p.name)} = {constants[p.name]};" if p.name in constants
+             else f"uniform {_GLSL_TYPES[p.type]} {prefix}{uniform_name(p.name)}{size};" for p in spec.params]
+    if spec.stack:
+        lines.append(f"uniform int {prefix}STACKCOUNT;")
+    if spec.native_input:
+        lines.append(NATIVE_DECLARATIONS)
+        native = variant[len(constants)] if len(variant) > len(constants) else 1
+        lines.append(f"#define NATIVE {native}  // 1: a native image is under the input")
+    for image in spec.images:  # supplied per instance; weight 0 (and the source) until there is one
+        lines += [f"uniform sampler2D {image};", f"uniform float {image}Weight;"]
+    return lines
+
+
 def build_sources(
-    spec: EffectSpec, include_dirs: list[Path], gate: bool = False, output: int = OPAQUE
+    spec: EffectSpec, include_dirs: list[Path], gate: bool = False, output: int = OPAQUE,
+    variant: tuple[int, ...] = (),
 ) -> list[ProgramSource]:
     """One fragment shader source per declared pass; ``gate``: the last pass applies depth
-    gating; ``output``: how it writes alpha (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND)."""
+    gating; ``output``: how it writes alpha (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND);
+    ``variant``: the compiled-in values of the header's ``variants``."""
     files: list[Path] = [spec.path]
     body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
-    declarations = []
+    declarations = _param_declarations(spec, variant=variant or _default_variant(spec))
     for param in spec.params:
-        declarations.append(f"uniform {_GLSL_TYPES[param.type]} {param.name};")
         for i, value in enumerate(param.values):
             declarations.append(f"#define {param.name.upper()}_{value.upper()} {i}")
     declarations += [f"uniform sampler2D {p.target};" for p in spec.passes if p.target]
@@ -145,11 +182,17 @@ uniform bool _gate_invert_{k};
 """
 
 
+def _default_variant(spec: EffectSpec) -> tuple[int, ...]:
+    return tuple(p.values.index(p.default) for p in spec.params if p.name in spec.variants) + (
+        (1,) if spec.native_input else ())
+
+
 def build_fused_source(
     specs: list[EffectSpec],
     include_dirs: list[Path],
     gates: tuple[bool, ...] | None = None,
     outputs: tuple[int, ...] | None = None,
+    variants: list[tuple[int, ...]] | None = None,
 ) -> ProgramSource:
     """One pass running several effects: the first may sample its input anywhere, the
     rest are pointwise (they read ``INPUT(uv)``, here the previous member's value).
@@ -172,10 +215,15 @@ def build_fused_source(
             files.append(spec.path)
         body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
         names = ["effect", "INPUT"]
+        variant = variants[k] if variants is not None else ()
+        parts += _param_declarations(spec, prefix=f"_f{k}_", variant=variant or _default_variant(spec))
+        if spec.stack:
+            parts.append(f"#define STACKCOUNT _f{k}_STACKCOUNT")
+            names.append("STACKCOUNT")
         for param in spec.params:
-            parts.append(f"uniform {_GLSL_TYPES[param.type]} _f{k}_{param.name};")
-            parts.append(f"#define {param.name} _f{k}_{param.name}")
-            names.append(param.name)
+            name = uniform_name(param.name)
+            parts.append(f"#define {name} _f{k}_{name}")
+            names.append(name)
             for i, value in enumerate(param.values):
                 parts.append(f"#define {param.name.upper()}_{value.upper()} {i}")
                 names.append(f"{param.name.upper()}_{value.upper()}")

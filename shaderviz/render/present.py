@@ -33,6 +33,15 @@ def letterbox(image: tuple[int, int], window: tuple[int, int]) -> tuple[int, int
     return (ww - w) // 2, (wh - h) // 2, w, h
 
 
+def error_frame(fbo: moderngl.Framebuffer, box: tuple[int, int, int, int]) -> None:
+    """A red frame inside ``box`` (x, y from the bottom, w, h): a shader does not compile."""
+    x, y, w, h = box
+    border = max(3, min(w, h) // 60)
+    for edge in ((x, y, w, border), (x, y + h - border, w, border), (x, y, border, h),
+                 (x + w - border, y, border, h)):
+        fbo.clear(*ERROR_RED, viewport=edge)
+
+
 class Presenter:
     """One small program and an empty vertex array; ``release()`` frees both."""
 
@@ -58,10 +67,7 @@ class Presenter:
             self.program["viewSize"].value = (float(w), float(h))
             self.vao.render(moderngl.TRIANGLES, vertices=3)
         if error:
-            border = max(3, min(w, h) // 60)
-            for edge in ((x, y, w, border), (x, y + h - border, w, border), (x, y, border, h),
-                         (x + w - border, y, border, h)):
-                fbo.clear(*ERROR_RED, viewport=edge)
+            error_frame(fbo, (x, y, w, h))
         fbo.viewport = (0, 0, size[0], size[1])
 
     def release(self) -> None:

@@ -30,6 +30,7 @@ from shaderviz.render.glsl import (
     build_fused_source,
     build_sources,
     map_error,
+    uniform_name,
 )
 from shaderviz.render.isf import IsfTextures, load_imported
 from shaderviz.render.kernels import Kernel, create_kernel
@@ -38,6 +39,45 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
+IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
+
+
+@dataclass
+class Stack:
+    """Consecutive instances of a stacking effect (header ``"stack": N``), run as one pass:
+    the shader gets each parameter as an array (member i at index i) and composes them."""
+
+    members: list[EffectInstance]
+    open: bool = True  # later instances may join (a depth-gated one stands alone)
+
+    @property
+    def uid(self) -> int:
+        return self.members[0].uid
+
+
+def stack_runs(
+    active: list[tuple[EffectSpec, EffectInstance]],
+) -> list[tuple[EffectSpec, EffectInstance | Stack]]:
+    """Each run of consecutive instances of one stacking effect becomes a :class:`Stack`
+    (at most ``spec.stack`` long); a depth-gated instance is a stack of its own."""
+    out: list[tuple[EffectSpec, EffectInstance | Stack]] = []
+    for spec, instance in active:
+        if not spec.stack:
+            out.append((spec, instance))
+            continue
+        gated = _instance_gated(spec, instance)
+        last = out[-1][1] if out and out[-1][0].name == spec.name else None
+        if not gated and isinstance(last, Stack) and last.open and len(last.members) < spec.stack:
+            last.members.append(instance)
+        else:
+            out.append((spec, Stack([instance], open=not gated)))
+    return out
+
+
+def _instance_gated(spec: EffectSpec, instance: EffectInstance) -> bool:
+    return (instance.value(spec, "depth_min") != 0.0 or instance.value(spec, "depth_max") != 1.0
+            or bool(instance.value(spec, "depth_invert")))
 
 
 def _date() -> tuple[float, float, float, float]:
@@ -54,11 +94,11 @@ def _gated(values: dict) -> bool:
 
 
 def fusion_groups(
-    active: list[tuple[EffectSpec, EffectInstance]],
-) -> list[list[tuple[EffectSpec, EffectInstance]]]:
+    active: list[tuple[EffectSpec, EffectInstance | Stack]],
+) -> list[list[tuple[EffectSpec, EffectInstance | Stack]]]:
     """Consecutive effects that can share one pass: a one-pass effect followed by any
     number of pointwise ones (saturate, colorize, ...). Fewer passes, less bandwidth."""
-    groups: list[list[tuple[EffectSpec, EffectInstance]]] = []
+    groups: list[list[tuple[EffectSpec, EffectInstance | Stack]]] = []
     for spec, instance in active:
         if groups and spec.pointwise and groups[-1][0][0].fusible:
             groups[-1].append((spec, instance))
@@ -96,8 +136,8 @@ class Renderer:
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)  # under effects that make alpha, if opaque
 
     def __post_init__(self) -> None:
-        self._compiled: dict[str, CompiledEffect] = {}
-        self._failed: dict[str, str] = {}  # effect name -> digest that failed to compile
+        self._compiled: dict[str | tuple, CompiledEffect] = {}  # name, or (name, variant)
+        self._failed: dict[str | tuple, str] = {}  # name (or (name, variant)) -> digest that failed
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
@@ -105,6 +145,10 @@ class Renderer:
         self._isf = IsfTextures(self.ctx)
         self._last_time: float | None = None  # ISF TIMEDELTA
         self._delta, self._date = 0.0, _date()
+        self._native: moderngl.Texture | None = None  # the source image at its own size
+        self._native_map, self._native_scale = IDENTITY_MAP, 1.0
+        self._native_now = (IDENTITY_MAP, 1.0)  # what the effect being run reads as nativeImage
+        self._images: dict[tuple[int, str], tuple[moderngl.Texture, float]] = {}  # (uid, name): image
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -154,6 +198,7 @@ class Renderer:
         self._forget_fused()
         self._palette.release()
         self._isf.release()
+        self.upload_native(None)
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -170,6 +215,62 @@ class Renderer:
         self._check_shape(data.shape[:2])
         self.source.texture.write(data)
         self._source_version += 1
+
+    def upload_native(self, image: np.ndarray | GLImage | None, fit: str = "fill") -> None:
+        """The source image at its own size (H, W, 3|4 uint8, top row first), as the image
+        uploaded with :meth:`upload_source` was fitted from it (``fit``): effects that read
+        ``nativeImage`` (the sampler) sample it when they come first in the chain, so a zoom
+        into a small image shows its real pixels. None: they read the render-size source."""
+        if image is None:
+            if self._native is not None:
+                self._native.release()
+            self._native = None
+            self._native_map, self._native_scale = IDENTITY_MAP, 1.0
+            return
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        height, width = data.shape[:2]
+        if self._native is None or self._native.size != (width, height):
+            if self._native is not None:
+                self._native.release()
+            self._native = self.ctx.texture((width, height), 4)
+            self._native.repeat_x = self._native.repeat_y = False
+            self._native.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self._native.write(data)
+        self._native_map, self._native_scale = native_map((width, height), self.size, fit)
+
+    def upload_effect_image(self, uid: int, name: str, rgb: np.ndarray | GLImage | None,
+                            weight: float = 1.0) -> None:
+        """An image an effect instance reads as ``name`` (declared in its header's ``images``):
+        (H, W, 3) uint8, top row first, any size (or a GLImage of one). None removes it (the
+        effect then reads the source, with weight 0)."""
+        old = self._images.pop((uid, name), None)
+        if rgb is None:
+            if old is not None:
+                old[0].release()
+            return
+        data = rgb.data if isinstance(rgb, GLImage) else GLImage.from_rgb(rgb).data
+        size = (data.shape[1], data.shape[0])
+        texture = old[0] if old is not None and old[0].size == size else None
+        if texture is None:
+            if old is not None:
+                old[0].release()
+            texture = self.ctx.texture(size, 4)
+            texture.repeat_x = texture.repeat_y = False
+        texture.write(data)
+        self._images[(uid, name)] = (texture, weight)
+
+    def set_effect_image_weight(self, uid: int, name: str, weight: float) -> None:
+        """How strongly an uploaded effect image acts (0..1: a dream fading in)."""
+        if (uid, name) in self._images:
+            self._images[(uid, name)] = (self._images[(uid, name)][0], weight)
+
+    def has_effect_image(self, uid: int, name: str) -> bool:
+        return (uid, name) in self._images
+
+    def reads_native(self, chain: list[EffectInstance]) -> bool:
+        """Whether an enabled effect of ``chain`` reads ``nativeImage`` (worth uploading one)."""
+        specs = self.registry.effects
+        return any(i.enabled and i.name in specs and specs[i.name].native_input for i in chain)
 
     def upload_depth(self, depth: np.ndarray, refine: bool = False) -> None:
         """An (H, W) float nearness map (1 = near, 0 = far), top row first. ``refine``: a
@@ -190,28 +291,40 @@ class Renderer:
 
     # -- programs ----------------------------------------------------------------------
 
-    def compiled(self, spec: EffectSpec) -> CompiledEffect | None:
-        """The effect's programs; on a compile error, the last good ones (or None)."""
-        current = self._compiled.get(spec.name)
+    def compiled(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect | None:
+        """The effect's programs (for ``variant``: the values of its header's ``variants``,
+        compiled in); on a compile error, the last good ones (or None)."""
+        key: str | tuple = (spec.name, variant) if variant else spec.name
+        current = self._compiled.get(key)
         if current is not None and current.digest == spec.digest:
             # The text is back to the last good version (an undo): nothing is broken.
             self.errors.pop(spec.name, None)
-            self._failed.pop(spec.name, None)
+            self._failed.pop(key, None)
             return current
-        if self._failed.get(spec.name) == spec.digest:
+        if self._failed.get(key) == spec.digest:
             return current  # already failed on this exact text: don't recompile every frame
         try:
-            fresh = self._compile(spec)
+            fresh = self._compile(spec, variant)
         except ShaderError as err:
             self.errors[spec.name] = str(err)
-            self._failed[spec.name] = spec.digest
+            self._failed[key] = spec.digest
             return current
         self.errors.pop(spec.name, None)
-        self._failed.pop(spec.name, None)
+        self._failed.pop(key, None)
         if current is not None:
             current.release()
-        self._compiled[spec.name] = fresh
+        self._compiled[key] = fresh
         return fresh
+
+    def _variant(self, spec: EffectSpec, instance: EffectInstance | Stack, source: Target) -> tuple[int, ...]:
+        """The values of the header's ``variants`` (a stack's: its last member's), as indices;
+        for an effect that reads ``nativeImage``, then 1 if there is a native image under its
+        input (``NATIVE`` in the shader: without one, the native path is not compiled)."""
+        last = instance.members[-1] if isinstance(instance, Stack) else instance
+        values = [p.values.index(last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
+        if spec.native_input:
+            values.append(int(source is self.source and self._native is not None))
+        return tuple(values)
 
     def invalidate(self) -> None:
         """Recompile every effect on next use (an include file changed); the current
@@ -221,11 +334,13 @@ class Renderer:
         self._failed.clear()
         self._forget_fused()
 
-    def _sources(self, spec: EffectSpec, gate: bool = False, output: int = OPAQUE) -> tuple[list, str]:
+    def _sources(
+        self, spec: EffectSpec, gate: bool = False, output: int = OPAQUE, variant: tuple[int, ...] = ()
+    ) -> tuple[list, str]:
         """Fragment sources per pass and the vertex shader (an ISF file may bring its own)."""
         if spec.isf is not None:
             return isf_sources(spec, gate, output), isf_vertex(spec) or VERTEX_SHADER
-        return build_sources(spec, self.registry.include_dirs(), gate, output), VERTEX_SHADER
+        return build_sources(spec, self.registry.include_dirs(), gate, output, variant), VERTEX_SHADER
 
     def _program(self, vertex: str, source: ProgramSource) -> moderngl.Program:
         try:
@@ -233,10 +348,10 @@ class Renderer:
         except moderngl.Error as err:
             raise ShaderError(map_error(str(err), source.files)) from None
 
-    def _compile(self, spec: EffectSpec) -> CompiledEffect:
+    def _compile(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect:
         programs: list[moderngl.Program] = []
         try:
-            sources, vertex = self._sources(spec)
+            sources, vertex = self._sources(spec, variant=variant)
             for source in sources:
                 programs.append(self._program(vertex, source))
             textures = load_imported(self.ctx, spec) if spec.isf is not None else {}
@@ -254,14 +369,14 @@ class Renderer:
         return OVER_BACKGROUND if spec.alpha else OPAQUE
 
     def _final(
-        self, spec: EffectSpec, compiled: CompiledEffect, gated: bool
+        self, spec: EffectSpec, compiled: CompiledEffect, gated: bool, variant: tuple[int, ...] = ()
     ) -> tuple[moderngl.Program, moderngl.VertexArray] | None:
         """The last pass with depth gating and/or alpha, compiled on first use."""
         key = (gated, self._output(spec))
         if key == (False, OPAQUE):
             return compiled.programs[-1], compiled.vaos[-1]
         if key not in compiled.finals:
-            sources, vertex = self._sources(spec, gated, key[1])
+            sources, vertex = self._sources(spec, gated, key[1], variant)
             try:
                 program = self._program(vertex, sources[-1])
             except ShaderError as err:
@@ -273,9 +388,12 @@ class Renderer:
     # -- rendering ---------------------------------------------------------------------
 
     def render(
-        self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
+        self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None,
+        part: bool = False,
     ) -> Target:
-        """Run the generator (if any) into the source, then the chain; return the output."""
+        """Run the generator (if any) into the source, then the chain; return the output.
+        ``part``: ``chain`` is part of the chain (split view's before): nothing else's state
+        is dropped."""
         self._delta = max(0.0, frame.time - self._last_time) if self._last_time is not None else 0.0
         self._last_time = frame.time
         self._date = _date()
@@ -289,7 +407,8 @@ class Renderer:
         alive: set[int] = set()
         active = [(self.registry.effects.get(i.name), i) for i in chain if i.enabled]
         active = [(spec, i) for spec, i in active if spec is not None and spec.kind == "effect"]
-        for group in fusion_groups(active) if self.fuse else [[member] for member in active]:
+        runs = stack_runs(active)
+        for group in fusion_groups(runs) if self.fuse else [[member] for member in runs]:
             alive.update(instance.uid for _, instance in group)
             output = self._ping[0] if current is not self._ping[0] else self._ping[1]
             if len(group) > 1 and self._run_fused(group, frame, current, output):
@@ -299,13 +418,15 @@ class Renderer:
                 output = self._ping[0] if current is not self._ping[0] else self._ping[1]
                 if self._run_effect(spec, instance, frame, current, output):
                     current = output
-        self._drop_buffers(alive | ({generator.uid} if generator else set()))
+        if not part:
+            self._drop_buffers(alive | ({generator.uid} if generator else set()))
         return current
 
     def _run_effect(
-        self, spec: EffectSpec, instance: EffectInstance, frame: Frame, source: Target, output: Target
+        self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame, source: Target, output: Target
     ) -> bool:
-        compiled = self.compiled(spec)
+        variant = self._variant(spec, instance, source)
+        compiled = self.compiled(spec, variant)
         if compiled is None:
             return False
         values = self._values(spec, instance, frame)
@@ -320,8 +441,12 @@ class Renderer:
         self._bind_common(source)
         for name, texture in extra.items():
             self._bind_target(bound, name, texture)
+        for name in spec.images:
+            texture, weight = self._images.get((instance.uid, name), (self.source.texture, 0.0))
+            self._bind_target(bound, name, texture)
+            values = {**values, f"{name}Weight": weight}
         last = len(spec.passes) - 1
-        final = self._final(spec, compiled, _gated(values)) if spec.kind == "effect" else None
+        final = self._final(spec, compiled, _gated(values), variant) if spec.kind == "effect" else None
         if final is None and spec.kind == "effect":
             return False
         for index, (pass_spec, program, vao) in enumerate(
@@ -347,23 +472,26 @@ class Renderer:
         return True
 
     def _run_fused(
-        self, group: list[tuple[EffectSpec, EffectInstance]], frame: Frame, source: Target, output: Target
+        self, group: list[tuple[EffectSpec, EffectInstance | Stack]], frame: Frame, source: Target,
+        output: Target,
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
         values_of = [self._values(spec, instance, frame) for spec, instance in group]
         gates = tuple(_gated(values) for values in values_of)
         outputs = tuple(self._output(spec) for spec, _ in group)
-        key = tuple((spec.name, spec.digest, gated, output)
-                    for (spec, _), gated, output in zip(group, gates, outputs, strict=True))
+        variants = [self._variant(spec, instance, source) for spec, instance in group]
+        key = tuple((spec.name, spec.digest, *member)
+                    for (spec, _), *member in zip(group, gates, outputs, variants, strict=True))
         if key not in self._fused:
-            if any(self.compiled(spec) is None or spec.name in self.errors for spec, _ in group):
+            if any(self.compiled(spec, v) is None or spec.name in self.errors
+                   for (spec, _), v in zip(group, variants, strict=True)):
                 return False  # each member alone: its own error and last good program show
             if len(self._fused) > 32:
                 self._forget_fused()  # stale groups from edits and hot reloads
             self._fused[key] = None
             try:
                 source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs(),
-                                                 gates, outputs)
+                                                 gates, outputs, variants)
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
             except (ShaderError, moderngl.Error):
                 return False  # e.g. two effects define the same helper function
@@ -382,15 +510,25 @@ class Renderer:
         compiled.vaos[0].render(moderngl.TRIANGLES, vertices=3)
         return True
 
-    def _values(self, spec: EffectSpec, instance: EffectInstance, frame: Frame) -> dict:
-        """Uniform values at this frame; "px" parameters in render pixels."""
+    def _values(self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame) -> dict:
+        """Uniform values at this frame; "px" parameters in render pixels. A stack: each
+        parameter as an array (padded to the declared length), its gate the last member's."""
+        if isinstance(instance, Stack):
+            each = [self._values(spec, member, frame) for member in instance.members]
+            values = dict(each[-1])
+            for p in spec.params:
+                name = uniform_name(p.name)
+                column = [v[name] for v in each]
+                values[name] = column + [column[-1]] * (spec.stack - len(column))
+            values["STACKCOUNT"] = len(each)
+            return values
         values = {}
         for p in spec.all_params:
             value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
             if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
                 scaled = value * self.pixel_scale
                 value = max(1, round(scaled)) if p.type == "int" else scaled
-            values[p.name] = value
+            values[uniform_name(p.name)] = value
         return values
 
     def _run_kernel(
@@ -413,6 +551,12 @@ class Renderer:
         self.source.texture.use(UNIT_SOURCE)
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
+        if source is self.source and self._native is not None:
+            self._native.use(UNIT_NATIVE)
+            self._native_now = (self._native_map, self._native_scale)
+        else:
+            source.texture.use(UNIT_NATIVE)
+            self._native_now = (IDENTITY_MAP, 1.0)
 
     def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
@@ -446,6 +590,8 @@ class Renderer:
             self._buffers.pop(key).release()
         for uid in [u for u in self._kernels if u not in alive]:
             self._kernels.pop(uid).release()
+        for key in [k for k in self._images if k[0] not in alive]:
+            self._images.pop(key)[0].release()
 
     def _set_uniforms(
         self,
@@ -473,10 +619,16 @@ class Renderer:
             "_sv_background": self.background,
             "TIMEDELTA": self._delta,
             "DATE": self._date,
+            "nativeImage": UNIT_NATIVE,
+            "NATIVEMAP": self._native_now[0],
+            "NATIVESCALE": self._native_now[1],
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:
-                program[name].value = value
+                uniform = program[name]
+                if isinstance(value, list):  # a stack's array: the compiler may keep only the elements used
+                    value = value[0] if uniform.array_length == 1 else value[: uniform.array_length]
+                uniform.value = value
 
     def _set_gate(self, program: moderngl.Program, values: dict, suffix: str = "") -> None:
         if f"_gate_lo{suffix}" not in program:
@@ -495,3 +647,20 @@ class Renderer:
         data = target.fbo.read(components=3, alignment=1)
         width, height = target.texture.size
         return np.frombuffer(data, np.uint8).reshape(height, width, 3)[::-1].copy()
+
+
+def native_map(native: tuple[int, int], size: tuple[int, int], fit: str) -> tuple[tuple[float, ...], float]:
+    """Where each render-size uv falls in the native image (GL uv, bottom row first), exactly
+    as ``sources.images.fit_image`` placed it: (scale x, scale y, offset x, offset y), and
+    native pixels per render pixel."""
+    from shaderviz.sources.images import fit_box
+
+    (rw, rh), crop = fit_box(native, size, fit)
+    dw, dh = size
+    if fit == "stretch":
+        return (1.0, 1.0, 0.0, 0.0), max(native[0] / dw, native[1] / dh)
+    if crop is not None:  # fill: the resized image cropped at (left, top)
+        left, top = crop[0], crop[1]
+        return (dw / rw, dh / rh, left / rw, (rh - dh - top) / rh), native[0] / rw
+    left, top = (dw - rw) // 2, (dh - rh) // 2  # fit: the resized image pasted at (left, top)
+    return (dw / rw, dh / rh, -left / rw, (rh - dh + top) / rh), native[0] / rw

@@ -15,7 +15,7 @@ import numpy as np
 
 from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
-from shaderviz.sources.images import IMAGE_SUFFIXES, image_size, load_rgb
+from shaderviz.sources.images import IMAGE_SUFFIXES, image_size, load_native, load_rgb
 from shaderviz.sources.video import VIDEO_SUFFIXES, VideoFile
 
 DEFAULT_GENERATOR = "clouds"
@@ -53,6 +53,11 @@ class Source:
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray | None:
         return None
 
+    def load_native(self, key: Hashable) -> np.ndarray | None:
+        """The image of ``key`` at its own size (for the sampler), or None where there is none
+        worth reading: a generator draws at the render size, video frames come fitted."""
+        return None
+
     def close(self) -> None:
         """Release file handles."""
 
@@ -69,6 +74,9 @@ class ImageSource(Source):
 
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray:
         return load_rgb(self.path, size, fit)
+
+    def load_native(self, key: Hashable) -> np.ndarray:
+        return load_native(self.path)
 
 
 @dataclass
@@ -106,6 +114,9 @@ class FolderSource(Source):
 
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray:
         return load_rgb(Path(key), size, fit)  # type: ignore[arg-type]
+
+    def load_native(self, key: Hashable) -> np.ndarray:
+        return load_native(Path(key))  # type: ignore[arg-type]
 
 
 @dataclass

@@ -143,6 +143,20 @@ def load_rgb(path: Path, size: tuple[int, int], fit: str) -> np.ndarray:
     return np.asarray(fit_image(rgb, size, fit))
 
 
+NATIVE_LIMIT = (8192, 64 * 1024 * 1024)  # longest side, pixels: bigger images are scaled down
+
+
+def load_native(path: Path) -> np.ndarray:
+    """An image file as (H, W, 3) uint8 at its own size (scaled down only past NATIVE_LIMIT):
+    what the sampler reads when it zooms into the source."""
+    img = Image.fromarray(to_rgb(open_image(path)))
+    side, pixels = NATIVE_LIMIT
+    scale = min(1.0, side / max(img.size), (pixels / (img.width * img.height)) ** 0.5)
+    if scale < 1.0:
+        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.BICUBIC)
+    return np.asarray(img)
+
+
 def load_depth(path: Path, size: tuple[int, int], fit: str) -> np.ndarray:
     """A greyscale depth image (white = near) as (H, W) float32 nearness in 0..1."""
     grey = Image.fromarray(to_grey_float(open_image(path)), mode="F")
