@@ -12,8 +12,9 @@
 #include "palette.glsl"
 
 vec4 effect(vec2 uv) {
-    vec3 c = INPUT(uv).rgb;
+    vec4 src = INPUT(uv);
+    vec3 c = src.rgb;
     float t = luma(c) + shift;
     if (t > 1.0) t -= 1.0;
-    return vec4(mix(c, palette_color(palette, t), amount), 1.0);
+    return vec4(mix(c, palette_color(palette, t), amount), src.a);
 }

@@ -19,6 +19,6 @@ vec4 effect(vec2 uv) {
     }
     // Equal shift in pixels along x and y: scale the y part by the aspect ratio.
     vec2 d = amt * vec2(cos(a), sin(a) * RENDERSIZE.x / RENDERSIZE.y);
-    return vec4(texture(inputImage, uv - d).r, texture(inputImage, uv).g,
-                texture(inputImage, uv + d).b, 1.0);
+    vec4 r = texture(inputImage, uv - d), g = texture(inputImage, uv), b = texture(inputImage, uv + d);
+    return vec4(r.r, g.g, b.b, max(max(r.a, g.a), b.a));  // alpha: where any channel lands
 }

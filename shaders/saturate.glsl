@@ -9,6 +9,7 @@
 #include "color.glsl"
 
 vec4 effect(vec2 uv) {
-    vec3 c = INPUT(uv).rgb;
-    return vec4(clamp(mix(vec3(luma(c)), c, 1.0 + amount), 0.0, 1.0), 1.0);
+    vec4 src = INPUT(uv);
+    vec3 c = src.rgb;
+    return vec4(clamp(mix(vec3(luma(c)), c, 1.0 + amount), 0.0, 1.0), src.a);
 }

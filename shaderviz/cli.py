@@ -58,12 +58,25 @@ def _positive(kind: type, most: float = math.inf) -> object:
     return parse
 
 
+def _seconds(text: str) -> float:
+    """A finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"must be 0..60 seconds, got {text}")
+    return value
+
+
 def _add_show_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", nargs="?", help="image, folder, video, or generator name (default: clouds)")
     p.add_argument("--preset", help="built-in preset name, a TOML file, or a snapshot PNG")
     p.add_argument("--fx", action="append", default=[], metavar="EFFECT", help=MODULATOR_HELP)
     p.add_argument("--size", type=_size, help="output size WxH (default: preset, image, or 1280x720)")
-    p.add_argument("--fps", type=_positive(float, 240), help="frames per second, up to 240 (default 30)")
+    p.add_argument("--fps", type=_positive(float, 240),
+                   help="frames per second, up to 240 (render: default 30; play: caps the window's rate, "
+                        "default as fast as the display)")
     p.add_argument("--seconds", type=_positive(float, 3600), help="loop length in seconds (default 4)")
     p.add_argument("--seed", type=int, help="random seed for generators and noise")
     p.add_argument("--fit", choices=("fill", "fit", "stretch"), help="how images fit the size")
@@ -74,6 +87,13 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
                    help="model for --depth auto (default: the shipped depth-lite0)")
     p.add_argument("--effects-dir", action="append", type=Path, default=[],
                    help="extra folder of effect files (later folders override)")
+    p.add_argument("--out", action="append", default=[], metavar="SINK",
+                   help="also send every frame to: v4l2:/dev/videoN (virtual camera), vcam: (OBS Virtual "
+                        "Camera), ndi:NAME, syphon:NAME (macOS), spout:NAME (Windows); repeatable")
+    p.add_argument("--background", metavar="COLOR|transparent",
+                   help="what shows where an effect (depth_key) makes the picture transparent: #rrggbb "
+                        "(default #000000), or transparent to keep alpha in the output (.png, .gif, .webm "
+                        "vp9_alpha, .mov hap_alpha / prores_4444)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,10 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render a loop to a file, headless")
     _add_show_options(render)
     render.add_argument("-o", "--output", required=True, type=Path,
-                        help="OUT.mp4 | .webm | .gif | .png (a %%04d pattern or folder for frames)")
-    render.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
-    render.add_argument("--quality", type=float, default=8.0, help="video quality 1..10 (default 8)")
+                        help="OUT.mp4 | .mov | .webm | .gif | .png (a %%04d pattern or folder for frames)")
+    render.add_argument("--frames", type=_positive(int, 864000),
+                        help="number of frames, up to 864000 (default: one loop)")
+    from shaderviz.outputs import codecs
+
+    render.add_argument("--codec", choices=list(codecs.CODECS), metavar="CODEC",
+                        help="video codec (default: h264 for .mp4/.mov, vp9 for .webm): " + codecs.describe())
+    render.add_argument("--quality", type=float, default=8.0,
+                        help="video quality 1..10 (default 8, visually lossless): h264 crf = 34 - 2 x "
+                             "quality (8 -> crf 18, 10 -> 14, 1 -> 32); vp9 crf = 63 - 5.3 x quality; "
+                             "HAP and ProRes have fixed quality")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    from shaderviz.batch.command import add_arguments as _batch_arguments
+
+    _batch_arguments(render)
 
     play = sub.add_parser("play", help="play the chain live in a window")
     _add_show_options(play)
@@ -96,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds per image for a folder source (default 10)")
     play.add_argument("--snapshots", type=Path, default=Path("."), help="folder for S snapshots")
     play.add_argument("--vsync", choices=("on", "off"), default="on", help="wait for vertical sync")
+    play.add_argument("--scale", type=_positive(float, 1.0),
+                      help="render the chain at this fraction of the output size and scale it up to the "
+                           "window (0.5: a quarter of the pixels; default 1, or without a GPU the preset's "
+                           "[play] software_scale)")
+    play.add_argument("--render-size", type=_size, metavar="WxH",
+                      help="render the chain at this size instead")
+    play.add_argument("--transition", type=_seconds, default=0.6, metavar="SECONDS",
+                      help="crossfade between images and presets (default 0.6; 0: cut)")
+    play.add_argument("--bank", metavar="P1,P2,...",
+                      help="presets for the keys 1-9 (default: the built-ins, then "
+                           "~/.config/shaderviz/presets)")
+    play.add_argument("--stats", type=Path, metavar="FILE",
+                      help="write one JSON line per shown frame (t, ms, worker events, depth lag)")
 
     effects = sub.add_parser("effects", help="list effects and their parameters")
     effects.add_argument("--json", action="store_true", help="machine-readable output")
@@ -120,11 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
     from shaderviz.generators.train_gan import add_arguments as _train_gan_arguments
 
     _train_gan_arguments(train_gan)
+    enhance = sub.add_parser("enhance", help="dream patterns into images (DeepDream; see effect enhance)")
+    from shaderviz.explore.command import add_arguments as _enhance_arguments
+
+    _enhance_arguments(enhance)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "enhance" and not any(e.startswith("-") for e in extra):
+        args.items += extra  # `enhance IMAGE -o OUT name=value ...`: positionals after an option
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     on_signals = args.command == "render" and threading.current_thread() is threading.main_thread()
     undo_signals = interrupts.install() if on_signals else None
     try:
@@ -159,12 +212,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         from shaderviz.generators.train_gan import run as run_train_gan
 
         return run_train_gan(args)
+    if args.command == "enhance":
+        from shaderviz.explore.command import run as run_enhance
+
+        return run_enhance(args)
     from shaderviz.effects.registry import Registry
 
     if args.command == "presets":
-        from shaderviz.presets import builtin_presets
+        from shaderviz.presets import builtin_presets, preset_description
 
-        print("\n".join(builtin_presets()))
+        for name in builtin_presets():
+            print(f"{name:<10} {preset_description(name)}")
         return 0
     registry = Registry.load(args.effects_dir)
     for warning in registry.warnings:
@@ -173,42 +231,68 @@ def _dispatch(args: argparse.Namespace) -> int:
         _print_effects(registry, args.json)
         return 0
     if args.command == "keys":
+        from shaderviz.app.presetswitch import preset_bank
         from shaderviz.keymap import describe
 
-        print(describe(registry))
+        print(describe(registry, preset_bank()))
         return 0
 
+    if args.command == "render":
+        from shaderviz.batch import command as batch
+
+        if batch.wants_batch(args):
+            return batch.run(args)
     from shaderviz.app.show import build_show
 
     show = build_show(
         registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
-        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
+        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model, args.background,
     )
+    for note in show.notes:
+        print(f"shaderviz: note: {note}", file=sys.stderr)
     if args.command == "render":
         return _render(show, args)
-    from shaderviz.outputs.window import play
+    return _play(show, args)
 
-    return play(show, fullscreen=args.fullscreen, snapshots=args.snapshots, vsync=args.vsync == "on")
+
+def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
+    from shaderviz.app.presetswitch import preset_bank
+    from shaderviz.app.show import build_show, fit_for_play
+    from shaderviz.outputs.window import PlayOptions, play
+
+    notices = []
+    if args.size is None:
+        show.size, note = fit_for_play(show)
+        if note:
+            notices.append(note)
+            print(f"shaderviz: note: {note}", file=sys.stderr)
+    bank = preset_bank([b.strip() for b in (args.bank or "").split(",") if b.strip()])
+    if args.bank:
+        from shaderviz.presets import load_preset
+
+        for name in bank:  # a typo fails now, not when its key is pressed mid-show
+            try:
+                load_preset(name, show.registry)
+            except UserError as err:
+                raise UserError(f"--bank: {err}") from None
+
+    def rebuild(name: str):  # noqa: ANN202 - a preset of the bank with this command line's options
+        return build_show(show.registry, args.input, name, None, show.size, args.fps, args.seconds, args.seed,
+                          args.fit, args.depth, args.cycle, args.depth_model, args.background)
+
+    options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
+                          snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
+                          transition=args.transition, bank=bank, rebuild=rebuild, notices=notices,
+                          outputs=tuple(args.out))
+    return play(show, options)
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
-    from shaderviz.outputs.recorder import record
+    from shaderviz.outputs.render import RenderOptions, render_show
 
-    if not 1 <= args.quality <= 10:
-        raise UserError(f"--quality {args.quality:g} is out of range 1..10")
-    # A preset from a PNG recipe re-renders that one frame (with --frames N: N from there).
-    # A folder: one loop per image.
-    frames = args.frames or (1 if show.start_time is not None else show.loop_frames * show.source.loops())
-    width, height = show.size
-    if args.size is None and args.output.suffix.lower() in (".mp4", ".webm") and (width % 2 or height % 2):
-        # Only when the size came from the image or preset: an explicit odd --size is an error.
-        show.size = (max(2, width - width % 2), max(2, height - height % 2))
-        print(f"shaderviz: note: {width}x{height} rendered as {show.size[0]}x{show.size[1]}: "
-              f"{args.output.suffix} (yuv420p) needs even sides", file=sys.stderr)
-    out = record(show, args.output, frames, args.quality, progress=not args.quiet)
-    seconds = frames / show.fps
-    count = f"{frames} frame{'s' if frames != 1 else ''}"
-    print(f"wrote {out} ({count}, {show.size[0]}x{show.size[1]}, {seconds:g} s at {show.fps:g} fps)")
+    options = RenderOptions(args.output, args.frames, args.quality, args.codec, args.size is not None,
+                            progress=not args.quiet, sinks=tuple(args.out))
+    print(render_show(show, options))
     return 0
 
 

@@ -1,13 +1,20 @@
-"""The keymap as data: application keys plus one toggle key per effect header.
+"""The keymap as data: which key says which command (shaderviz.control.commands).
 
-Printed by ``shaderviz keys`` and ``?`` in the window; the window dispatches on it.
-Later issues add keys here (arrow keys for pixel sort, sampler keys), not in the loop.
+Application keys are the table below; each effect's key comes from its file header
+(``toggle:NAME``); the number keys load the presets of the bank (``preset:N``). A mode
+(sampler, view) has keys of its own that win while it is on (arrows move the sampler's
+rectangle instead of sorting). A key may name modifiers: ``SHIFT+LEFT``; a press with
+modifiers no binding names falls back to the plain key. Printed by ``shaderviz keys`` and
+``?`` in the window; the window only looks keys up here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from shaderviz.control.commands import command_specs
 
 if TYPE_CHECKING:
     from shaderviz.effects.registry import Registry
@@ -15,49 +22,143 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Binding:
-    key: str  # pyglet-style key name: "S", "SPACE", "ESCAPE", "QUESTION", ...
-    action: str  # "snapshot", "toggle:blur", ...
+    key: str  # pyglet-style key name: "S", "SPACE", "ESCAPE", "QUESTION", "1", "SHIFT+LEFT", ...
+    command: str  # "snapshot", "toggle:blur", "preset:2", ...
     help: str
+    mode: str | None = None  # only while this mode is on (and then before the global keys)
 
 
-APP_BINDINGS: tuple[Binding, ...] = (
-    Binding("S", "snapshot", "save a PNG snapshot of the frame, with its recipe"),
-    Binding("F", "fullscreen", "toggle fullscreen"),
-    Binding("SPACE", "pause", "pause / resume time"),
-    Binding("N", "next_source", "next image of a folder source, or next GAN of gan:A,B,C"),
-    Binding("RIGHT", "sort:RIGHT", "hold: pixel sort rows, values growing to the right"),
-    Binding("LEFT", "sort:LEFT", "hold: pixel sort rows, values growing to the left"),
-    Binding("DOWN", "sort:DOWN", "hold: pixel sort columns, values growing downward"),
-    Binding("UP", "sort:UP", "hold: pixel sort columns, values growing upward"),
-    Binding("A", "autosort", "toggle auto sort: keep sorting in the last arrow's direction"),
-    Binding("Z", "sort_key", "cycle the pixel-sort key (luma, lightness, hue, ..., depth)"),
-    Binding("X", "sort_reset", "reset pixel sorting to the unsorted image"),
-    Binding("G", "generate", "generator source: a new image (gan:) or network (cppn)"),
-    Binding("W", "walk", "generator source: latent walk on / off"),
-    Binding("QUESTION", "help", "print the keys (also: /)"),
-    Binding("SLASH", "help", "print the keys"),
-    Binding("ESCAPE", "quit", "quit"),
+APP_KEYS: tuple[tuple[str, str], ...] = (
+    ("S", "snapshot"),
+    ("F", "fullscreen"),
+    ("SPACE", "pause"),
+    ("N", "next_source"),
+    ("RIGHT", "sort:RIGHT"),
+    ("LEFT", "sort:LEFT"),
+    ("DOWN", "sort:DOWN"),
+    ("UP", "sort:UP"),
+    ("A", "autosort"),
+    ("Z", "sort_key"),
+    ("X", "sort_reset"),
+    ("G", "generate"),
+    ("W", "walk"),
+    ("D", "depth_view"),
+    ("TAB", "select_next"),
+    ("QUOTELEFT", "select_previous"),
+    ("BACKSPACE", "remove"),
+    ("DELETE", "remove"),
+    ("BRACKETLEFT", "move_earlier"),
+    ("BRACKETRIGHT", "move_later"),
+    ("H", "hud"),
+    ("QUESTION", "help"),
+    ("SLASH", "help"),
+    ("ESCAPE", "quit"),
+    # exploring the image (shaderviz.explore)
+    ("M", "sampler_mode"),
+    ("L", "view_mode"),
+    ("EQUAL", "view_zoom:IN"),
+    ("PLUS", "view_zoom:IN"),
+    ("NUM_ADD", "view_zoom:IN"),
+    ("MINUS", "view_zoom:OUT"),
+    ("NUM_SUBTRACT", "view_zoom:OUT"),
+    ("0", "view_reset"),
+    ("BACKSLASH", "split"),
+    ("BAR", "split"),
+    ("E", "dream"),
+    ("SHIFT+E", "dream_frame"),
+    ("CTRL+E", "undream"),
 )
+_ARROWS = ("LEFT", "RIGHT", "UP", "DOWN")
+MODE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "sampler": (
+        *((arrow, f"sampler_move:{arrow}") for arrow in _ARROWS),
+        *((f"SHIFT+{arrow}", f"sampler_nudge:{arrow}") for arrow in _ARROWS),
+        *((f"CTRL+{arrow}", f"sampler_stretch:{arrow}") for arrow in _ARROWS),
+        ("EQUAL", "sampler_size:GROW"), ("PLUS", "sampler_size:GROW"), ("NUM_ADD", "sampler_size:GROW"),
+        ("MINUS", "sampler_size:SHRINK"), ("UNDERSCORE", "sampler_size:SHRINK"),
+        ("NUM_SUBTRACT", "sampler_size:SHRINK"),
+        ("COMMA", "sampler_rotate:LEFT"), ("PERIOD", "sampler_rotate:RIGHT"),
+        ("LESS", "sampler_rotate:FINE_LEFT"), ("GREATER", "sampler_rotate:FINE_RIGHT"),
+        ("RETURN", "sampler_zoom"), ("ENTER", "sampler_zoom"), ("NUM_ENTER", "sampler_zoom"),
+        ("BACKSPACE", "sampler_back"),
+        ("T", "sampler_cycle"),
+        ("BRACKETRIGHT", "sampler_tiles:MORE"), ("BRACKETLEFT", "sampler_tiles:FEWER"),
+        ("I", "sampler_filter"),
+        ("ESCAPE", "sampler_mode"),
+    ),
+    "view": (
+        *((arrow, f"view_pan:{arrow}") for arrow in _ARROWS),
+        ("1", "view_pixels"),
+        ("ESCAPE", "view_mode"),
+    ),
+}
+MODE_LABELS = {"sampler": "sampler mode (M)", "view": "view mode (L)"}
+PRESET_KEYS = tuple(str(n) for n in range(1, 10))
+LABELS = {"QUESTION": "?", "QUOTELEFT": "`", "BRACKETLEFT": "[", "BRACKETRIGHT": "]", "SLASH": "/",
+          "EQUAL": "=", "PLUS": "+", "MINUS": "-", "UNDERSCORE": "_", "NUM_ADD": "num+",
+          "NUM_SUBTRACT": "num-",
+          "BACKSLASH": "\\", "BAR": "|", "COMMA": ",", "PERIOD": ".", "LESS": "<", "GREATER": ">",
+          "RETURN": "Enter", "ENTER": "Enter", "NUM_ENTER": "num-Enter"}
 
-RESERVED_KEYS = frozenset(b.key for b in APP_BINDINGS) | {"?"}
+RESERVED_KEYS = frozenset(key for key, _ in APP_KEYS) | frozenset(PRESET_KEYS) | {"?"}
+MODIFIERS = ("CTRL", "ALT", "SHIFT")  # the order in a key name: "CTRL+SHIFT+LEFT"
 
 
-def bindings(registry: Registry) -> list[Binding]:
-    """Every key of `play`: the application's, then one per effect (from its header)."""
-    out = list(APP_BINDINGS)
-    for key, name in sorted(registry.keys.items()):
-        out.append(Binding(key, f"toggle:{name}", f"toggle {name}: {registry.effects[name].description}"))
-    return out
+def bindings(registry: Registry, bank: Sequence[str] = ()) -> list[Binding]:
+    """Every key of `play`: the application's, one per effect (from its header), the
+    number keys of the preset bank, then each mode's."""
+    helps = {spec.name: spec.help for spec in command_specs(registry, bank)}
+    pairs: list[tuple[str, str, str | None]] = [(key, command, None) for key, command in APP_KEYS]
+    pairs += [(key, f"toggle:{name}", None) for key, name in sorted(registry.keys.items())]
+    pairs += [(key, f"preset:{key}", None) for key in PRESET_KEYS[: len(bank)]]
+    pairs += [(key, command, mode) for mode, keys in MODE_KEYS.items() for key, command in keys]
+    return [Binding(key, command, helps[command], mode) for key, command, mode in pairs if command in helps]
 
 
-def describe(registry: Registry) -> str:
-    seen = set()
-    lines = []
-    for binding in bindings(registry):
-        if binding.key == "SLASH":
-            continue
-        label = "?" if binding.key == "QUESTION" else binding.key
-        if (label, binding.action) not in seen:
-            seen.add((label, binding.action))
-            lines.append(f"  {label:<8} {binding.help}")
-    return "\n".join(lines)
+def key_with(key: str, modifiers: Sequence[str] = ()) -> str:
+    """``key_with("LEFT", ["SHIFT"])`` -> "SHIFT+LEFT" (modifiers in a fixed order)."""
+    return "+".join([m for m in MODIFIERS if m in modifiers] + [key])
+
+
+def command_for(key: str, registry: Registry, bank: Sequence[str] = (), modes: Sequence[str] = (),
+                modifiers: Sequence[str] = ()) -> str | None:
+    """The command of ``key`` pressed with ``modifiers`` while ``modes`` are on: a mode's
+    binding first, then the global one; with modifiers first, then without."""
+    table = bindings(registry, bank)
+    names = [key_with(key, modifiers), key] if modifiers else [key]
+    for mode in [*modes, None]:
+        for name in names:
+            found = next((b.command for b in table if b.key == name and b.mode == mode), None)
+            if found is not None:
+                return found
+    return None
+
+
+def key_lines(registry: Registry, bank: Sequence[str] = (), short: bool = False) -> list[tuple[str, str]]:
+    """(keys, help) per command: keys that say the same command share a line ("? /"); each
+    mode's keys after a heading line ("in sampler mode (M):", ""). ``short``: an effect's
+    toggle without its description (on screen)."""
+    lines: list[tuple[str, str]] = []
+    table = bindings(registry, bank)
+    for mode in (None, *MODE_KEYS):
+        grouped: dict[str, list[str]] = {}
+        helps: dict[str, str] = {}
+        for binding in (b for b in table if b.mode == mode):
+            grouped.setdefault(binding.command, []).append(_label(binding.key))
+            verb, _, name = binding.command.partition(":")
+            helps[binding.command] = f"toggle {name}" if short and verb == "toggle" else binding.help
+        if mode is not None:
+            lines.append((f"in {MODE_LABELS[mode]}:", ""))
+        lines += [(" ".join(dict.fromkeys(keys)), helps[command]) for command, keys in grouped.items()]
+    return lines
+
+
+def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
+    """The keys as text, one line each (``shaderviz keys``, ``?``)."""
+    lines = key_lines(registry, bank)
+    return "\n".join(f"  {keys:<16} {help}" if help else keys for keys, help in lines)
+
+
+def _label(key: str) -> str:
+    *mods, name = key.split("+")
+    return "+".join([m.title() for m in mods] + [LABELS.get(name, name)])

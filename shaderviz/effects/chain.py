@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from shaderviz.effects.modulation import Modulator
 from shaderviz.effects.registry import Registry
-from shaderviz.effects.spec import EffectSpec
+from shaderviz.effects.spec import CONSTRAINT, GATE_CONSTRAINTS, EffectSpec
 
 _uids = itertools.count(1)
 _TOKEN = re.compile(r"[^\s=]+=\S*?\([^)]*\)|\S+")
@@ -104,4 +105,35 @@ def make_instance(spec: EffectSpec, raw_values: dict[str, Any], enabled: bool = 
             values[key] = param.parse(raw)
         except ValueError as err:
             raise ValueError(f"{spec.name}: {err}") from None
-    return EffectInstance(spec.name, values, enabled)
+    instance = EffectInstance(spec.name, values, enabled)
+    check_constraints(spec, instance)
+    return instance
+
+
+_COMPARE = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "!=": operator.ne}
+
+
+def check_constraints(spec: EffectSpec, instance: EffectInstance) -> None:
+    """The header's cross-parameter checks ("lo <= hi"), on constants and on the whole
+    range of modulated values; ValueError saying which values break which rule."""
+    rules = spec.constraints + (GATE_CONSTRAINTS if spec.kind == "effect" else ())
+    for rule in rules:
+        match = CONSTRAINT.match(rule)
+        if match is None:
+            continue
+        left, op, right = match.groups()
+        a, b = instance.value(spec, left), instance.value(spec, right)
+        if a is None or b is None:
+            continue
+        # Modulated: the rule must hold at every phase; check the worst pair of extremes.
+        a_lo, a_hi = (a.lo, a.hi) if isinstance(a, Modulator) else (a, a)
+        b_lo, b_hi = (b.lo, b.hi) if isinstance(b, Modulator) else (b, b)
+        if op in ("<=", "<"):
+            worst = (max(a_lo, a_hi), min(b_lo, b_hi))
+        else:
+            worst = (min(a_lo, a_hi), max(b_lo, b_hi)) if op != "!=" else (a_lo, b_lo)
+        if not _COMPARE[op](*worst):
+            moving = " (over the loop)" if isinstance(a, Modulator) or isinstance(b, Modulator) else ""
+            shown = {n: spec.param(n).format(v) for n, v in ((left, a), (right, b))}
+            raise ValueError(f"{spec.name}: {left}={shown[left]} and {right}={shown[right]} break "
+                             f"{left} {op} {right}{moving}")

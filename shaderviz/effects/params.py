@@ -13,7 +13,9 @@ from typing import Any
 
 from shaderviz.effects.modulation import Modulator, parse_modulator
 
-TYPES = ("float", "int", "bool", "color", "choice")
+TYPES = ("float", "int", "bool", "color", "choice")  # declared in effect-file headers
+# ISF files also have points (vec2, "x,y") and colours with alpha (vec4, "#rrggbbaa").
+VECTOR_TYPES = {"point": 2, "rgba": 4}
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class ParamSpec:
     values: tuple[str, ...] = ()  # for choice
     doc: str = ""
     integrate: bool = False  # the shader gets the integral over the loop phase (speed -> position)
+    unit: str = ""  # "px": a length in output pixels (scaled when the chain renders smaller)
+    codes: tuple[int, ...] = ()  # choice: the uniform's value for each name (default: its index)
 
     @property
     def numeric(self) -> bool:
@@ -40,6 +44,10 @@ class ParamSpec:
             return f"{_fmt(self.min)}..{_fmt(self.max)}"
         if self.type == "bool":
             return "true|false"
+        if self.type == "point":
+            return "x,y"
+        if self.type == "rgba":
+            return "#rrggbb[aa]"
         return "#rrggbb"
 
     def to_json(self) -> dict[str, Any]:
@@ -48,6 +56,8 @@ class ParamSpec:
             out["min"], out["max"] = self.min, self.max
         if self.type == "choice":
             out["values"] = list(self.values)
+        if self.unit:
+            out["unit"] = self.unit
         return out
 
     # -- value parsing -----------------------------------------------------------------
@@ -81,6 +91,8 @@ class ParamSpec:
                     f"{self.name}: expected one of {', '.join(self.values)}, got {raw!r}"
                 )
             return text
+        if self.type in VECTOR_TYPES:
+            return parse_vector(raw, self.name, self.type)
         return parse_color(raw, self.name)
 
     def _number(self, raw: Any) -> float | int:
@@ -116,7 +128,8 @@ class ParamSpec:
             value = stored.value(phase, seed)
             return int(round(value)) if self.type == "int" else float(value)
         if self.type == "choice":
-            return self.values.index(stored)
+            index = self.values.index(stored)
+            return self.codes[index] if self.codes else index
         if self.type == "bool":
             return bool(stored)
         return stored
@@ -127,8 +140,10 @@ class ParamSpec:
             return stored.format()
         if self.type == "bool":
             return "true" if stored else "false"
-        if self.type == "color":
+        if self.type in ("color", "rgba"):
             return "#" + "".join(f"{round(c * 255):02x}" for c in stored)
+        if self.type == "point":
+            return ",".join(_fmt(v) for v in stored)
         if isinstance(stored, float):
             return _fmt(stored)
         return str(stored)
@@ -159,6 +174,29 @@ def parse_color(raw: Any, name: str) -> tuple[float, float, float]:
     raise ValueError(f"{name}: expected a colour like #ff8800, got {raw!r}")
 
 
+def parse_vector(raw: Any, name: str, kind: str) -> tuple[float, ...]:
+    """A point ``"x,y"`` / [x, y], or an rgba colour ``#rrggbb[aa]`` / [r, g, b, a] in 0..1."""
+    size = VECTOR_TYPES[kind]
+    if kind == "rgba" and isinstance(raw, str) and raw.strip().startswith("#"):
+        text = raw.strip()[1:]
+        if re.fullmatch(r"[0-9a-fA-F]{6}([0-9a-fA-F]{2})?", text):
+            text += "" if len(text) == 8 else "ff"
+            return tuple(int(text[i : i + 2], 16) / 255.0 for i in range(0, 8, 2))
+    items = raw.split(",") if isinstance(raw, str) else raw
+    try:
+        values = tuple(float(v) for v in items)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        values = ()
+    if kind == "rgba" and len(values) == 3:
+        values = (*values, 1.0)
+    if len(values) != size or not all(math.isfinite(v) for v in values):
+        example = "0.5,0.25" if kind == "point" else "#ff8800 or #ff880080"
+        raise ValueError(f"{name}: expected {example}, got {raw!r}")
+    if kind == "rgba" and not all(0.0 <= v <= 1.0 for v in values):
+        raise ValueError(f"{name}: colour channels are 0..1, got {raw!r}")
+    return values
+
+
 def spec_from_header(name: str, decl: Any) -> ParamSpec:
     """Build a ParamSpec from the JSON declaration in an effect header."""
     if not isinstance(decl, dict):
@@ -166,7 +204,7 @@ def spec_from_header(name: str, decl: Any) -> ParamSpec:
     ptype = decl.get("type")
     if ptype not in TYPES:
         raise ValueError(f"parameter {name!r}: type must be one of {', '.join(TYPES)}")
-    unknown = set(decl) - {"type", "default", "min", "max", "values", "doc", "integrate"}
+    unknown = set(decl) - {"type", "default", "min", "max", "values", "doc", "unit", "integrate"}
     if unknown:
         raise ValueError(f"parameter {name!r}: unknown field(s) {', '.join(sorted(unknown))}")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
@@ -176,6 +214,10 @@ def spec_from_header(name: str, decl: Any) -> ParamSpec:
         if decl["integrate"] is not True and decl["integrate"] is not False or ptype != "float":
             raise ValueError(f"parameter {name!r}: integrate is true or false, on a float parameter")
         kwargs["integrate"] = decl["integrate"]
+    if "unit" in decl:
+        if decl["unit"] != "px" or ptype not in ("float", "int"):
+            raise ValueError(f"parameter {name!r}: unit is \"px\" (a length in pixels), for numbers only")
+        kwargs["unit"] = "px"
     if ptype in ("float", "int"):
         for bound in ("min", "max"):
             if not isinstance(decl.get(bound), (int, float)) or isinstance(decl.get(bound), bool):

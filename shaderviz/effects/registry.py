@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shaderviz.effects.isf.loader import effect_name, read_isf
 from shaderviz.effects.spec import EffectSpec, read_effect_file
 from shaderviz.errors import UserError
 from shaderviz.keymap import RESERVED_KEYS
@@ -53,8 +54,22 @@ class Registry:
             for path in sorted(directory.glob("*.glsl")) if directory.is_dir() else []:
                 spec = read_effect_file(path)
                 registry.effects[spec.name] = spec
+            for path in sorted(directory.glob("*.fs")) if directory.is_dir() else []:
+                registry._add_isf(path)
         registry._check_keys()
         return registry
+
+    def _add_isf(self, path: Path) -> EffectSpec | None:
+        """An ISF file; one that cannot be read is a warning (a folder of hundreds of
+        downloaded files must not stop the show over one)."""
+        native = {n for n, s in self.effects.items() if s.isf is None and s.path.stem != path.stem}
+        try:
+            spec = read_isf(path, native)
+        except ValueError as err:
+            self.warnings.append(f"{err}; skipped")
+            return None
+        self.effects[spec.name] = spec
+        return spec
 
     def _check_keys(self) -> None:
         self.keys.clear()
@@ -90,7 +105,13 @@ class Registry:
     def reload(self, path: Path) -> tuple[EffectSpec | None, str | None]:
         """Re-read one changed file; on error keep the old spec and return the message."""
         try:
-            spec = read_effect_file(path)
+            if path.suffix in (".fs", ".vs"):
+                native = {n for n, s in self.effects.items() if s.isf is None}
+                spec = read_isf(path.with_suffix(".fs"), native)
+            else:
+                spec = read_effect_file(path)
+        except ValueError as err:
+            return None, str(err)
         except UserError as err:
             return None, str(err)
         current = self.effects.get(spec.name)
@@ -101,6 +122,38 @@ class Registry:
         self.effects[spec.name] = spec
         self._check_keys()
         return spec, None
+
+    def forget(self, path: Path) -> tuple[str | None, EffectSpec | None]:
+        """A file was deleted: its effect falls back to the file of that name in an earlier
+        folder (a user override removed: the built-in is back), or is gone. Returns the
+        effect's name (None if the file was not in use) and what now stands for it. A
+        deleted ISF ``.vs`` only changes its ``.fs`` effect: that is read again."""
+        if path.suffix == ".vs":
+            fs = path.with_suffix(".fs")
+            spec = self.reload(fs)[0] if fs.is_file() else None
+            return (spec.name, spec) if spec is not None else (None, None)
+        name = next((n for n, s in self.effects.items() if s.path.resolve() == path.resolve()), None)
+        if name is None:
+            return None, None
+        del self.effects[name]
+        native = {n for n, s in self.effects.items() if s.isf is None}
+        for directory in reversed(self.dirs):
+            candidates = [directory / f"{name}.glsl"]
+            candidates += [p for p in sorted(directory.glob("*.fs")) if effect_name(p, native) == name]
+            for candidate in candidates:
+                if candidate.resolve() == path.resolve() or not candidate.is_file():
+                    continue
+                try:
+                    found = read_isf(candidate, native) if candidate.suffix == ".fs" else \
+                        read_effect_file(candidate)
+                except (UserError, ValueError):
+                    continue
+                self.effects[name] = found
+                break
+            if name in self.effects:
+                break
+        self._check_keys()
+        return name, self.effects.get(name)
 
 
 def _dir_of(path: Path, dirs: list[Path]) -> Path:

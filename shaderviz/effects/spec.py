@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,17 @@ from shaderviz.render.kernels import kernel_names
 
 _HEADER = re.compile(r"\A\s*/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_IMAGE = re.compile(r"^[a-z][A-Za-z0-9]*Image$")
 KINDS = ("effect", "source")
 
-HEADER_FIELDS = {"description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth"}
+HEADER_FIELDS = {
+    "description", "key", "kind", "params", "passes", "kernel", "pointwise", "reads_depth", "alpha",
+    "constraints", "stack", "native_input", "images", "variants",
+}
+# Cross-parameter checks: "lo <= hi" (two parameter names, one comparison).
+CONSTRAINT = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|<|>=|>|!=)\s*([a-z][a-z0-9_]*)\s*$")
+GATE_CONSTRAINTS = ("depth_min <= depth_max",)
+MAX_STACK = 16
 
 # Parameters every effect gets from the framework: a soft band on the depth map.
 GATE_PARAMS: tuple[ParamSpec, ...] = (
@@ -53,6 +62,9 @@ class PassSpec:
     persistent: bool = False  # keep the buffer's content from frame to frame
     divisor: int | str = 1  # run at 1/divisor of the size (smooth fields need less); or an int param's name
     skip_at_full_size: bool = False  # at divisor 1 the pass is not run; target = its input
+    width: Any = None  # ISF: an expression of WIDTH, HEIGHT and the inputs (isf/expressions.py)
+    height: Any = None
+    float: bool = False  # ISF FLOAT: a 32-bit float buffer
 
     def factor(self, values: dict) -> int:
         """How many times smaller than the output this pass runs, given uniform values."""
@@ -61,6 +73,15 @@ class PassSpec:
         if isinstance(self.divisor, str):
             return min(16, max(1, int(values[self.divisor])))
         return self.divisor
+
+    def size(self, values: dict, render: tuple[int, int], factor: int) -> tuple[int, int]:
+        """The pass's buffer size: 1/factor of ``render``, or the ISF WIDTH/HEIGHT expressions."""
+        if self.width is None and self.height is None:
+            return math.ceil(render[0] / factor), math.ceil(render[1] / factor)
+        names = {"WIDTH": render[0], "HEIGHT": render[1]}
+        names.update({k: float(v) for k, v in values.items() if isinstance(v, (int, float))})
+        sides = (self.width, self.height)
+        return tuple(render[i] if e is None else _clamp_side(e, names) for i, e in enumerate(sides))  # type: ignore
 
 
 @dataclass(frozen=True)
@@ -76,11 +97,18 @@ class EffectSpec:
     kernel: str | None = None  # Python-driven GPU work run before the passes (see render/kernels)
     pointwise: bool = False  # reads its input only at uv, via INPUT(uv): can share a pass
     reads_depth: bool = False  # the shader itself reads depthMap (so the depth model must run)
+    alpha: bool = False  # makes transparency: over the background colour unless it is transparent
+    isf: Any = None  # an ISF file: its extra declarations (effects/isf/loader.py: IsfInfo)
+    constraints: tuple[str, ...] = ()  # "lo <= hi": checked for every instance (chain.make_instance)
+    stack: int = 0  # >0: consecutive instances run as one pass, parameters as arrays of this length
+    native_input: bool = False  # reads ``nativeImage``: the source at its own resolution when first
+    images: tuple[str, ...] = ()  # textures Python supplies per instance (the dream of enhance)
+    variants: tuple[str, ...] = ()  # choice parameters compiled in: one program per value
 
     @property
     def fusible(self) -> bool:
         """Can run inside a shared pass (as its first member, or any member if pointwise)."""
-        return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None
+        return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None and not self.images
 
     @property
     def all_params(self) -> tuple[ParamSpec, ...]:
@@ -103,6 +131,8 @@ class EffectSpec:
             "file": str(self.path),
             "passes": len(self.passes),
             "reads_depth": self.reads_depth,
+            "alpha": self.alpha,
+            "stack": self.stack,
             "params": {p.name: p.to_json() for p in self.all_params},
         }
 
@@ -161,6 +191,34 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     reads_depth = header.get("reads_depth", False)
     if not isinstance(reads_depth, bool):
         raise ValueError("reads_depth must be true or false")
+    constraints = header.get("constraints", [])
+    if not isinstance(constraints, list) or not all(isinstance(c, str) for c in constraints):
+        raise ValueError("constraints must be a list such as [\"lo <= hi\"]")
+    numeric = {p.name for p in params if p.numeric}
+    for rule in constraints:
+        found = CONSTRAINT.match(rule)
+        if not found or not {found.group(1), found.group(3)} <= numeric:
+            raise ValueError(f"constraint {rule!r}: expected NUMERIC_PARAM <=|<|>=|>|!= NUMERIC_PARAM")
+    alpha = header.get("alpha", False)
+    if not isinstance(alpha, bool):
+        raise ValueError("alpha must be true or false")
+    stack = header.get("stack", 0)
+    if not isinstance(stack, int) or isinstance(stack, bool) or not 0 <= stack <= MAX_STACK:
+        raise ValueError(f"stack must be a whole number 0..{MAX_STACK}")
+    if stack and (len(passes) > 1 or header.get("kernel") or pointwise or kind != "effect"):
+        raise ValueError("stacking effects have one pass, no kernel and are not pointwise")
+    native_input = header.get("native_input", False)
+    if not isinstance(native_input, bool) or (native_input and pointwise):
+        raise ValueError("native_input must be true or false (and pointwise effects read only INPUT)")
+    images = header.get("images", [])
+    if not isinstance(images, list) or not all(isinstance(i, str) and _IMAGE.match(i) for i in images):
+        raise ValueError("images must be a list of camelCase texture names, e.g. [\"dreamImage\"]")
+    if images and (pointwise or stack):
+        raise ValueError("an effect with images is neither pointwise nor stacking")
+    variants = header.get("variants", [])
+    choices = {p.name for p in params if p.type == "choice"}
+    if not isinstance(variants, list) or not all(isinstance(v, str) and v in choices for v in variants):
+        raise ValueError("variants must list choice parameters (each value compiled in: no run-time branch)")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -178,6 +236,12 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
         kernel=kernel,
         pointwise=pointwise,
         reads_depth=reads_depth,
+        alpha=alpha,
+        constraints=tuple(constraints),
+        stack=stack,
+        native_input=native_input,
+        images=tuple(images),
+        variants=tuple(variants),
     )
 
 
@@ -219,6 +283,17 @@ def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...
             targets.add(target)
         passes.append(PassSpec(target, scale_by, bool(decl.get("persistent", False)), divisor, skip))
     return tuple(passes)
+
+
+MAX_PASS_SIDE = 8192
+
+
+def _clamp_side(expr: Any, names: dict) -> int:
+    try:
+        value = expr(names)
+    except ValueError:
+        value = 1.0
+    return int(min(max(round(value), 1), MAX_PASS_SIDE))
 
 
 def scale_factor(radius: float) -> int:

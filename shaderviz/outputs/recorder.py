@@ -12,14 +12,17 @@ import queue
 import threading
 from pathlib import Path
 
-import moderngl
 import numpy as np
 from tqdm import tqdm
 
 from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.errors import UserError
+from shaderviz.explore.enhance import EnhanceFeed
 from shaderviz.outputs import interrupts
+from shaderviz.outputs.codecs import DEFAULT_QUALITY
+from shaderviz.outputs.readback import Readback
+from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
 from shaderviz.render.context import headless_context
@@ -27,11 +30,12 @@ from shaderviz.render.renderer import Renderer
 
 
 class _Encoder:
-    """Writes frames on a worker thread so encoding never stalls rendering."""
+    """Writes frames on a worker thread so encoding never stalls rendering; each written
+    frame goes back to the readback pool."""
 
-    def __init__(self, writer: FrameWriter) -> None:
-        self.writer = writer
-        self.frames: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=8)
+    def __init__(self, writer: FrameWriter, readback: Readback, depth: int = 4) -> None:
+        self.writer, self.readback = writer, readback
+        self.frames: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="shaderviz-encoder", daemon=True)
         self.thread.start()
@@ -43,6 +47,7 @@ class _Encoder:
                     self.writer.write(frame)
                 except BaseException as err:  # noqa: BLE001 - reported on the main thread
                     self.error = err
+            self.readback.recycle(frame)
 
     def put(self, frame: np.ndarray) -> None:
         if self.error is not None:
@@ -56,35 +61,45 @@ class _Encoder:
             raise self.error
 
     def abort(self) -> None:
-        """Stop writing; wait for the worker so the writer can be cleaned up safely."""
+        """Stop writing (after the writer's abort has stopped ffmpeg, so a write blocked on
+        its pipe returns at once); wait a bounded time for the worker."""
         self.error = self.error or RuntimeError("aborted")
         while True:
             try:
                 self.frames.get_nowait()
             except queue.Empty:
                 break
-        self.frames.put(None)
-        self.thread.join()
+        try:
+            self.frames.put_nowait(None)
+        except queue.Full:
+            pass
+        self.thread.join(timeout=10)  # a daemon thread: never holds the exit up for long
 
 
-def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: bool = True) -> Path:
-    """Render ``frames`` frames of ``show`` into ``out``; nothing is left behind on failure."""
-    check_output(out, frames, show.size)
+def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY, progress: bool = True,
+           codec: str | None = None, sinks: tuple[str, ...] = ()) -> Path:
+    """Render ``frames`` frames of ``show`` into ``out``; nothing is left behind on failure.
+
+    ``codec``: a video codec name (outputs/codecs.py); None picks one by the suffix.
+    ``sinks``: ``--out`` specs that also get every frame (a preview while rendering).
+    """
+    alpha = show.background is None  # --background transparent: the output keeps the chain's alpha
+    check_output(out, frames, show.size, codec, alpha)
     ctx = headless_context()
-    renderer = Renderer(ctx, show.size, show.registry)
-    width, height = show.size
-    pbos = [ctx.buffer(reserve=width * height * 3) for _ in range(2)]
-    encoder = None
-    writer = None
-    depth = DepthFeed(show, wait=True)
-    bar = None
+    renderer = Renderer(ctx, show.size, show.registry, alpha=alpha,
+                        background=show.background or (0.0, 0.0, 0.0))
+    readback = encoder = writer = bar = live = None
+    depth = DepthFeed(show)
+    dreams = EnhanceFeed(show, progress)
     try:
         # Ctrl-C and TERM stop the render between frames (interrupts.check), never inside
         # starting ffmpeg (an orphan would write the file after the clean-up) or a GL call.
         with interrupts.held():
+            live = LiveOutputs.for_show(renderer, show, sinks)
             writer = open_writer(out, frames, show.size, show.fps, quality,
-                                 lambda number: recipe_text(show.recipe(show.frame(number))))
-            encoder = _Encoder(writer)
+                                 lambda number: recipe_text(show.recipe(show.frame(number))), codec, alpha)
+            readback = Readback(ctx, show.size, writer.channels)
+            encoder = _Encoder(writer, readback)
             depth.start(renderer)
             current_key: object = object()
             bar = tqdm(total=frames, unit="frame", desc=out.name, disable=not progress, leave=False)
@@ -96,34 +111,41 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
                     image = show.source.load(key, show.size, show.fit)
                     if image is not None:
                         show.source.upload(renderer, image, show.fit)
+                    if renderer.reads_native(show.chain):  # the sampler zooms into the real pixels
+                        renderer.upload_native(show.source.load_native(key), show.fit)
                     depth.new_image(image)
+                    dreams.new_image(image)
                     renderer.reset_state()
                     current_key = key
                 depth.update(renderer)
+                dreams.update(renderer)
                 target = renderer.render(show.chain, frame, show.generator)
                 if renderer.errors:  # `play` keeps the last good program; a render must not
                     raise _shader_error(renderer.errors)
-                # Read into alternating pixel buffers; pull the previous frame's pixels
-                # while the GPU works on this one.
-                target.fbo.read_into(pbos[index % 2], components=3, alignment=1)
-                if index > 0:
-                    encoder.put(_pixels(pbos[(index - 1) % 2], width, height))
+                # The previous frame's pixels come back while the GPU works on this one.
+                done = readback.push(target.fbo)
+                if done is not None:
+                    encoder.put(done)
+                live.push(target)
                 bar.update(1)
-            encoder.put(_pixels(pbos[(frames - 1) % 2], width, height))
+            for done in readback.drain():
+                encoder.put(done)
         encoder.close()
         bar.close()
         writer.finish()
     except BaseException:
         if bar is not None:
             bar.close()  # clear the bar's line, so the error message stands alone
+        if writer is not None:
+            writer.abort()  # first: kills ffmpeg, so the encoder thread cannot stay blocked on it
         if encoder is not None:
             encoder.abort()
-        if writer is not None:
-            writer.abort()
         raise
     finally:
-        for pbo in pbos:
-            pbo.release()
+        if live is not None:
+            live.release()
+        if readback is not None:
+            readback.release()
         depth.release()
         renderer.release()
         show.source.close()
@@ -136,7 +158,3 @@ def _shader_error(errors: dict[str, str]) -> UserError:
     lines = message.strip().splitlines() or ["does not compile"]
     more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
     return UserError(f"effect {name!r} does not compile: {lines[0]}{more}")
-
-
-def _pixels(buffer: moderngl.Buffer, width: int, height: int) -> np.ndarray:
-    return np.frombuffer(buffer.read(), np.uint8).reshape(height, width, 3)[::-1].copy()

@@ -18,14 +18,23 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from shaderviz.errors import UserError
+from shaderviz.outputs import codecs, gif
+from shaderviz.outputs.codecs import Codec
+from shaderviz.outputs.ffmpeg import FFmpegPipe, raw_input_args
 
-VIDEO_CODECS = {".mp4": "libx264", ".webm": "libvpx-vp9"}
-FORMATS = (".png", ".mp4", ".gif", ".webm")
+FORMATS = (".png", ".mp4", ".mov", ".webm", ".gif")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm")
 FOLDER_NAME = "frame_{:04d}.png"  # the frames of a folder output
 PngText = Callable[[int], dict[str, str]]  # frame number -> PNG text chunks (the recipe)
+GIF_MAX_BYTES = 8 << 30  # raw frames a GIF may stage on disk before it is encoded
 
 
 class FrameWriter(Protocol):
+    """Takes frames as OpenGL reads them: (H, W, channels) uint8, the BOTTOM row first
+    (video flips them for free inside ffmpeg). ``channels`` is 3 (RGB) or 4 (RGBA)."""
+
+    channels: int
+
     def write(self, frame: np.ndarray) -> None: ...
     def finish(self) -> None: ...  # move the finished output into place
     def abort(self) -> None: ...  # remove everything written so far; never raises
@@ -50,36 +59,62 @@ def _reported(path: Path) -> Iterator[None]:
         raise output_error(path, err) from None
 
 
-def check_output(path: Path, frames: int, size: tuple[int, int]) -> None:
-    """Reject outputs that cannot work before rendering anything."""
+def check_output(path: Path, frames: int, size: tuple[int, int], codec: str | None = None,
+                 alpha: bool = False) -> Codec | None:
+    """Reject outputs that cannot work before rendering anything; the video codec, if any."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS and not path.is_dir() and not (frames > 1 and not suffix):
         raise UserError(f"{path}: unsupported output type; use one of {', '.join(FORMATS)} or a folder")
+    chosen = None
+    if suffix in VIDEO_SUFFIXES or codec is not None:
+        chosen = codecs.choose(path, codec, alpha)
     if not path.parent.exists():
         raise UserError(f"{path.parent}: output folder does not exist")
     if not path.parent.is_dir():
         raise output_error(path, OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
     if not suffix and path.exists() and not path.is_dir():
         raise UserError(f"{path}: cannot write frames into it (a file, not a folder)")
-    if suffix in (*VIDEO_CODECS, ".gif") and path.is_dir():
+    if suffix in (*VIDEO_SUFFIXES, ".gif") and path.is_dir():
         raise output_error(path, OSError(errno.EISDIR, os.strerror(errno.EISDIR)))
-    if suffix in VIDEO_CODECS and (size[0] % 2 or size[1] % 2):
-        raise UserError(f"{path}: {suffix} (yuv420p) needs an even width and height, got {size[0]}x{size[1]}")
+    if chosen is not None:
+        codecs.check_size(chosen, path, size)
+    if suffix == ".gif":
+        _check_gif_space(path, frames, size, 4 if alpha else 3)
+    return chosen
+
+
+def _check_gif_space(path: Path, frames: int, size: tuple[int, int], channels: int) -> None:
+    """A GIF stages its raw frames on disk (its palette is made from the whole loop)."""
+    need = frames * size[0] * size[1] * channels
+    if need > GIF_MAX_BYTES:
+        raise UserError(f"{path}: {frames} frames of {size[0]}x{size[1]} are too much for a GIF "
+                        f"({need / 2**30:.1f} GiB of frames, the limit is {GIF_MAX_BYTES / 2**30:g} GiB); "
+                        "render a video, or fewer frames or a smaller --size")
+    with suppress(OSError):
+        usage = shutil.disk_usage(path.parent)
+        free = usage.free
+        if usage.total and need > free:  # (pseudo filesystems such as /proc report no total)
+            raise UserError(f"{path}: a GIF of {frames} frames at {size[0]}x{size[1]} stages "
+                            f"{need / 2**30:.1f} GiB while encoding; {path.parent} has "
+                            f"{free / 2**30:.1f} GiB free")
 
 
 def open_writer(path: Path, frames: int, size: tuple[int, int], fps: float, quality: float,
-                png_text: PngText | None = None) -> FrameWriter:
+                png_text: PngText | None = None, codec: str | None = None,
+                alpha: bool = False) -> FrameWriter:
     """The writer for ``path``; its temporary files exist already (so an unwritable
-    output fails here, before any frame is rendered)."""
-    check_output(path, frames, size)
+    output fails here, before any frame is rendered). ``alpha``: keep transparency."""
+    chosen = check_output(path, frames, size, codec, alpha)
     suffix = path.suffix.lower()
+    if chosen is not None and chosen.hardware:
+        codecs.require(chosen)
     with _reported(path):
-        if suffix in VIDEO_CODECS:
-            writer: FrameWriter = VideoWriter(path, size, fps, quality)
+        if chosen is not None:
+            writer: FrameWriter = VideoWriter(path, size, fps, chosen, quality)
         elif suffix == ".gif":
-            writer = GifWriter(path, fps)
+            writer = GifWriter(path, size, fps, alpha)
         else:
-            writer = PngWriter(path, frames, png_text or (lambda index: {}))
+            writer = PngWriter(path, frames, png_text or (lambda index: {}), alpha)
     return _Reporting(path, writer)
 
 
@@ -88,6 +123,7 @@ class _Reporting:
 
     def __init__(self, path: Path, writer: FrameWriter) -> None:
         self.path, self.writer = path, writer
+        self.channels = writer.channels
 
     def write(self, frame: np.ndarray) -> None:
         with _reported(self.path):
@@ -126,76 +162,54 @@ def _move(src: Path, dst: Path) -> None:
         src.unlink()
 
 
-class _Aborted(BaseException):
-    pass
-
-
 class VideoWriter:
-    """H.264 (mp4) or VP9 (webm), yuv420p, streamed to ffmpeg frame by frame."""
+    """Frames streamed to one ffmpeg process: ``codec`` (see outputs/codecs.py) into a
+    temporary file that is renamed when ffmpeg has finished it."""
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: float, quality: float) -> None:
-        import imageio_ffmpeg
-
-        self.path, self.tmp = path, partial_path(path)
-        _claim(self.tmp)  # ffmpeg overwrites it (-y)
-        codec = VIDEO_CODECS[path.suffix.lower()]
-        if codec == "libx264":
-            params = ["-movflags", "+faststart"]
-        else:  # VP9 constant quality: crf 63 (worst) .. 10 (best) from quality 1..10
-            params = ["-b:v", "0", "-crf", str(round(63 - quality * 5.3))]
-        try:
-            self._gen = imageio_ffmpeg.write_frames(
-                str(self.tmp), size, fps=fps, codec=codec, pix_fmt_in="rgb24",
-                pix_fmt_out="yuv420p", quality=quality if codec == "libx264" else None,
-                macro_block_size=2, ffmpeg_log_level="error", output_params=params,
-            )
-            self._gen.send(None)
-        except BaseException:
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, codec: Codec, quality: float) -> None:
+        self.path, self.tmp, self.codec = path, partial_path(path), codec
+        # Straight from the GPU: alpha codecs and HAP (which only takes rgba) read 4 channels.
+        self.channels = 4 if codec.alpha or codec.pix_fmt == "rgba" else 3
+        filters = ",".join(("vflip", *codec.filters))  # vflip only moves row pointers: no copy
+        args = [*codec.input_args, *raw_input_args(size, self.channels, fps), "-vf", filters,
+                *codec.args(quality), "-an"]
+        if path.suffix.lower() in (".mp4", ".mov"):
+            args += ["-movflags", "+faststart"]
+        else:  # Matroska writes random IDs and the date: the same render gives the same bytes
+            args += ["-fflags", "+bitexact"]
+        try:  # (a signal right after the claim must not leave the claimed file)
+            _claim(self.tmp)  # ffmpeg overwrites it (-y)
+            self._pipe = FFmpegPipe([*args, "-f", _MUXERS[path.suffix.lower()], str(self.tmp)])
+        except BaseException:  # (FFmpegPipe has killed its ffmpeg)
             self.tmp.unlink(missing_ok=True)
             raise
 
     def write(self, frame: np.ndarray) -> None:
-        try:
-            self._gen.send(np.ascontiguousarray(frame))
-        except OSError as err:  # imageio-ffmpeg's message carries the whole ffmpeg command
-            raise OSError(errno.EPIPE, "ffmpeg stopped taking frames") from err
+        self._pipe.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
 
     def finish(self) -> None:
-        self._gen.close()
+        self._pipe.finish()
         if not self.tmp.is_file() or self.tmp.stat().st_size == 0:
             raise OSError(errno.EIO, "ffmpeg wrote no video")
         _move(self.tmp, self.path)
 
     def abort(self) -> None:
-        try:  # a BaseException inside the generator makes imageio-ffmpeg kill ffmpeg at once
-            self._gen.throw(_Aborted())
-        except (_Aborted, Exception):  # noqa: BLE001 - ffmpeg may already be gone
-            pass
+        self._pipe.kill()
         with suppress(OSError):
             self.tmp.unlink(missing_ok=True)
 
 
-class GifWriter:
-    """Animated GIF that loops forever (frames kept until the end: GIFs are short)."""
+_MUXERS = {".mp4": "mp4", ".mov": "mov", ".webm": "webm", ".gif": "gif"}
 
-    def __init__(self, path: Path, fps: float) -> None:
-        self.path, self.tmp, self.fps = path, partial_path(path), fps
-        self._frames: list[Image.Image] = []
-        _claim(self.tmp)
 
-    def write(self, frame: np.ndarray) -> None:
-        self._frames.append(Image.fromarray(frame).quantize(256, method=Image.Quantize.MEDIANCUT))
+class GifWriter(gif.GifWriter):
+    """outputs/gif.py, renamed into place like the other outputs."""
 
-    def finish(self) -> None:
-        first, *rest = self._frames
-        first.save(self.tmp, format="GIF", save_all=True, append_images=rest, loop=0,
-                   duration=round(1000 / self.fps), disposal=1)
-        _move(self.tmp, self.path)
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, alpha: bool = False) -> None:
+        super().__init__(path, size, fps, alpha, partial_path(path))
 
-    def abort(self) -> None:
-        self._frames.clear()
-        with suppress(OSError):
-            self.tmp.unlink(missing_ok=True)
+    def finish(self) -> None:  # type: ignore[override]
+        super().finish(_move)
 
 
 class PngWriter:
@@ -207,8 +221,9 @@ class PngWriter:
     naming pattern with higher numbers (from a longer render before) are removed.
     """
 
-    def __init__(self, path: Path, frames: int, text: PngText) -> None:
+    def __init__(self, path: Path, frames: int, text: PngText, alpha: bool = False) -> None:
         self.path, self.frames, self.text, self.count = path, frames, text, 0
+        self.channels = 4 if alpha else 3
         self.pattern = "%" in path.name
         self.is_dir = path.is_dir() or (not self.pattern and not path.suffix)
         if frames > 1 and not self.pattern and not self.is_dir:
@@ -225,11 +240,15 @@ class PngWriter:
             self.staging = self.folder / ".shaderviz.partial"
         elif self.pattern:
             self.staging = path.with_name(f".{path.name.replace('%', '_')}.partial")
-        if self.staging is None:
-            _claim(partial_path(self.path))
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)  # left by a killed render
-            self.staging.mkdir()
+        try:
+            if self.staging is None:
+                _claim(partial_path(self.path))
+            else:
+                shutil.rmtree(self.staging, ignore_errors=True)  # left by a killed render
+                self.staging.mkdir()
+        except BaseException:
+            self.abort()
+            raise
 
     def _check_pattern(self) -> None:
         try:
@@ -250,7 +269,7 @@ class PngWriter:
             target = partial_path(self.path)
         else:
             target = self.staging / self._name(self.count)
-        Image.fromarray(frame).save(target, format="PNG", pnginfo=info)
+        Image.fromarray(np.ascontiguousarray(frame[::-1])).save(target, format="PNG", pnginfo=info)
         self.count += 1
 
     def finish(self) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from shaderviz.effects.chain import EffectInstance, make_instance
+from shaderviz.effects.params import parse_color
 from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
 from shaderviz.sources import DEFAULT_GENERATOR, PREFIXES, generator_spec
@@ -45,7 +46,10 @@ else:  # pragma: no cover
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 RECIPE_KEY = "shaderviz:recipe"
-TOP_KEYS = {"source", "size", "fps", "seconds", "seed", "fit", "depth", "depth_model", "generator", "chain"}
+TOP_KEYS = {"description", "source", "source_frame", "size", "fps", "seconds", "seed", "fit", "depth",
+            "depth_model", "generator", "chain", "play", "background"}
+PLAY_KEYS = {"software_scale", "sampler"}
+SAMPLER_KEYS = ("x", "y", "size", "aspect", "rotation")  # [play] sampler: the rectangle of play's sampler
 DEPTH_MODES = ("auto", "flat")
 MAX_SIZE = 8192
 
@@ -62,13 +66,28 @@ class Preset:
     fit: str | None = None
     depth: str | None = None  # "auto", "flat" or a file
     depth_model: str | None = None
+    background: str | None = None  # "transparent" or "#rrggbb"
     generator: dict[str, Any] = field(default_factory=dict)
     chain: list[EffectInstance] = field(default_factory=list)
     time: float | None = None  # a PNG recipe's time: the moment of that frame (render starts there)
+    source_frame: int | None = None  # a video source: the frame shown at ``time`` (a play snapshot)
+    description: str = ""
+    notes: list[str] = field(default_factory=list)  # a recipe's warnings (what it does not replay)
+    software_scale: float | None = None  # [play]: the render scale in a window without a GPU
+    play_extra: dict[str, Any] = field(default_factory=dict)  # [play] state of the window: sampler
 
 
 def builtin_presets() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+
+
+def preset_description(name: str) -> str:
+    """A built-in preset's ``description`` (without parsing its chain)."""
+    try:
+        data = tomllib.loads((BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    return str(data.get("description", ""))
 
 
 def load_preset(name_or_path: str, registry: Registry) -> Preset:
@@ -116,6 +135,8 @@ def _from_png(path: Path, registry: Registry) -> Preset:
         raise UserError(f"{path}: the shaderviz recipe is damaged (time {time!r})")
     preset = parse_preset(data, registry, path, "")
     preset.time = float(time)
+    notes = recipe.get("not_replayed") if isinstance(recipe, dict) else None
+    preset.notes = [str(n) for n in notes] if isinstance(notes, list) else []
     return preset
 
 
@@ -153,8 +174,17 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
     for key in data:
         if key not in TOP_KEYS:
             raise where.error(f"unknown key {key!r}; expected {', '.join(sorted(TOP_KEYS))}", key)
+    if "description" in data:
+        if not isinstance(data["description"], str):
+            raise where.error("description: expected a string", "description")
+        preset.description = data["description"]
     if "source" in data:
         preset.source = _source(data["source"], path, registry, where)
+    if "source_frame" in data:
+        value = data["source_frame"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise where.error("source_frame: expected a video frame number (0 or more)", "source_frame")
+        preset.source_frame = value
     if "depth" in data:
         value = data["depth"]
         preset.depth = value if value in DEPTH_MODES else str(_relative_file(value, path, where, "depth"))
@@ -179,10 +209,20 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
             if not lo <= value <= hi:
                 raise where.error(f"{key}={value} is out of range {lo}..{hi}", key)
             setattr(preset, key, kind(value))
+    if "background" in data:
+        try:
+            parse_background(data["background"])
+        except ValueError as err:
+            raise where.error(f"background: {err}", "background") from None
+        preset.background = data["background"]
     if "fit" in data:
         if data["fit"] not in FITS:
             raise where.error(f"fit: expected one of {', '.join(FITS)}", "fit")
         preset.fit = data["fit"]
+    if "play" in data:
+        preset.software_scale = _play_table(data["play"], where)
+        if "sampler" in data["play"]:
+            preset.play_extra["sampler"] = _sampler_table(data["play"]["sampler"], where)
     if "generator" in data:
         if not isinstance(data["generator"], dict):
             raise where.error("generator must be a table of parameters", "generator")
@@ -202,6 +242,31 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
             except (ValueError, UserError) as err:
                 raise where.error(f"[generator] {err}", key) from None
     return preset
+
+
+def _play_table(table: Any, where: _Locator) -> float | None:
+    """``[play]``: settings for the live window only (``render`` ignores them)."""
+    if not isinstance(table, dict):
+        raise where.error("play must be a table: [play]", "play")
+    for key in table:
+        if key not in PLAY_KEYS:
+            raise where.error(f"[play] unknown key {key!r}; expected {', '.join(sorted(PLAY_KEYS))}", key)
+    scale = table.get("software_scale")
+    if scale is None:
+        return None
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0.1 <= scale <= 1:
+        raise where.error("[play] software_scale: expected a number 0.1..1", "software_scale")
+    return float(scale)
+
+
+def _sampler_table(table: Any, where: _Locator) -> dict[str, float]:
+    """``[play] sampler = {x = 0.5, y = 0.5, size = 0.25, aspect = 1, rotation = 0}``."""
+    if not isinstance(table, dict) or set(table) - set(SAMPLER_KEYS):
+        raise where.error(f"[play] sampler: expected a table of {', '.join(SAMPLER_KEYS)}", "sampler")
+    for key, value in table.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise where.error(f"[play] sampler {key}: expected a number", "sampler")
+    return {k: float(v) for k, v in table.items()}
 
 
 def _chain_entry(entry: dict[str, Any], index: int, registry: Registry, where: _Locator) -> EffectInstance:
@@ -249,6 +314,16 @@ def _relative_file(value: Any, path: Path, where: _Locator, key: str, allow_dir:
     if not (resolved.is_file() or (allow_dir and resolved.is_dir())):
         raise where.error(f"{key}: {resolved} is not a file", key)
     return resolved
+
+
+def parse_background(value: Any) -> tuple[float, float, float] | None:
+    """``"transparent"`` -> None (the output keeps alpha); ``"#rrggbb"`` -> (r, g, b) in 0..1."""
+    if isinstance(value, str) and value.strip().lower() == "transparent":
+        return None
+    try:
+        return parse_color(value, "background")
+    except ValueError:
+        raise ValueError(f"expected transparent or a colour like #101010, got {value!r}") from None
 
 
 def parse_size(value: Any) -> tuple[int, int]:

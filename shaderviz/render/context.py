@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import moderngl
 
 from shaderviz.errors import UserError
 
 
 def headless_context() -> moderngl.Context:
-    """A standalone GL >= 3.3 context without a display (EGL; Mesa llvmpipe on CPUs)."""
+    """A standalone GL >= 3.3 context without a display (EGL; Mesa llvmpipe on CPUs).
+
+    ``SHADERVIZ_EGL_DEVICE=N`` picks the N-th EGL device (a batch worker given one GPU of
+    several)."""
     errors = []
-    for kwargs in ({"backend": "egl"}, {}):
+    egl: dict = {"backend": "egl"}
+    if os.environ.get("SHADERVIZ_EGL_DEVICE", "").isdigit():
+        egl["device_index"] = int(os.environ["SHADERVIZ_EGL_DEVICE"])
+    for kwargs in (egl, {}):
         try:
             return moderngl.create_standalone_context(require=330, **kwargs)
         except Exception as err:  # noqa: BLE001 - any failure means "try the next way"
@@ -19,3 +27,12 @@ def headless_context() -> moderngl.Context:
         "cannot create a headless OpenGL 3.3 context (" + "; ".join(errors) + "); "
         "on Linux install Mesa's EGL (libegl1 libgl1-mesa-dri)"
     )
+
+
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swiftshader", "software rasterizer", "basic render")
+
+
+def is_software(ctx: moderngl.Context) -> bool:
+    """Whether the context draws on the CPU (Mesa llvmpipe and the like): no GPU."""
+    name = str(ctx.info.get("GL_RENDERER", "")).lower()
+    return any(word in name for word in SOFTWARE_RENDERERS)

@@ -48,10 +48,22 @@ uniform vec2 PASSSIZE;
 uniform float PASSSCALE;
 uniform int FRAMEINDEX;
 uniform int SEED;
+uniform float DEPTHWEIGHT;  // 0..1: how far depth is ready (0: neutral until the first map)
 """
 
+# How the last pass writes alpha: opaque (alpha 1, the common case), keep the effect's
+# alpha (a transparent output), or lay an effect that makes transparency (header
+# "alpha": true) over the background colour.
+OPAQUE, KEEP_ALPHA, OVER_BACKGROUND = 0, 1, 2
+
+# The last pass of every effect ends here. Its variants are compiled as needed: depth
+# gating only for an instance whose band is narrowed (a disabled gate still costs about
+# a third of a simple pass in software GL), alpha handling as above.
 EPILOGUE = """
-uniform bool _gate_enabled;
+#if PASSINDEX == {last_pass} && {output} == 2
+uniform vec3 _sv_background;
+#endif
+#if PASSINDEX == {last_pass} && {gate}
 uniform float _gate_lo;
 uniform float _gate_hi;
 uniform float _gate_soft;
@@ -61,19 +73,26 @@ float _ramp(float e0, float e1, float x) {
     float t = clamp((x - e0) / max(e1 - e0, 1e-5), 0.0, 1.0);
     return t * t * (3.0 - 2.0 * t);
 }
+#endif
 
 void main() {
     vec4 color = effect(uv);
-#if PASSINDEX == {last_pass}
-    if (_gate_enabled) {
-        float d = texture(depthMap, uv).r;
-        float s = max(_gate_soft, 1e-5);
-        float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
-        if (_gate_invert) w = 1.0 - w;
-        color = mix(texture(inputImage, uv), color, w);
-    }
+#if PASSINDEX == {last_pass} && {gate}
+    float d = texture(depthMap, uv).r;
+    float s = max(_gate_soft, 1e-5);
+    float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
+    if (_gate_invert) w = 1.0 - w;
+    color = mix(texture(inputImage, uv), color, w * DEPTHWEIGHT);
 #endif
+#if PASSINDEX != {last_pass}
+    fragColor = color;  // a buffer for later passes: all four channels are the effect's
+#elif {output} == 1
+    fragColor = clamp(color, 0.0, 1.0);
+#elif {output} == 2
+    fragColor = vec4(mix(_sv_background, color.rgb, clamp(color.a, 0.0, 1.0)), 1.0);
+#else
     fragColor = vec4(color.rgb, 1.0);
+#endif
 }
 """
 
@@ -88,13 +107,53 @@ class ShaderError(Exception):
     """A compile/link error, with locations mapped back to the effect's files."""
 
 
-def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSource]:
-    """One fragment shader source per declared pass."""
+NATIVE_DECLARATIONS = """uniform sampler2D nativeImage;  // the input; the source at its own size if first
+uniform vec4 NATIVEMAP;  // uv in the input -> uv in nativeImage: uv * NATIVEMAP.xy + NATIVEMAP.zw
+uniform float NATIVESCALE;  // nativeImage pixels per input pixel (> 1: the input is the better read)"""
+
+
+# GLSL words reserved for future use that make good parameter names: such a parameter is
+# the uniform NAME_ in the shader (``filter`` -> ``filter_``).
+RESERVED_WORDS = frozenset({"active", "common", "filter", "input", "output", "partition", "resource",
+                            "sample", "sizeof", "cast", "namespace", "using", "class", "union", "template"})
+
+
+def uniform_name(name: str) -> str:
+    """The GLSL name of a parameter's uniform."""
+    return f"{name}_" if name in RESERVED_WORDS else name
+
+
+def _param_declarations(spec: EffectSpec, prefix: str = "", variant: tuple[int, ...] = ()) -> list[str]:
+    """Uniforms of the header's parameters; a stacking effect (``"stack": N``) gets each as an
+    array of N (member i of a run of consecutive instances at index i) and ``STACKCOUNT``.
+    A parameter named in ``variants`` is a constant instead (its value's index, from
+    ``variant``): one program per value, no branch on it at run time."""
+    size = f"[{spec.stack}]" if spec.stack else ""
+    constants = dict(zip([p.name for p in spec.params if p.name in spec.variants], variant, strict=False))
+    lines = [f"const int {prefix}{uniform_name(p.name)} = {constants[p.name]};" if p.name in constants
+             else f"uniform {_GLSL_TYPES[p.type]} {prefix}{uniform_name(p.name)}{size};" for p in spec.params]
+    if spec.stack:
+        lines.append(f"uniform int {prefix}STACKCOUNT;")
+    if spec.native_input:
+        lines.append(NATIVE_DECLARATIONS)
+        native = variant[len(constants)] if len(variant) > len(constants) else 1
+        lines.append(f"#define NATIVE {native}  // 1: a native image is under the input")
+    for image in spec.images:  # supplied per instance; weight 0 (and the source) until there is one
+        lines += [f"uniform sampler2D {image};", f"uniform float {image}Weight;"]
+    return lines
+
+
+def build_sources(
+    spec: EffectSpec, include_dirs: list[Path], gate: bool = False, output: int = OPAQUE,
+    variant: tuple[int, ...] = (),
+) -> list[ProgramSource]:
+    """One fragment shader source per declared pass; ``gate``: the last pass applies depth
+    gating; ``output``: how it writes alpha (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND);
+    ``variant``: the compiled-in values of the header's ``variants``."""
     files: list[Path] = [spec.path]
     body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
-    declarations = []
+    declarations = _param_declarations(spec, variant=variant or _default_variant(spec))
     for param in spec.params:
-        declarations.append(f"uniform {_GLSL_TYPES[param.type]} {param.name};")
         for i, value in enumerate(param.values):
             declarations.append(f"#define {param.name.upper()}_{value.upper()} {i}")
     declarations += [f"uniform sampler2D {p.target};" for p in spec.passes if p.target]
@@ -108,14 +167,14 @@ def build_sources(spec: EffectSpec, include_dirs: list[Path]) -> list[ProgramSou
             + f"\n#line {LINE_BASE + 1} 1\n"
             + body
             + "\n#line 1 0\n"
-            + EPILOGUE.replace("{last_pass}", str(last))
+            + EPILOGUE.replace("{last_pass}", str(last)).replace("{gate}", str(int(gate)))
+            .replace("{output}", str(output))
         )
         sources.append(ProgramSource(text, tuple(files)))
     return sources
 
 
 FUSED_GATE = """
-uniform bool _gate_enabled_{k};
 uniform float _gate_lo_{k};
 uniform float _gate_hi_{k};
 uniform float _gate_soft_{k};
@@ -123,40 +182,64 @@ uniform bool _gate_invert_{k};
 """
 
 
-def build_fused_source(specs: list[EffectSpec], include_dirs: list[Path]) -> ProgramSource:
+def _default_variant(spec: EffectSpec) -> tuple[int, ...]:
+    return tuple(p.values.index(p.default) for p in spec.params if p.name in spec.variants) + (
+        (1,) if spec.native_input else ())
+
+
+def build_fused_source(
+    specs: list[EffectSpec],
+    include_dirs: list[Path],
+    gates: tuple[bool, ...] | None = None,
+    outputs: tuple[int, ...] | None = None,
+    variants: list[tuple[int, ...]] | None = None,
+) -> ProgramSource:
     """One pass running several effects: the first may sample its input anywhere, the
     rest are pointwise (they read ``INPUT(uv)``, here the previous member's value).
 
     Each member's parameters become ``_f{k}_{name}`` uniforms through ``#define``, its
     ``effect`` function ``_sv_effect_{k}``; includes are shared through their guards.
-    Between members the value is clamped and made opaque, as an 8-bit target would.
+    Between members the value is clamped and its alpha handled as ``outputs[k]`` says
+    (OPAQUE, KEEP_ALPHA, OVER_BACKGROUND), as an 8-bit target would. ``gates[k]``: member k
+    is depth-gated (only those carry gating code).
     """
+    gates = gates or tuple(True for _ in specs)
+    outputs = outputs or tuple(OPAQUE for _ in specs)
     files: list[Path] = []
     parts = [PRELUDE.format(pass_index=0), "vec4 _sv_value;"]
+    if OVER_BACKGROUND in outputs:
+        parts.append("uniform vec3 _sv_background;")
     calls = []
     for k, spec in enumerate(specs):
         if spec.path not in files:
             files.append(spec.path)
         body = _expand(spec.source, spec.path, include_dirs, files, depth=0)
         names = ["effect", "INPUT"]
+        variant = variants[k] if variants is not None else ()
+        parts += _param_declarations(spec, prefix=f"_f{k}_", variant=variant or _default_variant(spec))
+        if spec.stack:
+            parts.append(f"#define STACKCOUNT _f{k}_STACKCOUNT")
+            names.append("STACKCOUNT")
         for param in spec.params:
-            parts.append(f"uniform {_GLSL_TYPES[param.type]} _f{k}_{param.name};")
-            parts.append(f"#define {param.name} _f{k}_{param.name}")
-            names.append(param.name)
+            name = uniform_name(param.name)
+            parts.append(f"#define {name} _f{k}_{name}")
+            names.append(name)
             for i, value in enumerate(param.values):
                 parts.append(f"#define {param.name.upper()}_{value.upper()} {i}")
                 names.append(f"{param.name.upper()}_{value.upper()}")
         source = "texture(inputImage, p)" if k == 0 else "_sv_value"
-        parts += [f"#define effect _sv_effect_{k}", f"#define INPUT(p) {source}", FUSED_GATE.format(k=k)]
+        parts += [f"#define effect _sv_effect_{k}", f"#define INPUT(p) {source}"]
+        if gates[k]:
+            parts.append(FUSED_GATE.format(k=k))
         number = files.index(spec.path) + 1
         parts += [f"#line {number * LINE_BASE + 1} {number}", body, "#line 1 0"]
         parts += [f"#undef {name}" for name in names]
         before = "texture(inputImage, uv)" if k == 0 else "_sv_value"
-        calls.append(
-            f"    v = _sv_gate(_gate_enabled_{k}, _gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, "
-            f"_gate_invert_{k}, {before}, _sv_effect_{k}(uv));\n"
-            "    _sv_value = vec4(clamp(v.rgb, 0.0, 1.0), 1.0);"
-        )
+        call = (f"_sv_gate(_gate_lo_{k}, _gate_hi_{k}, _gate_soft_{k}, _gate_invert_{k}, {before}, "
+                f"_sv_effect_{k}(uv))" if gates[k] else f"_sv_effect_{k}(uv)")
+        keep = {OPAQUE: "vec4(clamp(v.rgb, 0.0, 1.0), 1.0)", KEEP_ALPHA: "clamp(v, 0.0, 1.0)",
+                OVER_BACKGROUND: "vec4(mix(_sv_background, clamp(v.rgb, 0.0, 1.0), v.a), 1.0)"}[outputs[k]]
+        calls.append(f"    v = {call};\n    _sv_value = {keep};")
     parts.append(FUSED_MAIN.replace("{calls}", "\n".join(calls)))
     return ProgramSource("\n".join(parts), tuple(files))
 
@@ -167,13 +250,12 @@ float _ramp(float e0, float e1, float x) {
     return t * t * (3.0 - 2.0 * t);
 }
 
-vec4 _sv_gate(bool enabled, float lo, float hi, float soft, bool invert, vec4 before, vec4 after) {
-    if (!enabled) return after;
+vec4 _sv_gate(float lo, float hi, float soft, bool invert, vec4 before, vec4 after) {
     float d = texture(depthMap, uv).r;
     float s = max(soft, 1e-5);
     float w = _ramp(lo - s, lo, d) * (1.0 - _ramp(hi, hi + s, d));
     if (invert) w = 1.0 - w;
-    return mix(before, after, w);
+    return mix(before, after, w * DEPTHWEIGHT);
 }
 
 void main() {

@@ -1,29 +1,27 @@
-"""Draw the renderer's output into a window: letterboxed, with an error frame on demand."""
+"""Draw the renderer's output into a window: letterboxed (scaled with bilinear filtering),
+with a red frame on demand. Where the output fills the window pixel for pixel it is copied
+(a framebuffer blit) instead of drawn: a software renderer pays less for that."""
 
 from __future__ import annotations
 
 import moderngl
 
 from shaderviz.render.glsl import VERTEX_SHADER
+from shaderviz.render.targets import Target
 
 PRESENT_SHADER = """#version 330
 in vec2 uv;
 out vec4 fragColor;
 uniform sampler2D image;
-uniform bool showError;
-uniform vec2 viewSize;   // pixels
-uniform float border;    // pixels
+uniform vec2 viewSize;  // pixels
 void main() {
+    vec4 c = texture(image, uv);  // alpha is 1 unless the show is transparent: then a checkerboard
     vec2 px = uv * viewSize;
-    bool edge = px.x < border || px.y < border || px.x > viewSize.x - border
-        || px.y > viewSize.y - border;
-    if (showError && edge) {
-        fragColor = vec4(0.9, 0.08, 0.08, 1.0);
-        return;
-    }
-    fragColor = vec4(texture(image, uv).rgb, 1.0);
+    float check = mod(floor(px.x / 12.0) + floor(px.y / 12.0), 2.0);
+    fragColor = vec4(mix(vec3(0.35 + 0.3 * check), c.rgb, c.a), 1.0);
 }
 """
+ERROR_RED = (0.9, 0.08, 0.08, 1.0)
 
 
 def letterbox(image: tuple[int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -35,6 +33,15 @@ def letterbox(image: tuple[int, int], window: tuple[int, int]) -> tuple[int, int
     return (ww - w) // 2, (wh - h) // 2, w, h
 
 
+def error_frame(fbo: moderngl.Framebuffer, box: tuple[int, int, int, int]) -> None:
+    """A red frame inside ``box`` (x, y from the bottom, w, h): a shader does not compile."""
+    x, y, w, h = box
+    border = max(3, min(w, h) // 60)
+    for edge in ((x, y, w, border), (x, y + h - border, w, border), (x, y, border, h),
+                 (x + w - border, y, border, h)):
+        fbo.clear(*ERROR_RED, viewport=edge)
+
+
 class Presenter:
     """One small program and an empty vertex array; ``release()`` frees both."""
 
@@ -43,21 +50,25 @@ class Presenter:
         self.program = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=PRESENT_SHADER)
         self.vao = ctx.vertex_array(self.program, [])
 
-    def draw(
-        self, texture: moderngl.Texture, fbo: moderngl.Framebuffer, size: tuple[int, int], error: bool
-    ) -> None:
-        """Clear ``fbo`` (``size`` pixels) to black and draw ``texture`` letterboxed into it."""
-        fbo.use()
+    def draw(self, image: Target, fbo: moderngl.Framebuffer, size: tuple[int, int], error: bool,
+             transparent: bool = False) -> None:
+        """Fill ``fbo`` (``size`` pixels) with ``image`` letterboxed on black, framed in red
+        when ``error``; a ``transparent`` show's alpha is drawn over a checkerboard."""
+        x, y, w, h = letterbox(image.texture.size, size)
+        if (w, h) == image.texture.size == tuple(size) and not transparent:
+            self.ctx.copy_framebuffer(fbo, image.fbo)
+        else:
+            fbo.use()
+            fbo.viewport = (0, 0, size[0], size[1])
+            fbo.clear(0.0, 0.0, 0.0, 1.0)
+            fbo.viewport = (x, y, w, h)
+            image.texture.use(0)
+            self.program["image"].value = 0
+            self.program["viewSize"].value = (float(w), float(h))
+            self.vao.render(moderngl.TRIANGLES, vertices=3)
+        if error:
+            error_frame(fbo, (x, y, w, h))
         fbo.viewport = (0, 0, size[0], size[1])
-        fbo.clear(0.0, 0.0, 0.0, 1.0)
-        x, y, w, h = letterbox(texture.size, size)
-        fbo.viewport = (x, y, w, h)
-        texture.use(0)
-        self.program["image"].value = 0
-        self.program["showError"].value = error
-        self.program["viewSize"].value = (float(w), float(h))
-        self.program["border"].value = float(max(3, min(w, h) // 60))
-        self.vao.render(moderngl.TRIANGLES, vertices=3)
 
     def release(self) -> None:
         self.vao.release()

@@ -7,44 +7,122 @@ everything explicitly. Shaders that fail to compile keep the last good program.
 
 from __future__ import annotations
 
-import math
+import datetime
 from dataclasses import dataclass, field
 
 import moderngl
 import numpy as np
 
 from shaderviz.effects.chain import EffectInstance
+from shaderviz.effects.isf.glsl import isf_sources, isf_vertex
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
+from shaderviz.errors import UserError
+from shaderviz.render.depthprep import DepthPrep
 from shaderviz.render.glsl import (
+    KEEP_ALPHA,
+    OPAQUE,
+    OVER_BACKGROUND,
     VERTEX_SHADER,
+    ProgramSource,
     ShaderError,
     build_fused_source,
     build_sources,
     map_error,
+    uniform_name,
 )
+from shaderviz.render.isf import IsfTextures, load_imported
 from shaderviz.render.kernels import Kernel, create_kernel
+from shaderviz.render.scaling import DepthScaler
 from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
 UNIT_GENERATED, UNIT_PREVIOUS = 14, 15  # a generator's small image and the one before it
 FITS = ("fill", "fit", "stretch")
+UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
+IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
+
+
+@dataclass
+class Stack:
+    """Consecutive instances of a stacking effect (header ``"stack": N``), run as one pass:
+    the shader gets each parameter as an array (member i at index i) and composes them."""
+
+    members: list[EffectInstance]
+    open: bool = True  # later instances may join (a depth-gated one stands alone)
+
+    @property
+    def uid(self) -> int:
+        return self.members[0].uid
+
+
+def stack_runs(
+    active: list[tuple[EffectSpec, EffectInstance]],
+) -> list[tuple[EffectSpec, EffectInstance | Stack]]:
+    """Each run of consecutive instances of one stacking effect becomes a :class:`Stack`
+    (at most ``spec.stack`` long); a depth-gated instance is a stack of its own."""
+    out: list[tuple[EffectSpec, EffectInstance | Stack]] = []
+    for spec, instance in active:
+        if not spec.stack:
+            out.append((spec, instance))
+            continue
+        gated = _instance_gated(spec, instance)
+        last = out[-1][1] if out and out[-1][0].name == spec.name else None
+        if not gated and isinstance(last, Stack) and last.open and len(last.members) < spec.stack:
+            last.members.append(instance)
+        else:
+            out.append((spec, Stack([instance], open=not gated)))
+    return out
+
+
+def _instance_gated(spec: EffectSpec, instance: EffectInstance) -> bool:
+    return (instance.value(spec, "depth_min") != 0.0 or instance.value(spec, "depth_max") != 1.0
+            or bool(instance.value(spec, "depth_invert")))
+
+
+def _date() -> tuple[float, float, float, float]:
+    """ISF DATE: (year, month, day, seconds since midnight), local wall clock."""
+    now = datetime.datetime.now()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return float(now.year), float(now.month), float(now.day), (now - midnight).total_seconds()
+
+
+def _gated(values: dict) -> bool:
+    """Whether an instance's depth band (this frame) narrows anything."""
+    return values.get("depth_min", 0.0) > 0.0 or values.get("depth_max", 1.0) < 1.0 or \
+        bool(values.get("depth_invert", False))
 
 
 def fusion_groups(
-    active: list[tuple[EffectSpec, EffectInstance]],
-) -> list[list[tuple[EffectSpec, EffectInstance]]]:
+    active: list[tuple[EffectSpec, EffectInstance | Stack]],
+) -> list[list[tuple[EffectSpec, EffectInstance | Stack]]]:
     """Consecutive effects that can share one pass: a one-pass effect followed by any
     number of pointwise ones (saturate, colorize, ...). Fewer passes, less bandwidth."""
-    groups: list[list[tuple[EffectSpec, EffectInstance]]] = []
+    groups: list[list[tuple[EffectSpec, EffectInstance | Stack]]] = []
     for spec, instance in active:
         if groups and spec.pointwise and groups[-1][0][0].fusible:
             groups[-1].append((spec, instance))
         else:
             groups.append([(spec, instance)])
     return groups
+
+
+@dataclass(frozen=True)
+class GLImage:
+    """An image as the source texture holds it: RGBA, bottom row first, contiguous."""
+
+    data: np.ndarray
+
+    @classmethod
+    def from_rgb(cls, rgb: np.ndarray) -> GLImage:
+        """From (H, W, 3|4) uint8, top row first: the slow part of an upload, safe on any thread."""
+        data = np.empty(rgb.shape[:2] + (4,), np.uint8)
+        data[..., : rgb.shape[2]] = rgb[::-1]
+        if rgb.shape[2] == 3:
+            data[..., 3] = 255
+        return cls(data)
 
 
 @dataclass
@@ -54,13 +132,25 @@ class Renderer:
     registry: Registry
     errors: dict[str, str] = field(default_factory=dict)  # effect name -> shader error
     fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
+    pixel_scale: float = 1.0  # render pixels per output pixel: "px" parameters are scaled by it
+    depth_weight: float = 1.0  # how strongly depth gating acts (0: neutral, e.g. until depth arrives)
+    alpha: bool = False  # keep the chain's alpha (transparent outputs); else the output is opaque
+    background: tuple[float, float, float] = (0.0, 0.0, 0.0)  # under effects that make alpha, if opaque
 
     def __post_init__(self) -> None:
-        self._compiled: dict[str, CompiledEffect] = {}
-        self._failed: dict[str, str] = {}  # effect name -> digest that failed to compile
+        self._compiled: dict[str | tuple, CompiledEffect] = {}  # name, or (name, variant)
+        self._failed: dict[str | tuple, str] = {}  # name (or (name, variant)) -> digest that failed
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
+        self._depth_scaler: DepthScaler | None = None
+        self._isf = IsfTextures(self.ctx)
+        self._last_time: float | None = None  # ISF TIMEDELTA
+        self._delta, self._date = 0.0, _date()
+        self._native: moderngl.Texture | None = None  # the source image at its own size
+        self._native_map, self._native_scale = IDENTITY_MAP, 1.0
+        self._native_now = (IDENTITY_MAP, 1.0)  # what the effect being run reads as nativeImage
+        self._images: dict[tuple[int, str], tuple[moderngl.Texture, float]] = {}  # (uid, name): image
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -74,16 +164,25 @@ class Renderer:
     # -- resources ---------------------------------------------------------------------
 
     def _allocate(self) -> None:
+        limit = int(self.ctx.info.get("GL_MAX_TEXTURE_SIZE", 0) or 0)
+        if limit and max(self.size) > limit:
+            raise UserError(f"{self.size[0]}x{self.size[1]} is larger than this GPU's textures "
+                            f"({limit} per side); pass a smaller --size")
         self.source = Target.create(self.ctx, self.size)
         self._ping = [Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)]
-        self.depth = self.ctx.texture(self.size, 1, dtype="f4")
-        self.depth.repeat_x = self.depth.repeat_y = False
+        self._source_version = 0  # bumps whenever the source image changes (the depth guide)
+        self.depth_prep = DepthPrep(self.ctx, self.size, self.registry.include_dirs())
         self.upload_depth(np.full((self.size[1], self.size[0]), 0.5, np.float32))
+
+    @property
+    def depth(self) -> moderngl.Texture:
+        """The depth map every effect reads (``depthMap``), prepared (see render/depthprep)."""
+        return self.depth_prep.texture
 
     def _free_frame_resources(self) -> None:
         for target in (self.source, *self._ping):
             target.release()
-        self.depth.release()
+        self.depth_prep.release()
         self._drop_buffers(set())
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -96,6 +195,9 @@ class Renderer:
 
     def release(self) -> None:
         self._free_frame_resources()
+        if self._depth_scaler is not None:
+            self._depth_scaler.release()
+            self._depth_scaler = None
         for compiled in self._compiled.values():
             compiled.release()
         self._compiled.clear()
@@ -104,6 +206,8 @@ class Renderer:
         for texture in self._generated:
             texture.release()
         self._generated.clear()
+        self._isf.release()
+        self.upload_native(None)
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -113,28 +217,94 @@ class Renderer:
 
     # -- uploads -----------------------------------------------------------------------
 
-    def upload_source(self, rgb: np.ndarray) -> None:
-        """An (H, W, 3|4) uint8 image, top row first, exactly the render size."""
-        self._check_shape(rgb.shape[:2])
-        if rgb.shape[2] == 3:
-            rgb = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
-        self.source.texture.write(np.ascontiguousarray(rgb[::-1]).tobytes())
+    def upload_source(self, image: np.ndarray | GLImage) -> None:
+        """An (H, W, 3|4) uint8 image, top row first, exactly the render size (or a
+        :class:`GLImage` made from one on a worker: then the upload is a plain copy)."""
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        self._check_shape(data.shape[:2])
+        self.source.texture.write(data)
+        self._source_version += 1
 
-    def upload_depth(self, depth: np.ndarray) -> None:
-        """An (H, W) float nearness map (1 = near, 0 = far), top row first."""
-        self._check_shape(depth.shape[:2])
-        self.depth.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
+    def upload_native(self, image: np.ndarray | GLImage | None, fit: str = "fill") -> None:
+        """The source image at its own size (H, W, 3|4 uint8, top row first), as the image
+        uploaded with :meth:`upload_source` was fitted from it (``fit``): effects that read
+        ``nativeImage`` (the sampler) sample it when they come first in the chain, so a zoom
+        into a small image shows its real pixels. None: they read the render-size source."""
+        if image is None:
+            if self._native is not None:
+                self._native.release()
+            self._native = None
+            self._native_map, self._native_scale = IDENTITY_MAP, 1.0
+            return
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        height, width = data.shape[:2]
+        if self._native is None or self._native.size != (width, height):
+            if self._native is not None:
+                self._native.release()
+            self._native = self.ctx.texture((width, height), 4)
+            self._native.repeat_x = self._native.repeat_y = False
+            self._native.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self._native.write(data)
+        self._native_map, self._native_scale = native_map((width, height), self.size, fit)
 
-    def upload_generated(self, rgb: np.ndarray, crossfade: bool = False, fit: str = "fill") -> None:
-        """A generated (H, W, 3) uint8 image at its own, usually small, size: a generator
-        effect reads it as ``generatedImage`` and upscales it on the GPU. With ``crossfade``
+    def upload_effect_image(self, uid: int, name: str, rgb: np.ndarray | GLImage | None,
+                            weight: float = 1.0) -> None:
+        """An image an effect instance reads as ``name`` (declared in its header's ``images``):
+        (H, W, 3) uint8, top row first, any size (or a GLImage of one). None removes it (the
+        effect then reads the source, with weight 0)."""
+        old = self._images.pop((uid, name), None)
+        if rgb is None:
+            if old is not None:
+                old[0].release()
+            return
+        data = rgb.data if isinstance(rgb, GLImage) else GLImage.from_rgb(rgb).data
+        size = (data.shape[1], data.shape[0])
+        texture = old[0] if old is not None and old[0].size == size else None
+        if texture is None:
+            if old is not None:
+                old[0].release()
+            texture = self.ctx.texture(size, 4)
+            texture.repeat_x = texture.repeat_y = False
+        texture.write(data)
+        self._images[(uid, name)] = (texture, weight)
+
+    def set_effect_image_weight(self, uid: int, name: str, weight: float) -> None:
+        """How strongly an uploaded effect image acts (0..1: a dream fading in)."""
+        if (uid, name) in self._images:
+            self._images[(uid, name)] = (self._images[(uid, name)][0], weight)
+
+    def has_effect_image(self, uid: int, name: str) -> bool:
+        return (uid, name) in self._images
+
+    def reads_native(self, chain: list[EffectInstance]) -> bool:
+        """Whether an enabled effect of ``chain`` reads ``nativeImage`` (worth uploading one)."""
+        specs = self.registry.effects
+        return any(i.enabled and i.name in specs and specs[i.name].native_input for i in chain)
+
+    def upload_depth(self, depth: np.ndarray, refine: bool = False) -> None:
+        """An (H, W) float nearness map (1 = near, 0 = far), top row first. ``refine``: a
+        depth model's map, to be resampled onto the source image's edges on the GPU. A map
+        of another size (the live depth model's own) is scaled to the render size on the
+        GPU first (bilinear)."""
+        if (depth.shape[1], depth.shape[0]) == self.size:
+            self.depth_prep.upload(depth, refine)
+            return
+        if self._depth_scaler is None:
+            self._depth_scaler = DepthScaler(self.ctx)
+        self._depth_scaler.scale(np.ascontiguousarray(depth[::-1], dtype=np.float32), self.depth_prep.raw.fbo)
+        self.depth_prep.uploaded(refine)
+
+    def upload_generated(self, image: np.ndarray | GLImage, crossfade: bool = False,
+                         fit: str = "fill") -> None:
+        """A generated (H, W, 3) uint8 image (or a GLImage of one) at its own, usually
+        small, size: a generator effect reads it as ``generatedImage`` and upscales it on
+        the GPU. With ``crossfade``
         the image shown so far becomes ``previousImage`` and ``GENTIME`` counts the seconds
         since this swap (from the next rendered frame's time: deterministic). Without it the
         image only replaces the current one (the next step of a walk): a running crossfade
         goes on. The first image (or one of a new size) starts with nothing to fade from."""
-        height, width = rgb.shape[:2]
-        rgba = np.concatenate([rgb, np.full((height, width, 1), 255, np.uint8)], axis=2)
-        data = np.ascontiguousarray(rgba[::-1]).tobytes()
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        height, width = data.shape[:2]
         if not self._generated or self._generated[0].size != (width, height):
             for texture in self._generated:
                 texture.release()
@@ -155,28 +325,40 @@ class Renderer:
 
     # -- programs ----------------------------------------------------------------------
 
-    def compiled(self, spec: EffectSpec) -> CompiledEffect | None:
-        """The effect's programs; on a compile error, the last good ones (or None)."""
-        current = self._compiled.get(spec.name)
+    def compiled(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect | None:
+        """The effect's programs (for ``variant``: the values of its header's ``variants``,
+        compiled in); on a compile error, the last good ones (or None)."""
+        key: str | tuple = (spec.name, variant) if variant else spec.name
+        current = self._compiled.get(key)
         if current is not None and current.digest == spec.digest:
             # The text is back to the last good version (an undo): nothing is broken.
             self.errors.pop(spec.name, None)
-            self._failed.pop(spec.name, None)
+            self._failed.pop(key, None)
             return current
-        if self._failed.get(spec.name) == spec.digest:
+        if self._failed.get(key) == spec.digest:
             return current  # already failed on this exact text: don't recompile every frame
         try:
-            fresh = self._compile(spec)
+            fresh = self._compile(spec, variant)
         except ShaderError as err:
             self.errors[spec.name] = str(err)
-            self._failed[spec.name] = spec.digest
+            self._failed[key] = spec.digest
             return current
         self.errors.pop(spec.name, None)
-        self._failed.pop(spec.name, None)
+        self._failed.pop(key, None)
         if current is not None:
             current.release()
-        self._compiled[spec.name] = fresh
+        self._compiled[key] = fresh
         return fresh
+
+    def _variant(self, spec: EffectSpec, instance: EffectInstance | Stack, source: Target) -> tuple[int, ...]:
+        """The values of the header's ``variants`` (a stack's: its last member's), as indices;
+        for an effect that reads ``nativeImage``, then 1 if there is a native image under its
+        input (``NATIVE`` in the shader: without one, the native path is not compiled)."""
+        last = instance.members[-1] if isinstance(instance, Stack) else instance
+        values = [p.values.index(last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
+        if spec.native_input:
+            values.append(int(source is self.source and self._native is not None))
+        return tuple(values)
 
     def invalidate(self) -> None:
         """Recompile every effect on next use (an include file changed); the current
@@ -186,41 +368,85 @@ class Renderer:
         self._failed.clear()
         self._forget_fused()
 
-    def _compile(self, spec: EffectSpec) -> CompiledEffect:
+    def _sources(
+        self, spec: EffectSpec, gate: bool = False, output: int = OPAQUE, variant: tuple[int, ...] = ()
+    ) -> tuple[list, str]:
+        """Fragment sources per pass and the vertex shader (an ISF file may bring its own)."""
+        if spec.isf is not None:
+            return isf_sources(spec, gate, output), isf_vertex(spec) or VERTEX_SHADER
+        return build_sources(spec, self.registry.include_dirs(), gate, output, variant), VERTEX_SHADER
+
+    def _program(self, vertex: str, source: ProgramSource) -> moderngl.Program:
+        try:
+            return self.ctx.program(vertex_shader=vertex, fragment_shader=source.fragment)
+        except moderngl.Error as err:
+            raise ShaderError(map_error(str(err), source.files)) from None
+
+    def _compile(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect:
         programs: list[moderngl.Program] = []
         try:
-            for source in build_sources(spec, self.registry.include_dirs()):
-                try:
-                    programs.append(
-                        self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
-                    )
-                except moderngl.Error as err:
-                    raise ShaderError(map_error(str(err), source.files)) from None
+            sources, vertex = self._sources(spec, variant=variant)
+            for source in sources:
+                programs.append(self._program(vertex, source))
+            textures = load_imported(self.ctx, spec) if spec.isf is not None else {}
         except ShaderError:
             for program in programs:
                 program.release()
             raise
         vaos = [self.ctx.vertex_array(p, []) for p in programs]
-        return CompiledEffect(spec.digest, programs, vaos)
+        return CompiledEffect(spec.digest, programs, vaos, textures=textures)
+
+    def _output(self, spec: EffectSpec) -> int:
+        """How an effect's last pass writes alpha (see render/glsl.py)."""
+        if self.alpha:
+            return KEEP_ALPHA
+        return OVER_BACKGROUND if spec.alpha else OPAQUE
+
+    def _final(
+        self, spec: EffectSpec, compiled: CompiledEffect, gated: bool, variant: tuple[int, ...] = ()
+    ) -> tuple[moderngl.Program, moderngl.VertexArray] | None:
+        """The last pass with depth gating and/or alpha, compiled on first use."""
+        key = (gated, self._output(spec))
+        if key == (False, OPAQUE):
+            return compiled.programs[-1], compiled.vaos[-1]
+        if key not in compiled.finals:
+            sources, vertex = self._sources(spec, gated, key[1], variant)
+            try:
+                program = self._program(vertex, sources[-1])
+            except ShaderError as err:
+                self.errors[spec.name] = str(err)
+                return None
+            compiled.finals[key] = (program, self.ctx.vertex_array(program, []))
+        return compiled.finals[key]
 
     # -- rendering ---------------------------------------------------------------------
 
     def render(
-        self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
+        self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None,
+        part: bool = False,
     ) -> Target:
         """Run the generator (if any) into the source, then the chain; return the output."""
         if self._generated_at is None:
             self._generated_at = frame.time
         self._generated_since = frame.time - self._generated_at
+        """Run the generator (if any) into the source, then the chain; return the output.
+        ``part``: ``chain`` is part of the chain (split view's before): nothing else's state
+        is dropped."""
+        self._delta = max(0.0, frame.time - self._last_time) if self._last_time is not None else 0.0
+        self._last_time = frame.time
+        self._date = _date()
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
                 self._run_effect(spec, generator, frame, self.source, self.source)
+                self._source_version += 1
+        self.depth_prep.prepare(self.source.texture, self._source_version)
         current = self.source
         alive: set[int] = set()
         active = [(self.registry.effects.get(i.name), i) for i in chain if i.enabled]
         active = [(spec, i) for spec, i in active if spec is not None and spec.kind == "effect"]
-        for group in fusion_groups(active) if self.fuse else [[member] for member in active]:
+        runs = stack_runs(active)
+        for group in fusion_groups(runs) if self.fuse else [[member] for member in runs]:
             alive.update(instance.uid for _, instance in group)
             output = self._ping[0] if current is not self._ping[0] else self._ping[1]
             if len(group) > 1 and self._run_fused(group, frame, current, output):
@@ -230,35 +456,47 @@ class Renderer:
                 output = self._ping[0] if current is not self._ping[0] else self._ping[1]
                 if self._run_effect(spec, instance, frame, current, output):
                     current = output
-        self._drop_buffers(alive | ({generator.uid} if generator else set()))
+        if not part:
+            self._drop_buffers(alive | ({generator.uid} if generator else set()))
         return current
 
     def _run_effect(
-        self, spec: EffectSpec, instance: EffectInstance, frame: Frame, source: Target, output: Target
+        self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame, source: Target, output: Target
     ) -> bool:
-        compiled = self.compiled(spec)
+        variant = self._variant(spec, instance, source)
+        compiled = self.compiled(spec, variant)
         if compiled is None:
             return False
-        values = {
-            p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-            for p in spec.all_params
-        }
+        values = self._values(spec, instance, frame)
         bound: dict[str, int] = {}
         extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
         if extra is None:
             return False
+        if spec.isf is not None:
+            choices = {name: instance.value(spec, name) for name in spec.isf.images}
+            extra.update(self._isf.bindings(spec, values, compiled.textures, choices, source.texture,
+                                            self.source.texture, self.depth))
         self._bind_common(source)
         for name, texture in extra.items():
             self._bind_target(bound, name, texture)
+        for name in spec.images:
+            texture, weight = self._images.get((instance.uid, name), (self.source.texture, 0.0))
+            self._bind_target(bound, name, texture)
+            values = {**values, f"{name}Weight": weight}
         last = len(spec.passes) - 1
+        final = self._final(spec, compiled, _gated(values), variant) if spec.kind == "effect" else None
+        if final is None and spec.kind == "effect":
+            return False
         for index, (pass_spec, program, vao) in enumerate(
             zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
         ):
+            if index == last and final is not None:
+                program, vao = final
             factor = pass_spec.factor(values)
             if factor == 1 and pass_spec.skip_at_full_size:
                 self._bind_target(bound, pass_spec.target, source.texture)  # nothing to do
                 continue
-            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor)
+            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor, values)
             if buffer is not None and buffer.previous is not None:
                 buffer.current, buffer.previous = buffer.previous, buffer.current
                 self._bind_target(bound, pass_spec.target, buffer.previous.texture)
@@ -272,18 +510,26 @@ class Renderer:
         return True
 
     def _run_fused(
-        self, group: list[tuple[EffectSpec, EffectInstance]], frame: Frame, source: Target, output: Target
+        self, group: list[tuple[EffectSpec, EffectInstance | Stack]], frame: Frame, source: Target,
+        output: Target,
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
-        key = tuple((spec.name, spec.digest) for spec, _ in group)
+        values_of = [self._values(spec, instance, frame) for spec, instance in group]
+        gates = tuple(_gated(values) for values in values_of)
+        outputs = tuple(self._output(spec) for spec, _ in group)
+        variants = [self._variant(spec, instance, source) for spec, instance in group]
+        key = tuple((spec.name, spec.digest, *member)
+                    for (spec, _), *member in zip(group, gates, outputs, variants, strict=True))
         if key not in self._fused:
-            if any(self.compiled(spec) is None or spec.name in self.errors for spec, _ in group):
+            if any(self.compiled(spec, v) is None or spec.name in self.errors
+                   for (spec, _), v in zip(group, variants, strict=True)):
                 return False  # each member alone: its own error and last good program show
             if len(self._fused) > 32:
                 self._forget_fused()  # stale groups from edits and hot reloads
             self._fused[key] = None
             try:
-                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs())
+                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs(),
+                                                 gates, outputs, variants)
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
             except (ShaderError, moderngl.Error):
                 return False  # e.g. two effects define the same helper function
@@ -293,9 +539,7 @@ class Renderer:
             return False
         program = compiled.programs[0]
         values: dict = {}
-        for k, (spec, instance) in enumerate(group):
-            own = {p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-                   for p in spec.all_params}
+        for k, own in enumerate(values_of):
             values.update({f"_f{k}_{name}": value for name, value in own.items()})
             self._set_gate(program, own, suffix=f"_{k}")
         self._bind_common(source)
@@ -304,14 +548,37 @@ class Renderer:
         compiled.vaos[0].render(moderngl.TRIANGLES, vertices=3)
         return True
 
+    def _values(self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame) -> dict:
+        """Uniform values at this frame; "px" parameters in render pixels. A stack: each
+        parameter as an array (padded to the declared length), its gate the last member's."""
+        if isinstance(instance, Stack):
+            each = [self._values(spec, member, frame) for member in instance.members]
+            values = dict(each[-1])
+            for p in spec.params:
+                name = uniform_name(p.name)
+                column = [v[name] for v in each]
+                values[name] = column + [column[-1]] * (spec.stack - len(column))
+            values["STACKCOUNT"] = len(each)
+            return values
+        values = {}
+        for p in spec.all_params:
+            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
+                scaled = value * self.pixel_scale
+                value = max(1, round(scaled)) if p.type == "int" else scaled
+            values[uniform_name(p.name)] = value
+        return values
+
     def _run_kernel(
         self, spec: EffectSpec, instance: EffectInstance, values: dict, frame: Frame, source: Target
     ) -> dict[str, moderngl.Texture] | None:
         kernel = self._kernels.get(instance.uid)
         if kernel is None:
-            kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs())
+            kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs(),
+                                   self.depth_prep)
             self._kernels[instance.uid] = kernel
         try:
+            values = {**values, "depth_weight": self.depth_weight}
             return kernel.run(source.texture, self.depth, values, frame)
         except ShaderError as err:
             self.errors[spec.name] = str(err)
@@ -325,18 +592,28 @@ class Renderer:
         if self._generated:
             self._generated[0].use(UNIT_GENERATED)
             self._generated[1].use(UNIT_PREVIOUS)
+        if source is self.source and self._native is not None:
+            self._native.use(UNIT_NATIVE)
+            self._native_now = (self._native_map, self._native_scale)
+        else:
+            source.texture.use(UNIT_NATIVE)
+            self._native_now = (IDENTITY_MAP, 1.0)
 
     def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
         texture.use(unit)
 
-    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int) -> PassBuffer:
+    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int, values: dict) -> PassBuffer:
         key = (uid, pass_spec.target or "", factor)
+        size = pass_spec.size(values, self.size, factor)
         buffer = self._buffers.get(key)
+        if buffer is not None and buffer.current.texture.size != size:  # an ISF size expression changed
+            self._buffers.pop(key).release()
+            buffer = None
         if buffer is None:
-            size = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
-            previous = Target.create(self.ctx, size) if pass_spec.persistent else None
-            buffer = PassBuffer(Target.create(self.ctx, size), previous)
+            dtype = "f4" if pass_spec.float else "f1"
+            previous = Target.create(self.ctx, size, dtype) if pass_spec.persistent else None
+            buffer = PassBuffer(Target.create(self.ctx, size, dtype), previous)
             for target in (buffer.current, buffer.previous):
                 if target is not None:
                     target.fbo.clear()
@@ -344,14 +621,18 @@ class Renderer:
         return buffer
 
     def reset_state(self) -> None:
-        """Forget persistent buffers and kernel state (e.g. when the source changes)."""
-        self._drop_buffers(set())
+        """Forget persistent buffers and kernel state (when the source image changes); a
+        kernel that carries its state across images (a flow sort with ``carry``) keeps it."""
+        self._drop_buffers({uid for uid, kernel in self._kernels.items() if getattr(kernel, "carry", False)})
 
     def _drop_buffers(self, alive: set[int]) -> None:
+        """Free the buffers and kernels of instances not in ``alive``."""
         for key in [k for k in self._buffers if k[0] not in alive]:
             self._buffers.pop(key).release()
         for uid in [u for u in self._kernels if u not in alive]:
             self._kernels.pop(uid).release()
+        for key in [k for k in self._images if k[0] not in alive]:
+            self._images.pop(key)[0].release()
 
     def _set_uniforms(
         self,
@@ -379,19 +660,28 @@ class Renderer:
             "previousImage": UNIT_PREVIOUS,
             "GENTIME": self._generated_since,
             "GENFIT": self._generated_fit,
+            "DEPTHWEIGHT": self.depth_weight,
+            "_sv_background": self.background,
+            "TIMEDELTA": self._delta,
+            "DATE": self._date,
+            "nativeImage": UNIT_NATIVE,
+            "NATIVEMAP": self._native_now[0],
+            "NATIVESCALE": self._native_now[1],
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:
-                program[name].value = value
+                uniform = program[name]
+                if isinstance(value, list):  # a stack's array: the compiler may keep only the elements used
+                    value = value[0] if uniform.array_length == 1 else value[: uniform.array_length]
+                uniform.value = value
 
     def _set_gate(self, program: moderngl.Program, values: dict, suffix: str = "") -> None:
-        if f"_gate_enabled{suffix}" not in program:
-            return
-        lo, hi = values.get("depth_min", 0.0), values.get("depth_max", 1.0)
-        invert = bool(values.get("depth_invert", False))
-        program[f"_gate_enabled{suffix}"].value = lo > 0.0 or hi < 1.0 or invert
-        for name, value in (("_gate_lo", lo), ("_gate_hi", hi), ("_gate_invert", invert),
-                            ("_gate_soft", values.get("depth_soft", 0.05))):
+        if f"_gate_lo{suffix}" not in program:
+            return  # an ungated variant
+        gate = (("_gate_lo", values.get("depth_min", 0.0)), ("_gate_hi", values.get("depth_max", 1.0)),
+                ("_gate_invert", bool(values.get("depth_invert", False))),
+                ("_gate_soft", values.get("depth_soft", 0.05)))
+        for name, value in gate:
             if name + suffix in program:
                 program[name + suffix].value = value
 
@@ -402,3 +692,20 @@ class Renderer:
         data = target.fbo.read(components=3, alignment=1)
         width, height = target.texture.size
         return np.frombuffer(data, np.uint8).reshape(height, width, 3)[::-1].copy()
+
+
+def native_map(native: tuple[int, int], size: tuple[int, int], fit: str) -> tuple[tuple[float, ...], float]:
+    """Where each render-size uv falls in the native image (GL uv, bottom row first), exactly
+    as ``sources.images.fit_image`` placed it: (scale x, scale y, offset x, offset y), and
+    native pixels per render pixel."""
+    from shaderviz.sources.images import fit_box
+
+    (rw, rh), crop = fit_box(native, size, fit)
+    dw, dh = size
+    if fit == "stretch":
+        return (1.0, 1.0, 0.0, 0.0), max(native[0] / dw, native[1] / dh)
+    if crop is not None:  # fill: the resized image cropped at (left, top)
+        left, top = crop[0], crop[1]
+        return (dw / rw, dh / rh, left / rw, (rh - dh - top) / rh), native[0] / rw
+    left, top = (dw - rw) // 2, (dh - rh) // 2  # fit: the resized image pasted at (left, top)
+    return (dw / rw, dh / rh, -left / rw, (rh - dh + top) / rh), native[0] / rw

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import moderngl
 
@@ -25,8 +25,8 @@ class Target:
     fbo: moderngl.Framebuffer
 
     @classmethod
-    def create(cls, ctx: moderngl.Context, size: tuple[int, int]) -> Target:
-        texture = ctx.texture(size, 4)
+    def create(cls, ctx: moderngl.Context, size: tuple[int, int], dtype: str = "f1") -> Target:
+        texture = ctx.texture(size, 4, dtype=dtype)
         texture.repeat_x = texture.repeat_y = False
         texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
         return cls(texture, ctx.framebuffer(color_attachments=[texture]))
@@ -38,17 +38,30 @@ class Target:
 
 @dataclass
 class CompiledEffect:
-    """An effect's programs (one per pass) with their vertex arrays."""
+    """An effect's programs (one per pass) with their vertex arrays. The last pass has
+    variants, compiled when first needed: ``finals[(gated, alpha output)]`` (``(False,
+    OPAQUE)`` is ``programs[-1]``)."""
 
     digest: str
     programs: list[moderngl.Program]
     vaos: list[moderngl.VertexArray]
+    finals: dict[tuple[bool, int], tuple[moderngl.Program, moderngl.VertexArray]] = field(
+        default_factory=dict
+    )
+    textures: dict[str, moderngl.Texture] = field(default_factory=dict)  # an ISF file's IMPORTED images
 
     def release(self) -> None:
         for vao in self.vaos:
             vao.release()
         for program in self.programs:
             program.release()
+        for program, vao in self.finals.values():
+            vao.release()
+            program.release()
+        self.finals.clear()
+        for texture in self.textures.values():
+            texture.release()
+        self.textures.clear()
 
 
 @dataclass

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -30,13 +30,14 @@ if TYPE_CHECKING:
     from shaderviz.effects.chain import EffectInstance
     from shaderviz.effects.spec import EffectSpec
     from shaderviz.generators.loader import LoadedGenerator
-    from shaderviz.render.renderer import Renderer
+    from shaderviz.render.renderer import GLImage, Renderer
 
 STEPS = 1 << 16  # walk positions per trip: keys stay hashable, frame N equals frame 0
 
 
 @dataclass
 class GanSource(Source):
+    newest_wins: ClassVar[bool] = True  # a walk's key moves every frame
     models: list[str] = field(default_factory=list)  # shipped names or resolved paths
     cycle_seconds: float | None = None  # None: one generator per loop (render)
     loop_seconds: float = 4.0
@@ -79,7 +80,7 @@ class GanSource(Source):
         position = round((float(self._value("speed", phase)) % 1.0) * STEPS) % STEPS
         return (model, image, position, round(float(self._value("radius", phase)) * 4096))
 
-    def skip(self) -> bool:
+    def skip(self, seconds: float) -> bool:
         self.skipped += 1
         return len(self.models) > 1
 
@@ -107,7 +108,7 @@ class GanSource(Source):
         self._loaded = key
         return gen.generate(z[None])[0]
 
-    def upload(self, renderer: Renderer, image: np.ndarray, fit: str) -> None:
+    def upload(self, renderer: Renderer, image: np.ndarray | GLImage, fit: str) -> None:
         """Hand the image to the GPU: a new generator or image crossfades, a walk step cuts."""
         shown = self._loaded[:2] if isinstance(self._loaded, tuple) else None
         renderer.upload_generated(image, crossfade=self._shown is not None and shown != self._shown, fit=fit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,27 +12,47 @@ from shaderviz.errors import UserError
 
 FITS = ("fill", "fit", "stretch")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".tga"}
-MAX_PIXELS = 16384 * 16384
+# Images are checked by their header before any pixel is decoded: at most Pillow's own
+# decompression-bomb limit, 178,956,970 pixels (about 179 megapixels: 16384x10922), and
+# 65535 per side; decoding one that large takes about 3 bytes a pixel (0.5 GB) plus the
+# fitted copy. JPEGs larger than the output decode at a reduced scale.
+MAX_PIXELS = 2 * (1024 * 1024 * 1024 // 4 // 3)
+MAX_SIDE = 65535
 
 
-def open_image(path: Path) -> Image.Image:
-    """Open and decode an image; UserError (one line) if missing, corrupt or absurd."""
+def _too_large(path: Path, size: str = "") -> str:
+    return (f"{path}: {size}{' is ' if size else ''}too large to load safely (the limit is "
+            f"{MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE} per side)")
+
+
+def check_dimensions(path: Path, width: int, height: int) -> None:
+    if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        raise UserError(_too_large(path, f"{width}x{height}"))
+
+
+def open_image(path: Path, target: tuple[int, int] | None = None) -> Image.Image:
+    """Open and decode an image; UserError (one line) if missing, corrupt or absurd.
+    ``target``: the size it will be fitted to (a large JPEG then decodes at a reduced scale)."""
     if not path.exists():
         raise UserError(f"{path}: no such file")
     if path.is_dir():
         raise UserError(f"{path}: is a folder, not an image")
     try:
-        with Image.open(path) as img:
-            if img.width * img.height > MAX_PIXELS:
-                raise UserError(f"{path}: {img.width}x{img.height} is too large to load")
-            img.load()
-            return ImageOps.exif_transpose(img)
+        with warnings.catch_warnings():  # Pillow's DecompressionBombWarning: our own limit applies
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                check_dimensions(path, img.width, img.height)
+                if target is not None and img.format == "JPEG":  # DCT scaling: decode less
+                    turned = img.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF: a quarter turn
+                    img.draft(img.mode, target[::-1] if turned else target)
+                img.load()
+                return ImageOps.exif_transpose(img)
     except UserError:
         raise
     except UnidentifiedImageError:
         raise UserError(f"{path}: not an image, or a format Pillow cannot read") from None
     except Image.DecompressionBombError:
-        raise UserError(f"{path}: too many pixels to load safely") from None
+        raise UserError(_too_large(path)) from None
     except (OSError, ValueError, SyntaxError) as err:
         raise UserError(f"{path}: corrupt or unreadable image ({err})") from None
 
@@ -39,10 +60,16 @@ def open_image(path: Path) -> Image.Image:
 def image_size(path: Path) -> tuple[int, int]:
     """Width and height from the header, without decoding pixels."""
     try:
-        with Image.open(path) as img:
-            return img.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                size = img.size
+    except Image.DecompressionBombError:
+        raise UserError(_too_large(path)) from None
     except (OSError, UnidentifiedImageError, ValueError) as err:
         raise UserError(f"{path}: not a readable image ({err})") from None
+    check_dimensions(path, *size)
+    return size
 
 
 def _wide_grey(img: Image.Image) -> np.ndarray | None:
@@ -112,8 +139,22 @@ def fit_image(
 
 def load_rgb(path: Path, size: tuple[int, int], fit: str) -> np.ndarray:
     """An image file as (H, W, 3) uint8 at ``size``."""
-    rgb = Image.fromarray(to_rgb(open_image(path)))
+    rgb = Image.fromarray(to_rgb(open_image(path, size)))
     return np.asarray(fit_image(rgb, size, fit))
+
+
+NATIVE_LIMIT = (8192, 64 * 1024 * 1024)  # longest side, pixels: bigger images are scaled down
+
+
+def load_native(path: Path) -> np.ndarray:
+    """An image file as (H, W, 3) uint8 at its own size (scaled down only past NATIVE_LIMIT):
+    what the sampler reads when it zooms into the source."""
+    img = Image.fromarray(to_rgb(open_image(path)))
+    side, pixels = NATIVE_LIMIT
+    scale = min(1.0, side / max(img.size), (pixels / (img.width * img.height)) ** 0.5)
+    if scale < 1.0:
+        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.BICUBIC)
+    return np.asarray(img)
 
 
 def load_depth(path: Path, size: tuple[int, int], fit: str) -> np.ndarray:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from shaderviz.errors import UserError
-from shaderviz.sources.images import fit_image
+from shaderviz.sources.images import MAX_PIXELS, fit_image
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mpg", ".mpeg"}
+# Checked from the header before a frame is decoded: frames of at most 8192 per side and
+# 67 megapixels (8K), at most 1000 frames/s, at most 24 hours.
+MAX_VIDEO_SIDE = 8192
+MAX_VIDEO_PIXELS = min(MAX_PIXELS, 8192 * 8192)
+MAX_VIDEO_FPS = 1000.0
+MAX_VIDEO_SECONDS = 24 * 3600.0
 
 
 class VideoFile:
@@ -25,12 +32,46 @@ class VideoFile:
             meta = self._reader.get_meta_data()
             self.fps = float(meta.get("fps") or 25.0)
             self.size = tuple(int(v) for v in meta["size"])
-            self.frame_count = self._reader.count_frames()
         except Exception as err:  # noqa: BLE001 - ffmpeg reports many kinds of failure
+            self._close_quietly()
+            raise UserError(f"{path}: unsupported or corrupt video ({_first_line(err)})") from None
+        try:
+            self._check(meta)
+            self.frame_count = self._reader.count_frames()
+        except UserError:
+            self._close_quietly()
+            raise
+        except Exception as err:  # noqa: BLE001
+            self._close_quietly()
             raise UserError(f"{path}: unsupported or corrupt video ({_first_line(err)})") from None
         if self.frame_count < 1:
             raise UserError(f"{path}: the video has no frames")
         self._next = 0
+
+    def _check(self, meta: dict) -> None:
+        """Refuse absurd sizes, rates and lengths before decoding (memory stays bounded)."""
+        width, height = self.size
+        sides = 0 < width <= MAX_VIDEO_SIDE and 0 < height <= MAX_VIDEO_SIDE
+        if not sides or width * height > MAX_VIDEO_PIXELS:
+            raise UserError(f"{self.path}: {width}x{height} video frames are too large (the limit is "
+                            f"{MAX_VIDEO_SIDE} per side)")
+        if not 0 < self.fps <= MAX_VIDEO_FPS:
+            raise UserError(f"{self.path}: {self.fps:g} frames per second is not a usable video rate")
+        duration = meta.get("duration")
+        if isinstance(duration, (int, float)) and duration > MAX_VIDEO_SECONDS:
+            raise UserError(f"{self.path}: {duration / 3600:.0f} hours is longer than the "
+                            f"{MAX_VIDEO_SECONDS / 3600:g} hours a video source may be")
+
+    def _close_quietly(self) -> None:
+        logger = logging.getLogger("imageio_ffmpeg")  # "We had to kill ffmpeg": expected here
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        try:
+            self._reader.close()
+        except Exception:  # noqa: BLE001, S110 - already failing
+            pass
+        finally:
+            logger.setLevel(level)
 
     def frame(self, index: int, size: tuple[int, int], fit: str) -> np.ndarray:
         index %= self.frame_count
