@@ -23,8 +23,11 @@ as the floor (what sampling alone costs), FD(blurred noise, held-out) as the cei
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 
 HELD_OUT_SEED = 1_000_000
+CACHE_VERSION = 1  # bump when what a real set's features are changes
 
 
 class Lite0Features(nn.Module):
@@ -134,29 +138,74 @@ def blurred_noise(count: int, size: int, reference: np.ndarray, seed: int = 0) -
     return out
 
 
-def evaluate(model_spec: str, train: Path, count: int, kind: str | None, heldout: Path | None) -> dict:
+def folder_signature(folder: Path) -> dict:
+    """What a cached feature set of a folder depends on: its images' names, sizes, times."""
+    from shaderviz.generators.data import list_images
+
+    digest = hashlib.sha256()
+    for path in list_images(folder):
+        stat = path.stat()
+        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return {"folder": str(folder.resolve()), "images": digest.hexdigest()}
+
+
+def cached(cache: Path | None, key: dict, make: Callable[[], np.ndarray]) -> np.ndarray:
+    """``make()``'s features, kept in ``cache`` under ``key`` (None: no cache). The real
+    image sets do not change between models, so evaluating several checkpoints computes
+    their features once."""
+    if cache is None:
+        return make()
+    name = hashlib.sha256(json.dumps({**key, "v": CACHE_VERSION}, sort_keys=True).encode()).hexdigest()[:24]
+    path = cache / f"{name}.npy"
+    if path.is_file():
+        return np.load(path)
+    feats = make()
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(tmp, feats)
+    os.replace(tmp, path)
+    return feats
+
+
+def evaluate(model_spec: str, train: Path, count: int, kind: str | None, heldout: Path | None,
+             cache: Path | None = None) -> dict:
     from shaderviz.generators.loader import load_generator
     from shaderviz.generators.walk import keyframe
 
     started = time.perf_counter()
     generator = load_generator(model_spec)
     size = generator.size or 64
+    if heldout is None and kind is None:
+        raise SystemExit("give --heldout FOLDER or --kind (the synthesiser of a shipped model)")
+    net = Lite0Features.pretrained()
     z = np.stack([keyframe(0, i, generator.latent) for i in range(count)])
     samples = np.concatenate([generator.generate(z[s : s + 100]) for s in range(0, count, 100)])
-    if heldout is not None:
-        held = read_folder(heldout, count)
-    elif kind is not None:
+
+    def held_images() -> np.ndarray:
+        if heldout is not None:
+            return as_training_saw(read_folder(heldout, count), size)
         from shaderviz.synth import render
 
-        held = [render(kind, HELD_OUT_SEED + i, (128, 128)) for i in range(count)]
-    else:
-        raise SystemExit("give --heldout FOLDER or --kind (the synthesiser of a shipped model)")
-    held_set = as_training_saw(held, size)
-    train_set = as_training_saw(read_folder(train, count, seed=1), size)
-    noise_set = blurred_noise(count, size, train_set)
-    net = Lite0Features.pretrained()
-    feats = {name: features(net, images) for name, images in
-             (("samples", samples), ("heldout", held_set), ("train", train_set), ("noise", noise_set))}
+        return as_training_saw([render(kind, HELD_OUT_SEED + i, (128, 128)) for i in range(count)], size)
+
+    train_set: list[np.ndarray] = []  # read once, for both the train and the noise features
+
+    def train_images() -> np.ndarray:
+        if not train_set:
+            train_set.append(as_training_saw(read_folder(train, count, seed=1), size))
+        return train_set[0]
+
+    held_key = ({"set": "heldout", **folder_signature(heldout)} if heldout is not None
+                else {"set": "heldout", "kind": kind, "seed": HELD_OUT_SEED})
+    train_key = {"set": "train", **folder_signature(train), "seed": 1}
+    common = {"count": count, "size": size}
+    feats = {
+        "samples": features(net, samples),
+        "heldout": cached(cache, {**held_key, **common}, lambda: features(net, held_images())),
+        "train": cached(cache, {**train_key, **common}, lambda: features(net, train_images())),
+        "noise": cached(cache, {**train_key, **common, "set": "noise"},
+                        lambda: features(net, blurred_noise(count, size, train_images()))),
+    }
     return {
         "model": model_spec, "count": count, "size": size, "kind": kind,
         "fd_model": round(frechet(feats["samples"], feats["heldout"]), 2),
@@ -176,9 +225,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--count", type=int, default=1000)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", type=Path, help="write the figures here too")
+    p.add_argument("--cache", type=Path, help="keep the real sets' features here (several models, one "
+                   "data set: computed once)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    result = evaluate(args.model, args.train, args.count, args.kind, args.heldout)
+    result = evaluate(args.model, args.train, args.count, args.kind, args.heldout, args.cache)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -1,0 +1,35 @@
+"""The Fréchet distance of the GAN model cards, and the cache of the real sets' features."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from shaderviz.generators.evaluate import cached, frechet
+
+
+def test_frechet_is_zero_for_one_set_and_the_squared_shift_for_a_moved_one() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((500, 6)) @ rng.standard_normal((6, 6))
+    assert abs(frechet(a, a)) < 1e-6
+    shift = np.array([1.0, -2.0, 0.5, 0.0, 0.0, 3.0])
+    assert np.isclose(frechet(a, a + shift), (shift**2).sum(), rtol=1e-6)
+    b = rng.standard_normal((500, 6)) * 3.0  # another spread: the trace term counts too
+    assert frechet(a, b) > frechet(a, a + 0.1)
+
+
+def test_real_set_features_are_computed_once_per_key(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def make(value: float) -> np.ndarray:
+        calls.append(1)
+        return np.full((4, 3), value)
+
+    first = cached(tmp_path, {"set": "heldout", "count": 4}, lambda: make(1.0))
+    again = cached(tmp_path, {"set": "heldout", "count": 4}, lambda: make(2.0))
+    other = cached(tmp_path, {"set": "heldout", "count": 5}, lambda: make(3.0))
+    assert len(calls) == 2 and np.array_equal(first, again) and other[0, 0] == 3.0
+    assert not list(tmp_path.glob("*.tmp*"))
+    cached(None, {"set": "heldout", "count": 4}, lambda: make(4.0))
+    assert len(calls) == 3  # no cache: computed every time
