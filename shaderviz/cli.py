@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from shaderviz import __version__
+from shaderviz.control import options as control_options
 from shaderviz.errors import UserError
 from shaderviz.outputs import interrupts
 
@@ -101,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--frames", type=_positive(int), help="number of frames (default: one loop)")
     render.add_argument("--quality", type=float, default=8.0, help="video quality 1..10 (default 8)")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    control_options.add_music_options(render, live=False)
+    control_options.add_render_options(render)
 
     play = sub.add_parser("play", help="play the chain live in a window")
     _add_show_options(play)
@@ -122,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "~/.config/shaderviz/presets)")
     play.add_argument("--stats", type=Path, metavar="FILE",
                       help="write one JSON line per shown frame (t, ms, worker events, depth lag)")
+    control_options.add_music_options(play, live=True)
+    control_options.add_play_options(play)
 
     effects = sub.add_parser("effects", help="list effects and their parameters")
     effects.add_argument("--json", action="store_true", help="machine-readable output")
@@ -190,10 +195,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     from shaderviz.app.show import build_show
 
+    music = control_options.music_for(args, live=args.command == "play")
+    seconds = control_options.loop_seconds(args, music) or args.seconds
     show = build_show(
-        registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
+        registry, args.input, args.preset, args.fx, args.size, args.fps, seconds,
         args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
     )
+    show.music = music
     for note in show.notes:
         print(f"shaderviz: note: {note}", file=sys.stderr)
     if args.command == "render":
@@ -239,7 +247,8 @@ def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, impo
         raise UserError(f"--quality {args.quality:g} is out of range 1..10")
     # A preset from a PNG recipe re-renders that one frame (with --frames N: N from there).
     # A folder: one loop per image.
-    frames = args.frames or (1 if show.start_time is not None else show.loop_frames * show.source.loops())
+    frames = args.frames or control_options.audio_frames(args, show.music, show.fps) or (
+        1 if show.start_time is not None else show.loop_frames * show.source.loops())
     width, height = show.size
     if args.size is None and args.output.suffix.lower() in (".mp4", ".webm") and (width % 2 or height % 2):
         # Only when the size came from the image or preset: an explicit odd --size is an error.

@@ -42,13 +42,21 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("DELETE", "remove"),
     ("BRACKETLEFT", "move_earlier"),
     ("BRACKETRIGHT", "move_later"),
+    ("PERIOD", "param_next"),
+    ("COMMA", "param_previous"),
+    ("EQUAL", "param_up"),
+    ("MINUS", "param_down"),
+    ("V", "record"),
+    ("Y", "tap"),
+    ("L", "learn"),
     ("H", "hud"),
     ("QUESTION", "help"),
     ("SLASH", "help"),
     ("ESCAPE", "quit"),
 )
 PRESET_KEYS = tuple(str(n) for n in range(1, 10))
-LABELS = {"QUESTION": "?", "QUOTELEFT": "`", "BRACKETLEFT": "[", "BRACKETRIGHT": "]", "SLASH": "/"}
+LABELS = {"QUESTION": "?", "QUOTELEFT": "`", "BRACKETLEFT": "[", "BRACKETRIGHT": "]", "SLASH": "/",
+          "PERIOD": ".", "COMMA": ",", "EQUAL": "=", "MINUS": "-"}
 
 RESERVED_KEYS = frozenset(key for key, _ in APP_KEYS) | frozenset(PRESET_KEYS) | {"?"}
 

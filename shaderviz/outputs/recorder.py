@@ -20,6 +20,7 @@ from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import Show
 from shaderviz.errors import UserError
 from shaderviz.outputs import interrupts
+from shaderviz.outputs.mux import add_audio, silent_path, takes_audio
 from shaderviz.outputs.snapshot import recipe_text
 from shaderviz.outputs.writers import FrameWriter, check_output, open_writer
 from shaderviz.render.context import headless_context
@@ -70,6 +71,8 @@ class _Encoder:
 def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: bool = True) -> Path:
     """Render ``frames`` frames of ``show`` into ``out``; nothing is left behind on failure."""
     check_output(out, frames, show.size)
+    track = getattr(show.music, "track", None)  # render --audio FILE: its sound goes into the video
+    video = silent_path(out) if track is not None and takes_audio(out) else out
     ctx = headless_context()
     renderer = Renderer(ctx, show.size, show.registry)
     width, height = show.size
@@ -82,7 +85,7 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
         # Ctrl-C and TERM stop the render between frames (interrupts.check), never inside
         # starting ffmpeg (an orphan would write the file after the clean-up) or a GL call.
         with interrupts.held():
-            writer = open_writer(out, frames, show.size, show.fps, quality,
+            writer = open_writer(video, frames, show.size, show.fps, quality,
                                  lambda number: recipe_text(show.recipe(show.frame(number))))
             encoder = _Encoder(writer)
             depth.start(renderer)
@@ -113,6 +116,8 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
         encoder.close()
         bar.close()
         writer.finish()
+        if video != out:
+            add_audio(video, track.path, out, show.frame(0).time, frames / show.fps)
     except BaseException:
         if bar is not None:
             bar.close()  # clear the bar's line, so the error message stands alone
@@ -120,6 +125,8 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
             encoder.abort()
         if writer is not None:
             writer.abort()
+        if video != out:
+            video.unlink(missing_ok=True)
         raise
     finally:
         for pbo in pbos:

@@ -17,6 +17,7 @@ from shaderviz.effects.chain import EffectInstance
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
+from shaderviz.render.audiotexture import AudioTexture
 from shaderviz.render.glsl import (
     VERTEX_SHADER,
     ShaderError,
@@ -30,6 +31,7 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+UNIT_AUDIO = 13  # audioFFT (after the pass targets, before the generators' images)
 
 
 def fusion_groups(
@@ -83,6 +85,7 @@ class Renderer:
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
         self._palette_count = palette.shape[0]
+        self._audio = AudioTexture(self.ctx)
         self._allocate()
 
     # -- resources ---------------------------------------------------------------------
@@ -118,6 +121,7 @@ class Renderer:
         self._compiled.clear()
         self._forget_fused()
         self._palette.release()
+        self._audio.release()
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -205,6 +209,7 @@ class Renderer:
         self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None
     ) -> Target:
         """Run the generator (if any) into the source, then the chain; return the output."""
+        self._audio.update(frame.signals)
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
@@ -297,7 +302,7 @@ class Renderer:
         """Uniform values at this frame; "px" parameters in render pixels."""
         values = {}
         for p in spec.all_params:
-            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed, frame.signals)
             if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
                 scaled = value * self.pixel_scale
                 value = max(1, round(scaled)) if p.type == "int" else scaled
@@ -323,6 +328,7 @@ class Renderer:
         self.source.texture.use(UNIT_SOURCE)
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
+        self._audio.texture.use(UNIT_AUDIO)
 
     def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
@@ -376,6 +382,8 @@ class Renderer:
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
             "DEPTHWEIGHT": self.depth_weight,
+            "audioFFT": UNIT_AUDIO,
+            **self._audio.uniforms(frame.signals),
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:

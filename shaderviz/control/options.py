@@ -1,0 +1,129 @@
+"""Command-line options of live control and music, kept out of cli.py: ``--audio``,
+``--bpm``, ``--beats`` (render and play); ``--osc``, ``--midi``, ``--log``, ``--monitor``,
+``--playlist`` ... (play); ``--replay`` (render). Each turns into the object that does
+the work here, so the CLI only asks for it."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from shaderviz.audio.music import Music
+from shaderviz.audio.tempo import MAX_BPM, MIN_BPM, Tempo
+from shaderviz.errors import UserError
+
+QUANTIZE = {"off": 0.0, "beat": 1.0, "bar": 4.0}
+
+
+def _bpm(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or not MIN_BPM <= value <= MAX_BPM:
+        raise argparse.ArgumentTypeError(f"a tempo is {MIN_BPM:g}..{MAX_BPM:g} BPM, got {text}")
+    return value
+
+
+def _beats(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or not 0 < value <= 4096:
+        raise argparse.ArgumentTypeError(f"a loop is 0..4096 beats, got {text}")
+    return value
+
+
+def _gain(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected decibels, got {text!r}") from None
+    if not math.isfinite(value) or not -60 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"a gain is -60..60 dB, got {text}")
+    return value
+
+
+def add_music_options(p: argparse.ArgumentParser, live: bool) -> None:
+    what = ("an input device (a number or part of its name; default: the default input) or an audio "
+            "file played along with the show clock" if live else
+            "an audio file: analysed at each frame's time and put into the video "
+            "(default length: the file's)")
+    p.add_argument("--audio", metavar="DEVICE|default|FILE" if live else "FILE",
+                   help=f"sound for audio(...) / beat(...) modulators and the audioFFT texture: {what}")
+    p.add_argument("--audio-gain", type=_gain, default=0.0, metavar="DB",
+                   help="added to the sound's level before the bands are read (default 0)")
+    p.add_argument("--bpm", type=_bpm, help="tempo in beats per minute (default: the sound's, else 120)")
+    p.add_argument("--beats", type=_beats, metavar="N",
+                   help="loop length in beats (at --bpm, or the audio file's tempo) instead of --seconds")
+
+
+def add_play_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--osc", metavar="[HOST:]PORT",
+                   help="take OSC commands on this UDP port (/shaderviz/fx/EFFECT/PARAM VALUE, ...; "
+                        "see shaderviz keys)")
+    p.add_argument("--osc-out", metavar="HOST:PORT", help="send state changes there (controller feedback)")
+    p.add_argument("--midi", metavar="PORT|auto",
+                   help="take MIDI from this input port (shaderviz midi-ports)")
+    p.add_argument("--midi-map", type=Path, metavar="FILE.toml",
+                   help="MIDI bindings to load, and where learn (L) saves them "
+                        "(default ~/.config/shaderviz/midi.toml)")
+    p.add_argument("--quantize", choices=tuple(QUANTIZE), default="off",
+                   help="hold source changes, presets and toggles until the next beat or bar")
+    p.add_argument("--log", type=Path, metavar="FILE.jsonl",
+                   help="write every command with its time, for render --replay FILE")
+    p.add_argument("--monitor", type=int, metavar="N",
+                   help="open on monitor N (shaderviz monitors); with --fullscreen: borderless, "
+                        "cursor hidden")
+    p.add_argument("--playlist", type=Path, metavar="FILE.toml",
+                   help="run the entries of this playlist in a loop, unattended")
+
+
+def add_render_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--replay", type=Path, metavar="FILE.jsonl",
+                   help="render a performance logged by play --log (any --size and --fps)")
+
+
+def music_for(args: argparse.Namespace, live: bool) -> Music | None:
+    """The tempo clock and the sound the options ask for (None: neither)."""
+    spec, bpm = getattr(args, "audio", None), getattr(args, "bpm", None)
+    if spec is None and bpm is None and not live:
+        return None
+    tempo = Tempo(bpm or 120.0, manual=bpm is not None)
+    if spec is None:
+        return Music(tempo)
+    from shaderviz.audio.inputs import AudioTrack, LiveAudio
+
+    path = Path(spec).expanduser()
+    if path.is_file() or not live:
+        return Music(tempo, track=AudioTrack(path, args.audio_gain))
+    return Music(tempo, live=LiveAudio(spec, args.audio_gain))
+
+
+def loop_seconds(args: argparse.Namespace, music: Music | None) -> float | None:
+    """``--beats N`` as seconds at the tempo (``--bpm``, else an audio file's own)."""
+    beats = getattr(args, "beats", None)
+    if beats is None:
+        return None
+    if args.seconds is not None:
+        raise UserError("--beats and --seconds both give the loop length: pass one")
+    bpm = args.bpm
+    track = getattr(music, "track", None)
+    if bpm is None and track is not None:
+        bpm = track.tempo()
+        if bpm is None:
+            raise UserError(f"--beats: no tempo found in {track.path}; pass --bpm")
+        music.tempo.bpm = bpm  # type: ignore[union-attr]
+    if bpm is None:
+        raise UserError("--beats needs a tempo: --bpm N (or an --audio file to take it from)")
+    return beats * 60.0 / bpm
+
+
+def audio_frames(args: argparse.Namespace, music: Music | None, fps: float) -> int | None:
+    """`render --audio FILE` without a length: as many frames as the sound lasts."""
+    track = getattr(music, "track", None)
+    if track is None or args.frames or args.seconds or getattr(args, "beats", None):
+        return None
+    return max(1, math.ceil(track.duration * fps - 1e-9))
