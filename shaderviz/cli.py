@@ -236,7 +236,8 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
 
     options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
                           snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
-                          transition=args.transition, bank=bank, rebuild=rebuild, notices=notices)
+                          transition=args.transition, bank=bank, rebuild=rebuild, notices=notices,
+                          controls=control_options.live_controls(args, show))
     return play(show, options)
 
 

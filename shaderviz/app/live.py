@@ -22,6 +22,7 @@ from shaderviz.app.chainedit import ChainEditor
 from shaderviz.app.clock import Clock
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.livedepth import LiveDepth
+from shaderviz.app.paramcontrol import ParamControl
 from shaderviz.app.presetswitch import PresetSwitcher
 from shaderviz.app.show import Show
 from shaderviz.app.sortcontrol import SortControl
@@ -70,6 +71,7 @@ class LiveShow:
             self.snapshots = self._own(SnapshotSaver(options.snapshots, notify))
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
             self.editor = ChainEditor(show, notify)
+            self.params = ParamControl(show, lambda: self.editor.selected, notify)
             self._show_first()
             self.depth.start(self.renderer)
             self.feed.start()
@@ -123,6 +125,12 @@ class LiveShow:
         commands.bind("move_earlier", lambda: self.editor.move(-1))
         commands.bind("move_later", lambda: self.editor.move(1))
         commands.bind("preset", self.presets.request)
+        commands.bind("set", self.params.set)
+        commands.bind("on", self.params.on)
+        commands.bind("param_next", lambda: self.params.select(1))
+        commands.bind("param_previous", lambda: self.params.select(-1))
+        commands.bind("param_up", lambda: self.params.nudge(1))
+        commands.bind("param_down", lambda: self.params.nudge(-1))
 
     def sort_arrow(self, arrow: str, down: bool) -> None:
         if down:

@@ -127,3 +127,13 @@ def audio_frames(args: argparse.Namespace, music: Music | None, fps: float) -> i
     if track is None or args.frames or args.seconds or getattr(args, "beats", None):
         return None
     return max(1, math.ceil(track.duration * fps - 1e-9))
+
+
+def live_controls(args: argparse.Namespace, show: object) -> object:
+    """`play`'s LiveControls for these options (ports and files opened now)."""
+    from shaderviz.app.controls import ControlOptions, LiveControls
+
+    options = ControlOptions(osc=args.osc, osc_out=args.osc_out, midi=args.midi, midi_map=args.midi_map,
+                             quantize=QUANTIZE[args.quantize], log=args.log, playlist=args.playlist,
+                             recordings=args.snapshots)
+    return LiveControls(options)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shaderviz.app.clock import Pacer
+from shaderviz.app.controls import LiveControls
 from shaderviz.app.live import LiveOptions, LiveShow
 from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
@@ -53,12 +54,14 @@ class PlayOptions:
     bank: list[str] = field(default_factory=list)
     rebuild: Callable[[str], Show] | None = None
     notices: list[str] = field(default_factory=list)  # said on screen at start
+    controls: LiveControls | None = None  # OSC, MIDI, tempo, recording, log, playlist (app/controls)
 
 
 def play(show: Show, options: PlayOptions) -> int:
     """Open a window and play ``show`` until Esc or the window is closed; exit status."""
     stats = FrameStats(options.stats)  # before the window: a bad path fails first
     window = None
+    options.controls = options.controls or LiveControls()
     try:
         window = open_window(show.size, options.vsync)
         fullscreen = Fullscreen(window)
@@ -67,6 +70,7 @@ def play(show: Show, options: PlayOptions) -> int:
         stats.restart()
         _Loop(window, show, options, stats, fullscreen).run()
     finally:
+        options.controls.release()
         stats.close()
         if window is not None:
             window.close()
@@ -145,6 +149,8 @@ class _Loop:
         self.commands.bind("fullscreen", fullscreen.toggle)
         self.commands.bind("hud", self.hud.toggle)
         self.commands.bind("help", self.help)
+        self.controls = options.controls or LiveControls()
+        self.controls.attach(self.commands, self.live, self.hud.notify, self.frame_listeners)
         window.key_event_func = self.on_key
 
     def run(self) -> None:
@@ -153,6 +159,7 @@ class _Loop:
             while not window.is_closing:
                 started = time.perf_counter()
                 self.commands.pump()
+                self.controls.before_frame()
                 output = self.live.step()
                 for listener in self.frame_listeners:
                     listener(output, self.live.frame)
@@ -185,7 +192,8 @@ class _Loop:
     def _hud_state(self) -> HudState:
         summary = self.stats.summary()
         return HudState(summary["fps"], summary["p50"], summary["p99"], self.live.editor.describe(),
-                        self.live.size, self.show.size, self._status())
+                        self.live.size, self.show.size, self._status() + self.controls.status(),
+                        self.controls.marks())
 
     def _update_title(self, now: float) -> None:
         if now - self.title_at < TITLE_SECONDS:

@@ -1,0 +1,156 @@
+"""Everything that drives `play` besides the keyboard, put together for the window:
+OSC in and out, MIDI, the tempo (tap, --bpm) and quantising, sound, recording, the
+command log and the playlist. Each is a module of its own that plugs into the command
+registry; this only opens them (before the window, so a busy port or a missing device
+fails first), attaches them to the live show and calls them once per frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shaderviz.control.commands import Commands
+from shaderviz.control.quantize import Quantizer
+
+if TYPE_CHECKING:
+    from shaderviz.app.live import LiveShow
+    from shaderviz.render.renderer import Frame, Target
+
+Notify = Callable[[str], None]
+
+
+@dataclass
+class ControlOptions:
+    osc: str | None = None  # --osc [HOST:]PORT
+    osc_out: str | None = None  # --osc-out HOST:PORT
+    midi: str | None = None
+    midi_map: Path | None = None
+    quantize: float = 0.0  # beats: 1 a beat, 4 a bar, 0 off
+    log: Path | None = None
+    playlist: Path | None = None
+    recordings: Path = Path(".")  # where V puts its videos
+    log_args: dict[str, Any] = field(default_factory=dict)  # what rebuilds the show (render --replay)
+
+
+class LiveControls:
+    def __init__(self, options: ControlOptions | None = None) -> None:
+        """Open what can fail (sockets, ports, files) now, before the window."""
+        self.options = options or ControlOptions()
+        self._owned: list[Any] = []
+        try:
+            self.osc = self._own(self._open_osc())
+            self.feedback = self._own_feedback()
+        except BaseException:
+            self.release()
+            raise
+        self.live: LiveShow | None = None
+        self.quantizer: Quantizer | None = None
+
+    def _own(self, thing: Any) -> Any:
+        if thing is not None:
+            self._owned.append(thing)
+        return thing
+
+    def _open_osc(self) -> Any:
+        if self.options.osc is None:
+            return None
+        from shaderviz.control.osc import OscServer
+
+        return OscServer(self.options.osc)
+
+    def _own_feedback(self) -> Any:
+        if self.options.osc_out is None:
+            return None
+        from shaderviz.control.osc import OscFeedback
+
+        return OscFeedback(self.options.osc_out)
+
+    # -- attached to the show ---------------------------------------------------------------
+
+    def attach(self, commands: Commands, live: LiveShow, notify: Notify,
+               frame_listeners: list[Callable[[Target, Frame], None]]) -> None:
+        self.commands, self.live, self.notify = commands, live, notify
+        music = live.show.music
+        if music is not None:
+            self._own(music)
+            commands.bind("tap", self.tap)
+            commands.bind("bpm", self.set_bpm)
+            if self.options.quantize:
+                beats = lambda: music.signals(live.clock.seconds()).beats  # noqa: E731
+                self.quantizer = Quantizer(self.options.quantize, beats)
+                commands.gates.append(self.quantizer.gate)
+        if self.osc is not None:
+            self.osc.start(commands, live.show.registry)
+            notify(f"OSC on UDP port {self.osc.port}")
+        if self.feedback is not None:
+            self.feedback.attach(commands, live.params.state, live.show.registry, self.value_of)
+            for index, _ in enumerate(live.show.chain):
+                from shaderviz.app.paramcontrol import instance_label
+
+                self.feedback.effect(instance_label(live.show.chain, index))
+
+    def value_of(self, key: str) -> Any:
+        """State for OSC feedback: ``bpm``, ``record``."""
+        music = self.live.show.music if self.live is not None else None
+        if key == "bpm" and music is not None:
+            return round(music.tempo.bpm, 3)
+        return None
+
+    def tap(self) -> None:
+        assert self.live is not None and self.live.show.music is not None
+        bpm = self.live.show.music.tempo.tap(self.live.clock.seconds())
+        self.notify(f"tap: {bpm:.1f} BPM" if bpm is not None else "tap ...")
+
+    def set_bpm(self, value: Any) -> None:
+        assert self.live is not None and self.live.show.music is not None
+        if isinstance(value, (list, tuple)) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise ValueError(f"a tempo is a number, got {value!r}") from None
+        self.live.show.music.tempo.set_bpm(value, self.live.clock.seconds())
+        self.notify(f"{self.live.show.music.tempo.bpm:.1f} BPM")
+
+    # -- each frame ------------------------------------------------------------------------------
+
+    def before_frame(self) -> None:
+        if self.quantizer is not None:
+            self.quantizer.release_due(self.commands)
+
+    def status(self) -> list[str]:
+        """HUD lines: tempo and sound, inputs."""
+        if self.live is None:
+            return []
+        lines = []
+        music = self.live.show.music
+        if music is not None:
+            signals = self.live.frame.signals if self.live.frame is not None else None
+            source = "tap/--bpm" if music.tempo.manual else ("the sound" if music.has_sound else "default")
+            beat = f", beat {int(signals.beats) % 4 + 1}/4" if signals is not None else ""
+            lines.append(f"tempo {music.tempo.bpm:.1f} BPM ({source}){beat}")
+            if music.has_sound and signals is not None:
+                lines.append(f"audio level {signals.level:.2f}  bass {signals.bass:.2f}  "
+                             f"mid {signals.mid:.2f}  high {signals.high:.2f}")
+        if self.osc is not None:
+            lines.append(f"OSC :{self.osc.port} ({self.osc.received} in, {self.osc.ignored} ignored)")
+        selected = self.live.params.describe()
+        if selected:
+            lines.append(f"param {selected}")
+        return lines
+
+    def marks(self) -> list[str]:
+        """Always on screen (never in recordings): REC while recording, MIDI learn."""
+        return []
+
+    def release(self) -> None:
+        while self._owned:
+            thing = self._owned.pop()
+            try:
+                thing.release()
+            except Exception as err:  # noqa: BLE001 - closing one input must not stop the others
+                print(f"shaderviz: warning: {type(thing).__name__}: {err}", flush=True)
