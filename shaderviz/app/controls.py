@@ -7,6 +7,9 @@ fails first), attaches them to the live show and calls them once per frame.
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +51,9 @@ class LiveControls:
             raise
         self.live: LiveShow | None = None
         self.quantizer: Quantizer | None = None
+        self.recorder: Any = None
+        self.stopped_by: int | None = None  # the signal that ended the show
+        self._old_handlers: dict[int, Any] = {}
 
     def _own(self, thing: Any) -> Any:
         if thing is not None:
@@ -73,6 +79,7 @@ class LiveControls:
     def attach(self, commands: Commands, live: LiveShow, notify: Notify,
                frame_listeners: list[Callable[[Target, Frame], None]]) -> None:
         self.commands, self.live, self.notify = commands, live, notify
+        self._catch_signals()
         music = live.show.music
         if music is not None:
             self._own(music)
@@ -82,6 +89,12 @@ class LiveControls:
                 beats = lambda: music.signals(live.clock.seconds()).beats  # noqa: E731
                 self.quantizer = Quantizer(self.options.quantize, beats)
                 commands.gates.append(self.quantizer.gate)
+        from shaderviz.outputs.liverecord import LiveRecorder
+
+        ctx, show = live.renderer.ctx, live.show
+        self.recorder = self._own(LiveRecorder(ctx, self.options.recordings, show.fps, notify))
+        commands.bind("record", self.recorder.command)
+        frame_listeners.append(lambda output, frame: self.recorder.frame(output))
         if self.osc is not None:
             self.osc.start(commands, live.show.registry)
             notify(f"OSC on UDP port {self.osc.port}")
@@ -92,11 +105,36 @@ class LiveControls:
 
                 self.feedback.effect(instance_label(live.show.chain, index))
 
+    def _catch_signals(self) -> None:
+        """SIGTERM (systemd, kill) and SIGINT (Ctrl-C) end the show like Esc: at the end of
+        a frame, recordings and the log finished. A second one ends it at once."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for number in (signal.SIGTERM, signal.SIGINT):
+            self._old_handlers[number] = signal.signal(number, self._on_signal)
+
+    def _on_signal(self, number: int, frame: Any) -> None:
+        if self.stopped_by is not None:
+            signal.signal(number, signal.SIG_DFL)
+            signal.raise_signal(number)
+            return
+        self.stopped_by = number
+        self.commands.post("quit")
+
+    def exit_status(self) -> int:
+        """0 after Esc; 130 / 143 after SIGINT / SIGTERM (as a shell reports them)."""
+        if self.stopped_by is None:
+            return 0
+        print(f"shaderviz: stopped by {signal.Signals(self.stopped_by).name}", file=sys.stderr, flush=True)
+        return 128 + self.stopped_by
+
     def value_of(self, key: str) -> Any:
         """State for OSC feedback: ``bpm``, ``record``."""
         music = self.live.show.music if self.live is not None else None
         if key == "bpm" and music is not None:
             return round(music.tempo.bpm, 3)
+        if key == "record" and self.recorder is not None:
+            return 1 if self.recorder.recording else 0
         return None
 
     def tap(self) -> None:
@@ -145,9 +183,16 @@ class LiveControls:
 
     def marks(self) -> list[str]:
         """Always on screen (never in recordings): REC while recording, MIDI learn."""
-        return []
+        marks = []
+        rec = self.recorder.mark() if self.recorder is not None else None
+        if rec:
+            marks.append(f"!{rec}")
+        return marks
 
     def release(self) -> None:
+        for number, handler in self._old_handlers.items():
+            signal.signal(number, handler)
+        self._old_handlers.clear()
         while self._owned:
             thing = self._owned.pop()
             try:

@@ -74,7 +74,7 @@ def play(show: Show, options: PlayOptions) -> int:
         stats.close()
         if window is not None:
             window.close()
-    return 0
+    return options.controls.exit_status()
 
 
 def open_window(size: tuple[int, int], vsync: bool) -> Any:
