@@ -195,6 +195,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     from shaderviz.app.show import build_show
 
+    if getattr(args, "replay", None) is not None:
+        print(control_options.replay(args))
+        return 0
     music = control_options.music_for(args, live=args.command == "play")
     seconds = control_options.loop_seconds(args, music) or args.seconds
     show = build_show(
@@ -237,7 +240,7 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
     options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
                           snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
                           transition=args.transition, bank=bank, rebuild=rebuild, notices=notices,
-                          controls=control_options.live_controls(args, show))
+                          controls=control_options.live_controls(args, show, bank))
     return play(show, options)
 
 

@@ -46,6 +46,7 @@ class LiveControls:
         try:
             self.osc = self._own(self._open_osc())
             self.feedback = self._own_feedback()
+            self.log = self._own(self._open_log())
         except BaseException:
             self.release()
             raise
@@ -66,6 +67,13 @@ class LiveControls:
         from shaderviz.control.osc import OscServer
 
         return OscServer(self.options.osc)
+
+    def _open_log(self) -> Any:
+        if self.options.log is None:
+            return None
+        from shaderviz.control.log import CommandLog
+
+        return CommandLog(self.options.log)
 
     def _own_feedback(self) -> Any:
         if self.options.osc_out is None:
@@ -104,6 +112,37 @@ class LiveControls:
                 from shaderviz.app.paramcontrol import instance_label
 
                 self.feedback.effect(instance_label(live.show.chain, index))
+        if self.log is not None:
+            self._start_log(live, commands, frame_listeners)
+
+    def _start_log(self, live: LiveShow, commands: Commands,
+                   frame_listeners: list[Callable[[Target, Frame], None]]) -> None:
+        log, music = self.log, live.show.music
+        audio = None
+        if music is not None and music.track is not None:
+            audio = {"file": str(Path(music.track.path).resolve()), "gain_db": music.track.gain_db}
+        elif music is not None and music.live is not None:
+            audio = {"device": music.live.name}
+        tempo = {"bpm": music.tempo.bpm, "manual": music.tempo.manual} if music is not None else None
+        log.header(show=self.options.log_args, render_size=list(live.size), output_size=list(live.show.size),
+                   audio=audio, tempo=tempo, quantize=self.options.quantize)
+        commands.listeners.append(log.command)
+        live.events.append(log.event)
+        origin = live.now
+
+        def shown(output: Target, frame: Frame) -> None:
+            extra: dict[str, Any] = {}
+            if music is not None and music.live is not None and frame.signals is not None:
+                from shaderviz.control.log import spectrum_text
+
+                extra["a"] = frame.signals.to_json()
+                if frame.signals.spectrum is not None and live.reads_audio_fft():
+                    extra["s"] = spectrum_text(frame.signals.spectrum)
+            if live.depth.wanted:
+                extra["dw"] = live.renderer.depth_weight
+            log.shown(frame.index, frame.time, live.now - origin, extra)
+
+        frame_listeners.append(shown)
 
     def _catch_signals(self) -> None:
         """SIGTERM (systemd, kill) and SIGINT (Ctrl-C) end the show like Esc: at the end of
@@ -139,7 +178,7 @@ class LiveControls:
 
     def tap(self) -> None:
         assert self.live is not None and self.live.show.music is not None
-        bpm = self.live.show.music.tempo.tap(self.live.clock.seconds())
+        bpm = self.live.show.music.tempo.tap(self.live.command_time())
         self.notify(f"tap: {bpm:.1f} BPM" if bpm is not None else "tap ...")
 
     def set_bpm(self, value: Any) -> None:
@@ -151,7 +190,7 @@ class LiveControls:
                 value = float(value)
             except ValueError:
                 raise ValueError(f"a tempo is a number, got {value!r}") from None
-        self.live.show.music.tempo.set_bpm(value, self.live.clock.seconds())
+        self.live.show.music.tempo.set_bpm(value, self.live.command_time())
         self.notify(f"{self.live.show.music.tempo.bpm:.1f} BPM")
 
     # -- each frame ------------------------------------------------------------------------------

@@ -33,10 +33,10 @@ class Signals:
         return float(getattr(self, name))
 
     def to_json(self) -> dict[str, float]:
-        """The numbers (not the spectrum), rounded, for a command log."""
-        out = {name: round(self.band(name), 6) for name in BANDS}
-        out.update(since_beat=round(self.since_beat, 6) if math.isfinite(self.since_beat) else -1.0,
-                   beats=round(self.beats, 6), bpm=round(self.bpm, 3))
+        """The numbers (not the spectrum), at full precision, for a command log."""
+        out = {name: self.band(name) for name in BANDS}
+        out.update(since_beat=self.since_beat if math.isfinite(self.since_beat) else -1.0,
+                   beats=self.beats, bpm=self.bpm)
         return out
 
     @classmethod

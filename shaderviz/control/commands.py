@@ -110,9 +110,10 @@ class Commands:
         self._posted: queue.SimpleQueue[tuple[str, bool]] = queue.SimpleQueue()
         self.listeners: list[Listener] = []  # e.g. a command log, OSC feedback: told of each run
 
-    def bind(self, verb: str, handler: Handler) -> None:
-        """``handler(arg?, pressed?)`` runs ``verb`` and ``verb:ARG``; one handler per verb."""
-        if verb in self._handlers:
+    def bind(self, verb: str, handler: Handler, replace: bool = False) -> None:
+        """``handler(arg?, value?, pressed?)`` runs ``verb`` and ``verb:ARG``; one handler per
+        verb (``replace``: another in its place)."""
+        if verb in self._handlers and not replace:
             raise ValueError(f"command {verb!r} is bound twice")
         self._handlers[verb] = handler
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import Any
 
 from shaderviz.audio.music import Music
 from shaderviz.audio.tempo import MAX_BPM, MIN_BPM, Tempo
@@ -83,7 +84,27 @@ def add_play_options(p: argparse.ArgumentParser) -> None:
 
 def add_render_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replay", type=Path, metavar="FILE.jsonl",
-                   help="render a performance logged by play --log (any --size and --fps)")
+                   help="render a performance logged by play --log: at --size (the chain's size; default "
+                        "the output size) and --fps (default the show's), as long as the show was")
+    p.add_argument("--performed", action="store_true",
+                   help="with --replay: one frame per frame shown in play, at its own times (at play's "
+                        "render size these equal what was shown)")
+
+
+def replay(args: argparse.Namespace) -> str:
+    """`render --replay FILE`: the summary line of what was written."""
+    given = [name for name in ("input", "preset", "seconds", "frames", "seed", "fit", "depth", "audio", "bpm",
+                               "beats") if getattr(args, name, None)]
+    if args.fx:
+        given.append("fx")
+    if given:
+        raise UserError(f"--replay takes the show from the log; drop --{given[0].replace('_', '-')}")
+    if not 1 <= args.quality <= 10:
+        raise UserError(f"--quality {args.quality:g} is out of range 1..10")
+    from shaderviz.control.replay import replay_to_file
+
+    return replay_to_file(args.replay, args.output, args.size, args.fps, args.performed, args.quality,
+                          not args.quiet)
 
 
 def music_for(args: argparse.Namespace, live: bool) -> Music | None:
@@ -129,11 +150,25 @@ def audio_frames(args: argparse.Namespace, music: Music | None, fps: float) -> i
     return max(1, math.ceil(track.duration * fps - 1e-9))
 
 
-def live_controls(args: argparse.Namespace, show: object) -> object:
+def live_controls(args: argparse.Namespace, show: Any, bank: list[str]) -> object:
     """`play`'s LiveControls for these options (ports and files opened now)."""
     from shaderviz.app.controls import ControlOptions, LiveControls
 
     options = ControlOptions(osc=args.osc, osc_out=args.osc_out, midi=args.midi, midi_map=args.midi_map,
                              quantize=QUANTIZE[args.quantize], log=args.log, playlist=args.playlist,
-                             recordings=args.snapshots)
+                             recordings=args.snapshots, log_args=show_args(args, show, bank))
     return LiveControls(options)
+
+
+def show_args(args: argparse.Namespace, show: Any, bank: list[str]) -> dict[str, Any]:
+    """What rebuilds ``show`` as `play` built it (a command log's header): paths made absolute."""
+    def absolute(text: str | None) -> str | None:
+        return str(Path(text).expanduser().resolve()) if text and Path(text).expanduser().exists() else text
+
+    return {"input": absolute(args.input), "preset": absolute(args.preset), "fx": list(args.fx),
+            "size": list(show.size), "fps": show.fps, "seconds": show.seconds, "seed": show.seed,
+            "fit": show.fit, "depth": absolute(args.depth), "cycle": args.cycle,
+            "depth_model": absolute(args.depth_model),
+            "effects_dir": [str(p.resolve()) for p in args.effects_dir], "bank": [absolute(b) for b in bank],
+            "transition": args.transition, "scale": args.scale,
+            "render_size": list(args.render_size) if args.render_size else None}
