@@ -132,8 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     effects.add_argument("--json", action="store_true", help="machine-readable output")
     effects.add_argument("--effects-dir", action="append", type=Path, default=[])
 
-    keys = sub.add_parser("keys", help="list the keys of play")
+    keys = sub.add_parser("keys", help="list the commands of play: keys, OSC addresses, MIDI bindings")
     keys.add_argument("--effects-dir", action="append", type=Path, default=[])
+    keys.add_argument("--midi-map", type=Path, metavar="FILE.toml", help="MIDI bindings to show")
+    control_options.add_listing_commands(sub)
 
     sub.add_parser("presets", help="list the built-in presets")
 
@@ -172,6 +174,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from shaderviz.depth.command import run as run_depth
 
         return run_depth(args)
+    if args.command in control_options.LISTINGS:
+        return control_options.list_devices(args.command)
     from shaderviz.effects.registry import Registry
 
     if args.command == "presets":
@@ -188,9 +192,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "keys":
         from shaderviz.app.presetswitch import preset_bank
-        from shaderviz.keymap import describe
+        from shaderviz.control.listing import describe_commands
 
-        print(describe(registry, preset_bank()))
+        print(describe_commands(registry, preset_bank(), args.midi_map))
         return 0
 
     from shaderviz.app.show import build_show
@@ -240,7 +244,7 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
     options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
                           snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
                           transition=args.transition, bank=bank, rebuild=rebuild, notices=notices,
-                          controls=control_options.live_controls(args, show, bank))
+                          controls=control_options.live_controls(args, show, bank), monitor=args.monitor)
     return play(show, options)
 
 

@@ -43,18 +43,21 @@ class LiveControls:
         """Open what can fail (sockets, ports, files) now, before the window."""
         self.options = options or ControlOptions()
         self._owned: list[Any] = []
+        self.live: LiveShow | None = None
+        self.quantizer: Quantizer | None = None
+        self.recorder: Any = None
+        self.osc = self.feedback = self.log = self.midi = None
+        self.stopped_by: int | None = None  # the signal that ended the show
+        self._old_handlers: dict[int, Any] = {}
         try:
             self.osc = self._own(self._open_osc())
             self.feedback = self._own_feedback()
             self.log = self._own(self._open_log())
+            self.midi = self._own(self._open_midi())
         except BaseException:
             self.release()
             raise
-        self.live: LiveShow | None = None
-        self.quantizer: Quantizer | None = None
-        self.recorder: Any = None
-        self.stopped_by: int | None = None  # the signal that ended the show
-        self._old_handlers: dict[int, Any] = {}
+
 
     def _own(self, thing: Any) -> Any:
         if thing is not None:
@@ -67,6 +70,16 @@ class LiveControls:
         from shaderviz.control.osc import OscServer
 
         return OscServer(self.options.osc)
+
+    def _open_midi(self) -> Any:
+        if self.options.midi is None:
+            return None
+        from shaderviz.control.midi import MidiControl, default_map, load_bindings, open_input
+
+        path = self.options.midi_map or default_map()
+        if self.options.midi_map is not None:
+            load_bindings(path)  # a broken file fails now, before the port opens
+        return MidiControl(open_input(self.options.midi), path)
 
     def _open_log(self) -> Any:
         if self.options.log is None:
@@ -103,6 +116,14 @@ class LiveControls:
         self.recorder = self._own(LiveRecorder(ctx, self.options.recordings, show.fps, notify))
         commands.bind("record", self.recorder.command)
         frame_listeners.append(lambda output, frame: self.recorder.frame(output))
+        if self.midi is not None:
+            def selected() -> str | None:
+                found = live.params.selected()
+                return found[0] if found else None
+
+            self.midi.attach(commands, live.show.registry, selected, live.params.state, notify)
+        else:
+            commands.bind("learn", lambda: notify("MIDI learn needs a controller: play --midi PORT"))
         if self.osc is not None:
             self.osc.start(commands, live.show.registry)
             notify(f"OSC on UDP port {self.osc.port}")
@@ -196,6 +217,8 @@ class LiveControls:
     # -- each frame ------------------------------------------------------------------------------
 
     def before_frame(self) -> None:
+        if self.midi is not None:
+            self.midi.poll()
         if self.quantizer is not None:
             self.quantizer.release_due(self.commands)
 
@@ -226,6 +249,9 @@ class LiveControls:
         rec = self.recorder.mark() if self.recorder is not None else None
         if rec:
             marks.append(f"!{rec}")
+        learn = self.midi.mark() if self.midi is not None else None
+        if learn:
+            marks.append(learn)
         return marks
 
     def release(self) -> None:

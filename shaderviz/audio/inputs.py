@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from shaderviz.audio.analysis import Analyzer, AudioState
+from shaderviz.control.quiet import quiet_stderr
 from shaderviz.errors import UserError
 
 DECODE_RATE = 44100  # what ffmpeg decodes to when soundfile cannot read a file
@@ -101,10 +102,12 @@ class LiveAudio:
 
     def __init__(self, device: str | None, gain_db: float = 0.0) -> None:
         try:
-            import sounddevice
+            with quiet_stderr():
+                import sounddevice
         except (ImportError, OSError) as err:
             raise UserError(f"--audio: no audio input support here ({err}); install libportaudio2") from None
-        choice = _device(sounddevice, device)
+        with quiet_stderr():
+            choice = _device(sounddevice, device)
         info = sounddevice.query_devices(choice, "input")
         self.name = str(info["name"])
         self.rate = int(info["default_samplerate"])
@@ -189,9 +192,12 @@ def _listing(sounddevice: object) -> str:
 def input_devices() -> list[str]:
     """``N: name`` of each input device, for ``shaderviz audio-devices``."""
     try:
-        import sounddevice
+        with quiet_stderr():
+            import sounddevice
+
+            devices = list(enumerate(sounddevice.query_devices()))
     except (ImportError, OSError) as err:
         print(f"shaderviz: note: no audio input support ({err})", file=sys.stderr)
         return []
     return [f"{i}: {d['name']} ({d['max_input_channels']} ch, {d['default_samplerate']:g} Hz)"
-            for i, d in enumerate(sounddevice.query_devices()) if d["max_input_channels"] > 0]
+            for i, d in devices if d["max_input_channels"] > 0]

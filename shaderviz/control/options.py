@@ -15,6 +15,9 @@ from shaderviz.audio.tempo import MAX_BPM, MIN_BPM, Tempo
 from shaderviz.errors import UserError
 
 QUANTIZE = {"off": 0.0, "beat": 1.0, "bar": 4.0}
+LISTINGS = {"monitors": "list the monitors (for play --monitor N)",
+            "midi-ports": "list the MIDI input ports (for play --midi PORT)",
+            "audio-devices": "list the audio input devices (for play --audio DEVICE)"}
 
 
 def _bpm(text: str) -> float:
@@ -172,3 +175,27 @@ def show_args(args: argparse.Namespace, show: Any, bank: list[str]) -> dict[str,
             "effects_dir": [str(p.resolve()) for p in args.effects_dir], "bank": [absolute(b) for b in bank],
             "transition": args.transition, "scale": args.scale,
             "render_size": list(args.render_size) if args.render_size else None}
+
+
+def add_listing_commands(sub: Any) -> None:
+    for name, text in LISTINGS.items():
+        sub.add_parser(name, help=text)
+
+
+def list_devices(command: str) -> int:
+    """``shaderviz monitors | midi-ports | audio-devices``: one line each."""
+    if command == "midi-ports":
+        from shaderviz.control.midi import port_names
+
+        names = port_names()
+        print("\n".join(names) if names else "no MIDI input ports found")
+    elif command == "audio-devices":
+        from shaderviz.audio.inputs import input_devices
+
+        names = input_devices()
+        print("\n".join(names) if names else "no audio input devices found")
+    else:
+        from shaderviz.outputs.monitors import describe_monitors
+
+        print(describe_monitors())
+    return 0

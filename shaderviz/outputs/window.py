@@ -28,6 +28,7 @@ from shaderviz.app.stats import FrameStats
 from shaderviz.control.commands import Commands, command_specs
 from shaderviz.errors import UserError
 from shaderviz.keymap import command_for, describe
+from shaderviz.outputs import monitors
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.render.context import is_software
@@ -55,6 +56,7 @@ class PlayOptions:
     rebuild: Callable[[str], Show] | None = None
     notices: list[str] = field(default_factory=list)  # said on screen at start
     controls: LiveControls | None = None  # OSC, MIDI, tempo, recording, log, playlist (app/controls)
+    monitor: int | None = None  # --monitor N (perform mode)
 
 
 def play(show: Show, options: PlayOptions) -> int:
@@ -63,8 +65,11 @@ def play(show: Show, options: PlayOptions) -> int:
     window = None
     options.controls = options.controls or LiveControls()
     try:
+        screen = monitors.monitor(options.monitor) if options.monitor is not None else None
         window = open_window(show.size, options.vsync)
-        fullscreen = Fullscreen(window)
+        if screen is not None:
+            monitors.place(window, screen)
+        fullscreen = Fullscreen(window, screen)
         if options.fullscreen:
             fullscreen.toggle()
         stats.restart()
