@@ -204,19 +204,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     music = control_options.music_for(args, live=args.command == "play")
     seconds = control_options.loop_seconds(args, music) or args.seconds
-    show = build_show(
-        registry, args.input, args.preset, args.fx, args.size, args.fps, seconds,
-        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
-    )
+    runner = None
+    if getattr(args, "playlist", None) is not None:
+        show, runner = control_options.playlist_show(args, registry, seconds)
+    else:
+        show = build_show(
+            registry, args.input, args.preset, args.fx, args.size, args.fps, seconds,
+            args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
+        )
     show.music = music
     for note in show.notes:
         print(f"shaderviz: note: {note}", file=sys.stderr)
     if args.command == "render":
         return _render(show, args)
-    return _play(show, args)
+    return _play(show, args, runner)
 
 
-def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
+def _play(show, args: argparse.Namespace, runner=None) -> int:  # noqa: ANN001 - Show, imported lazily
     from shaderviz.app.presetswitch import preset_bank
     from shaderviz.app.show import build_show, fit_for_play
     from shaderviz.outputs.window import PlayOptions, play
@@ -244,7 +248,8 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
     options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
                           snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
                           transition=args.transition, bank=bank, rebuild=rebuild, notices=notices,
-                          controls=control_options.live_controls(args, show, bank), monitor=args.monitor)
+                          controls=control_options.live_controls(args, show, bank, runner),
+                          monitor=args.monitor)
     return play(show, options)
 
 

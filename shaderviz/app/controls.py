@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class ControlOptions:
     playlist: Path | None = None
     recordings: Path = Path(".")  # where V puts its videos
     log_args: dict[str, Any] = field(default_factory=dict)  # what rebuilds the show (render --replay)
+    runner: Any = None  # a PlaylistRunner (--playlist)
 
 
 class LiveControls:
@@ -47,6 +49,7 @@ class LiveControls:
         self.quantizer: Quantizer | None = None
         self.recorder: Any = None
         self.osc = self.feedback = self.log = self.midi = None
+        self.runner = self._own(self.options.runner)
         self.stopped_by: int | None = None  # the signal that ended the show
         self._old_handlers: dict[int, Any] = {}
         try:
@@ -57,7 +60,6 @@ class LiveControls:
         except BaseException:
             self.release()
             raise
-
 
     def _own(self, thing: Any) -> Any:
         if thing is not None:
@@ -124,6 +126,9 @@ class LiveControls:
             self.midi.attach(commands, live.show.registry, selected, live.params.state, notify)
         else:
             commands.bind("learn", lambda: notify("MIDI learn needs a controller: play --midi PORT"))
+        if self.runner is not None:
+            self.runner.notify = notify
+            self.runner.attach(commands, live, self.runner.index)
         if self.osc is not None:
             self.osc.start(commands, live.show.registry)
             notify(f"OSC on UDP port {self.osc.port}")
@@ -146,7 +151,8 @@ class LiveControls:
             audio = {"device": music.live.name}
         tempo = {"bpm": music.tempo.bpm, "manual": music.tempo.manual} if music is not None else None
         log.header(show=self.options.log_args, render_size=list(live.size), output_size=list(live.show.size),
-                   audio=audio, tempo=tempo, quantize=self.options.quantize)
+                   audio=audio, tempo=tempo, quantize=self.options.quantize,
+                   playlist_entry=self.runner.index if self.runner is not None else None)
         commands.listeners.append(log.command)
         live.events.append(log.event)
         origin = live.now
@@ -221,6 +227,8 @@ class LiveControls:
             self.midi.poll()
         if self.quantizer is not None:
             self.quantizer.release_due(self.commands)
+        if self.runner is not None:
+            self.runner.tick(time.perf_counter())
 
     def status(self) -> list[str]:
         """HUD lines: tempo and sound, inputs."""
@@ -236,6 +244,8 @@ class LiveControls:
             if music.has_sound and signals is not None:
                 lines.append(f"audio level {signals.level:.2f}  bass {signals.bass:.2f}  "
                              f"mid {signals.mid:.2f}  high {signals.high:.2f}")
+        if self.runner is not None:
+            lines.append(self.runner.describe())
         if self.osc is not None:
             lines.append(f"OSC :{self.osc.port} ({self.osc.received} in, {self.osc.ignored} ignored)")
         selected = self.live.params.describe()

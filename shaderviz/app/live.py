@@ -257,7 +257,18 @@ class LiveShow:
         old.release()
         return new
 
-    def _adopt(self, new: Show, now: float | None = None) -> None:
+    def adopt(self, new: Show, now: float, transition: float | None = None,
+              event: tuple[str, Any] | None = None) -> None:
+        """Replace the running show by ``new`` (a playlist entry), crossfading over
+        ``transition`` seconds (None: --transition; 0: a cut); listeners hear ``event``."""
+        if transition is not None:
+            self.fade.duration = transition
+        try:
+            self._adopt(new, now, event)
+        finally:
+            self.fade.duration = None
+
+    def _adopt(self, new: Show, now: float | None = None, event: tuple[str, Any] | None = None) -> None:
         """A preset of the bank, built on the worker: it replaces the running show."""
         old_source = self.show.source
         for name in ("source", "chain", "generator", "seconds", "seed", "fit", "depth_mode", "depth_path",
@@ -280,8 +291,8 @@ class LiveShow:
         depth = self.show.depth_file()
         if depth is not None:
             self.renderer.upload_depth(depth)
-        print(f"preset {new.preset_name}", file=sys.stderr, flush=True)
-        self._tell("preset", new.preset_name)
+        print(f"preset {new.preset_name}", file=sys.stderr, flush=True) if event is None else None
+        self._tell(*(event or ("preset", new.preset_name)))
 
 
 def _video_frames(show: Show) -> int | None:

@@ -70,6 +70,7 @@ APP_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("tap", "tap tempo: tap on the beat (4 taps set the BPM and the beat)"),
     CommandSpec("bpm", "set the tempo in beats per minute", value="20..300"),
     CommandSpec("learn", "MIDI learn: choose a parameter or key, then move a control"),
+    CommandSpec("playlist_next", "playlist: on to the next entry now"),
     CommandSpec("hud", "show / hide the HUD: fps, frame times p50 / p99, the chain"),
     CommandSpec("help", "show / hide the keys on screen (and print them)"),
     CommandSpec("quit", "quit"),

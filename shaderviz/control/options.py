@@ -153,14 +153,40 @@ def audio_frames(args: argparse.Namespace, music: Music | None, fps: float) -> i
     return max(1, math.ceil(track.duration * fps - 1e-9))
 
 
-def live_controls(args: argparse.Namespace, show: Any, bank: list[str]) -> object:
+def live_controls(args: argparse.Namespace, show: Any, bank: list[str], runner: Any = None) -> object:
     """`play`'s LiveControls for these options (ports and files opened now)."""
     from shaderviz.app.controls import ControlOptions, LiveControls
 
     options = ControlOptions(osc=args.osc, osc_out=args.osc_out, midi=args.midi, midi_map=args.midi_map,
                              quantize=QUANTIZE[args.quantize], log=args.log, playlist=args.playlist,
-                             recordings=args.snapshots, log_args=show_args(args, show, bank))
+                             recordings=args.snapshots, log_args=show_args(args, show, bank), runner=runner)
     return LiveControls(options)
+
+
+def entry_builder(args: argparse.Namespace, registry: Any, seconds: float | None,
+                  size: tuple[int, int] | None) -> Any:
+    """A playlist entry -> a Show, with this command line's other options."""
+    from shaderviz.app.show import build_show
+
+    def build(entry: Any) -> Any:
+        return build_show(registry, entry.source, entry.preset, list(entry.fx) or None, size or args.size,
+                          args.fps, seconds, args.seed, args.fit, args.depth, args.cycle, args.depth_model)
+
+    return build
+
+
+def playlist_show(args: argparse.Namespace, registry: Any, seconds: float | None) -> tuple[Any, Any]:
+    """``play --playlist``: (the show of its first entry that builds, the runner for the rest)."""
+    if args.input or args.preset or args.fx:
+        raise UserError("--playlist gives the sources and effects; drop INPUT, --preset and --fx")
+    from shaderviz.app.playlist import PlaylistRunner, first_show, load_playlist
+
+    playlist = load_playlist(args.playlist)
+    index, show = first_show(playlist, entry_builder(args, registry, seconds, args.size))
+    runner = PlaylistRunner(playlist, entry_builder(args, registry, seconds, args.size or show.size),
+                            lambda text: None)
+    runner.index = index
+    return show, runner
 
 
 def show_args(args: argparse.Namespace, show: Any, bank: list[str]) -> dict[str, Any]:
@@ -169,6 +195,7 @@ def show_args(args: argparse.Namespace, show: Any, bank: list[str]) -> dict[str,
         return str(Path(text).expanduser().resolve()) if text and Path(text).expanduser().exists() else text
 
     return {"input": absolute(args.input), "preset": absolute(args.preset), "fx": list(args.fx),
+            "playlist": absolute(str(args.playlist)) if getattr(args, "playlist", None) else None,
             "size": list(show.size), "fps": show.fps, "seconds": show.seconds, "seed": show.seed,
             "fit": show.fit, "depth": absolute(args.depth), "cycle": args.cycle,
             "depth_model": absolute(args.depth_model),

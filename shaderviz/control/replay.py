@@ -204,11 +204,21 @@ def _key(show: Show, logged: Any) -> Hashable:
     return Path(logged) if isinstance(logged, str) else logged
 
 
-def _rebuild(header: dict[str, Any], registry: Any, preset: str | None = None) -> Show:
+def _rebuild(header: dict[str, Any], registry: Any, preset: str | None = None,
+             entry: int | None = None) -> Show:
+    """The show as `play` built it: from its options, a preset of its bank, or a playlist entry."""
     a = header["show"]
-    return build_show(registry, a.get("input"), preset or a.get("preset"), None if preset else a.get("fx"),
-                      tuple(a["size"]), a.get("fps"), a.get("seconds"), a.get("seed"), a.get("fit"),
-                      a.get("depth"), a.get("cycle"), a.get("depth_model"))
+    source, fx = a.get("input"), None if preset else a.get("fx")
+    if entry is None and preset is None and a.get("playlist"):
+        entry = header.get("playlist_entry") or 0
+    if entry is not None:
+        from shaderviz.app.playlist import load_playlist
+
+        chosen = load_playlist(Path(a["playlist"])).entries[int(entry)]
+        source, preset, fx = chosen.source, chosen.preset, list(chosen.fx) or None
+    return build_show(registry, source, preset or a.get("preset"), fx, tuple(a["size"]), a.get("fps"),
+                      a.get("seconds"), a.get("seed"), a.get("fit"), a.get("depth"), a.get("cycle"),
+                      a.get("depth_model"))
 
 
 def _music(header: dict[str, Any]) -> Music:
@@ -258,6 +268,13 @@ class Replay:
         self._done = -1  # commands and presets applied up to this logged frame
         self._seconds = 0.0
 
+    def _entry_transition(self, index: int) -> float | None:
+        from shaderviz.app.playlist import load_playlist
+
+        playlist = load_playlist(Path(self.header["show"]["playlist"]))
+        entry = playlist.entries[int(index)]
+        return entry.transition if entry.transition is not None else playlist.transition
+
     def tap(self) -> None:
         self.music.tempo.tap(self.live.command_time())
 
@@ -280,9 +297,12 @@ class Replay:
         while self._done < frame:
             self._done += 1
             for event in self.performed.events.get(self._done, []):
-                if event["e"] == "preset":
-                    new = _rebuild(self.header, self.registry, event["k"])
-                    self.live._adopt(new, self.performed.w[self._done])
+                if event["e"] in ("preset", "entry"):
+                    kind, key = event["e"], event["k"]
+                    new = _rebuild(self.header, self.registry, key if kind == "preset" else None,
+                                   key if kind == "entry" else None)
+                    transition = self._entry_transition(key) if kind == "entry" else None
+                    self.live.adopt(new, self.performed.w[self._done], transition, (kind, key))
             for row in self.performed.commands.get(self._done, []):
                 self.commands.run(row["c"], bool(row.get("p", True)), row.get("v"), gated=False)
 
