@@ -152,7 +152,8 @@ class LiveControls:
         tempo = {"bpm": music.tempo.bpm, "manual": music.tempo.manual} if music is not None else None
         log.header(show=self.options.log_args, render_size=list(live.size), output_size=list(live.show.size),
                    audio=audio, tempo=tempo, quantize=self.options.quantize,
-                   playlist_entry=self.runner.index if self.runner is not None else None)
+                   playlist_entry=self.runner.index if self.runner is not None else None,
+                   clock_origin=live.now)  # w = perf_counter() - clock_origin (a monotonic clock)
         commands.listeners.append(log.command)
         live.events.append(log.event)
         origin = live.now
