@@ -1,9 +1,23 @@
-"""Depth-model benchmark: inference ms per image, model size, training it/s.
+"""Depth-model benchmark: inference ms per image, model size, quality, training it/s.
 
 Run ``python -m benchmarks.depth`` (or ``python benchmarks/depth.py``) from the repository
-root; ``--quick`` for fewer repetitions. Prints a markdown table, writes JSON
-(default ``benchmarks/results/depth.json``). Nothing is asserted; the issue's target
-(<= 50 ms per image at the chosen size on 2 CPU cores) is printed as PASS/MISS.
+root; ``--quick`` for fewer repetitions. Prints markdown tables, writes JSON
+(default ``benchmarks/results/depth.json``). Nothing is asserted; the targets (<= 50 ms per
+image at the chosen size on 2 CPU cores; motorcycle Spearman >= 0.80; >= 29 of the 31
+real-photo pairs) are printed as PASS/MISS.
+
+Old vs new: ``--model`` takes several models (names or checkpoint paths), e.g. the
+previous shipped model taken out of git history beside the current one::
+
+    git show 60560f9:models/depth-lite0.pt > /tmp/depth-lite0-v1.pt
+    python -m benchmarks.depth --model /tmp/depth-lite0-v1.pt depth-lite0
+
+Quality, per model at its shipped settings (inference size, test-time mirroring), from
+``shaderviz.depth.evaluate``: the 31 annotated near/far pairs on scikit-image's photos,
+the motorcycle's Spearman rho against its true stereo disparity, and on ``--scenes``
+held-out rendered scenes (seeds from 10,000,000) the Spearman rho and the edge accuracy /
+completeness in pixels (lower is better). Needs the ``train`` extra (scikit-image);
+``--scenes 0 --no-photos`` skips quality.
 
 Method: the model alone (``LoadedModel.predict`` on a float tensor already at the
 inference size, no resize, no cache), batch 1, ``torch.inference_mode``; warm-up runs,
@@ -85,9 +99,67 @@ def train_its(size: int, reps: int) -> float:
     return reps / (time.perf_counter() - t0)
 
 
+def speed_rows(model, reps: int, min_s: float, threads: int) -> list[dict]:  # noqa: ANN001
+    """ms per image: square 256 / 384, the chosen size square and 3:2, 1 thread, the estimator path."""
+    chosen = model.default_size
+    cases = [
+        ("256x256", (256, 256)),
+        ("384x384", (384, 384)),
+        (f"{chosen}x{chosen} (chosen)", (chosen, chosen)),
+    ]
+    ph, pw = inference_shape(2, 3, chosen, model.multiple)
+    cases.append((f"{pw}x{ph} (chosen, 3:2 photo)", (ph, pw)))
+    rows = []
+
+    def add(label: str, fn, size: tuple[int, int]) -> None:  # noqa: ANN001
+        ms, samples = time_fn(fn, reps, min_s)
+        rep_ms = [round(v, 2) for v in samples]
+        rows.append({"label": label, "input": list(size), "ms": round(ms, 2), "rep_ms": rep_ms})
+
+    for label, (h, w) in cases:
+        x = torch.rand(1, 3, h, w)
+        add(label, lambda x=x: model.predict(x), (w, h))
+    if threads > 1:  # the same at one thread: what the worker gets when the rest of the app is busy
+        torch.set_num_threads(1)
+        for label, (h, w) in cases[2:3]:
+            x = torch.rand(1, 3, h, w)
+            add(f"{label}, 1 thread", lambda x=x: model.predict(x), (w, h))
+        torch.set_num_threads(threads)
+    est = DepthEstimator(model, cache_dir=False, device="cpu", memory_items=0)
+    flip = " + mirror" if est.flip else ""
+    x = torch.rand(1, 3, chosen, chosen)
+    add(f"{chosen}x{chosen}, shipped settings{flip}", lambda: est.infer(x), (chosen, chosen))
+    photo = np.random.default_rng(0).integers(0, 256, (720, 1280, 3), dtype=np.uint8)
+    add(
+        f"estimator, 1280x720 photo -> map (cache off{flip})",
+        lambda: est._compute(photo.astype(np.float32) / 255),
+        (1280, 720),
+    )
+    return rows
+
+
+def quality(model, scenes: int, photos: bool) -> dict:  # noqa: ANN001
+    """The evaluation figures at the model's shipped settings (see shaderviz.depth.evaluate)."""
+    from shaderviz.depth import evaluate
+
+    est = DepthEstimator(model, cache_dir=False, device="cpu", memory_items=0)
+    out: dict = {"size": est.size, "flip": est.flip}
+    if photos:
+        real = evaluate.real_photo_report(est, evaluate.load_annotations())
+        out["pairs_right"] = round(real["model_acc"] * real["pairs"])
+        out["pairs"] = real["pairs"]
+        out["motorcycle_spearman"] = real.get("motorcycle_spearman")
+        out["per_image"] = real["per_image"]
+    if scenes:
+        out["synthetic"] = evaluate.synthetic_report(est, scenes)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Depth model inference/training benchmark.")
-    p.add_argument("--model", default=DEFAULT_MODEL)
+    p = argparse.ArgumentParser(description="Depth model inference/quality/training benchmark.")
+    p.add_argument("--model", nargs="+", default=[DEFAULT_MODEL], help="one or more (old new)")
+    p.add_argument("--scenes", type=int, default=32, help="held-out rendered scenes for quality (0 = skip)")
+    p.add_argument("--no-photos", action="store_true", help="skip the real-photo quality check")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--threads", type=int, default=0, help="torch threads for inference (0 = default)")
     p.add_argument("--no-train", action="store_true", help="skip the training it/s rows")
@@ -98,76 +170,46 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     threads = torch.get_num_threads()
-    model = load_model(args.model, "cpu")
-    chosen = model.default_size
     reps, min_s = (3, 0.3) if args.quick else (5, 1.0)
-    cases = [
-        ("256x256", (256, 256)),
-        ("384x384", (384, 384)),
-        (f"{chosen}x{chosen} (chosen)", (chosen, chosen)),
-    ]
-    ph, pw = inference_shape(2, 3, chosen, model.multiple)
-    cases.append((f"{pw}x{ph} (chosen, 3:2 photo)", (ph, pw)))
-    rows = []
-    for label, (h, w) in cases:
-        x = torch.rand(1, 3, h, w)
-        ms, samples = time_fn(lambda x=x: model.predict(x), reps, min_s)
-        rows.append(
-            {"label": label, "input": [w, h], "ms": round(ms, 2), "rep_ms": [round(s, 2) for s in samples]}
-        )
-    if threads > 1:  # the same at one thread: what the worker gets when the rest of the app is busy
-        torch.set_num_threads(1)
-        for label, (h, w) in cases[2:3]:
-            x = torch.rand(1, 3, h, w)
-            ms, samples = time_fn(lambda x=x: model.predict(x), reps, min_s)
-            rows.append(
-                {
-                    "label": f"{label}, 1 thread",
-                    "input": [w, h],
-                    "ms": round(ms, 2),
-                    "rep_ms": [round(s, 2) for s in samples],
-                }
-            )
-        torch.set_num_threads(threads)
-    est = DepthEstimator(model, cache_dir=False, device="cpu", memory_items=0)
-    photo = np.random.default_rng(0).integers(0, 256, (720, 1280, 3), dtype=np.uint8)
-    ms, samples = time_fn(lambda: est._compute(photo.astype(np.float32) / 255), reps, min_s)
-    rows.append(
-        {
-            "label": "estimator, 1280x720 photo -> map (cache off)",
-            "input": [1280, 720],
-            "ms": round(ms, 2),
-            "rep_ms": [round(s, 2) for s in samples],
+    models = []
+    for spec in args.model:
+        model = load_model(spec, "cpu")
+        path = shipped_path(spec) or Path(spec)
+        entry = {
+            "name": spec,
+            "kind": model.kind,
+            "file": str(path),
+            "file_mb": path.stat().st_size / 1e6 if path.is_file() else None,
+            "parameters": sum(p.numel() for p in model.module.parameters()),
+            "chosen_size": model.default_size,
+            "flip": model.flip,
+            "inference": speed_rows(model, reps, min_s, threads),
         }
-    )
-    path = shipped_path(args.model) or Path(args.model)
-    size_mb = path.stat().st_size / 1e6 if path.is_file() else None
-    params = sum(p.numel() for p in model.module.parameters())
+        if args.scenes or not args.no_photos:
+            entry["quality"] = quality(model, args.scenes, not args.no_photos)
+        models.append(entry)
     training = {}
     if not args.no_train:
         for s in (160, 192):
             training[f"{s}x{s}"] = round(train_its(s, 2 if args.quick else 5), 3)
 
-    print(
-        f"\nDepth model {args.model} ({model.kind}), {params / 1e6:.2f} M parameters, file {size_mb:.2f} MB"
-        if size_mb
-        else ""
-    )
-    print(f"torch {torch.__version__}, {threads} inference threads, loadavg {load_before}\n")
-    print("| input | ms / image | images/s |")
-    print("|---|---:|---:|")
-    for r in rows:
-        print(f"| {r['label']} | {r['ms']:.1f} | {1000 / r['ms']:.1f} |")
+    print(f"\ntorch {torch.__version__}, {threads} inference threads, loadavg {load_before}")
+    for m in models:
+        mb = f", file {m['file_mb']:.2f} MB" if m["file_mb"] else ""
+        print(f"\nDepth model {m['name']} ({m['kind']}), {m['parameters'] / 1e6:.2f} M parameters{mb}\n")
+        print("| input | ms / image | images/s |")
+        print("|---|---:|---:|")
+        for r in m["inference"]:
+            print(f"| {r['label']} | {r['ms']:.1f} | {1000 / r['ms']:.1f} |")
+    print("\n" + comparison_table(models))
     if training:
         print(
             "\nTraining (batch 16, 1 thread): " + ", ".join(f"{k}: {v:.2f} it/s" for k, v in training.items())
         )
-    chosen_ms = rows[2]["ms"]
-    status = "PASS" if chosen_ms <= TARGET_MS else "MISS"
-    print(
-        f"\nTarget (reported, not asserted): {status} <= {TARGET_MS:g} ms"
-        f" at the chosen size: {chosen_ms:.1f} ms"
-    )
+    targets = target_lines(models[-1])
+    print(f"\nTargets for {models[-1]['name']} (reported, not asserted):")
+    for t in targets:
+        print(f"  {t['status']:<4} {t['name']}: {t['value']}")
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -190,27 +232,58 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_before": load_before,
             "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         },
-        "model": {
-            "name": args.model,
-            "kind": model.kind,
-            "file": str(path),
-            "file_mb": size_mb,
-            "parameters": params,
-            "chosen_size": chosen,
-        },
-        "inference": rows,
+        "models": models,
         "training_it_s_batch16_1thread": training,
-        "target": {
-            "name": f"<= {TARGET_MS:g} ms at the chosen size",
-            "value_ms": chosen_ms,
-            "status": status,
-        },
+        "targets": targets,
         "elapsed_seconds": round(time.perf_counter() - started, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out}")
     return 0
+
+
+def _chosen_ms(m: dict) -> float:
+    return next(r["ms"] for r in m["inference"] if "shipped settings" in r["label"])
+
+
+def comparison_table(models: list[dict]) -> str:
+    """One row per model: size, settings, speed and every quality figure (old vs new)."""
+    lines = [
+        "| model | MB | size | mirror | ms/image | 720p map ms | pairs | moto rho | synth rho "
+        "| edge acc px | edge comp px |",
+        "|---|---:|---:|:-:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in models:
+        q = m.get("quality", {})
+        syn = q.get("synthetic", {})
+
+        def f(v, fmt: str) -> str:  # noqa: ANN001
+            return "—" if v is None else format(v, fmt)
+
+        pairs = f"{q['pairs_right']}/{q['pairs']}" if "pairs" in q else "—"
+        lines.append(
+            f"| {Path(str(m['name'])).name} | {f(m['file_mb'], '.2f')} | {m['chosen_size']} "
+            f"| {'yes' if m['flip'] else 'no'} | {_chosen_ms(m):.1f} | {m['inference'][-1]['ms']:.1f} "
+            f"| {pairs} | {f(q.get('motorcycle_spearman'), '.3f')} | {f(syn.get('spearman'), '.3f')} "
+            f"| {f(syn.get('edge_accuracy_px'), '.2f')} | {f(syn.get('edge_completeness_px'), '.2f')} |"
+        )
+    return "\n".join(lines)
+
+
+def target_lines(m: dict) -> list[dict]:
+    q = m.get("quality", {})
+    ms = _chosen_ms(m)
+    out = [{"name": f"<= {TARGET_MS:g} ms per image at the shipped settings", "value": round(ms, 1)}]
+    out[0]["status"] = "PASS" if ms <= TARGET_MS else "MISS"
+    if "motorcycle_spearman" in q and q["motorcycle_spearman"] is not None:
+        rho = q["motorcycle_spearman"]
+        out.append({"name": ">= 0.80 motorcycle Spearman rho", "value": round(rho, 3)})
+        out[-1]["status"] = "PASS" if rho >= 0.80 else "MISS"
+    if "pairs" in q:
+        out.append({"name": ">= 29 of 31 real-photo pairs", "value": q["pairs_right"]})
+        out[-1]["status"] = "PASS" if q["pairs_right"] >= 29 else "MISS"
+    return out
 
 
 if __name__ == "__main__":

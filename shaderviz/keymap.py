@@ -36,6 +36,7 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("A", "autosort"),
     ("Z", "sort_key"),
     ("X", "sort_reset"),
+    ("D", "depth_view"),
     ("TAB", "select_next"),
     ("QUOTELEFT", "select_previous"),
     ("BACKSPACE", "remove"),
@@ -46,7 +47,7 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("COMMA", "param_previous"),
     ("EQUAL", "param_up"),
     ("MINUS", "param_down"),
-    ("V", "record"),
+    ("M", "record"),
     ("Y", "tap"),
     ("L", "learn"),
     ("H", "hud"),
@@ -75,11 +76,18 @@ def command_for(key: str, registry: Registry, bank: Sequence[str] = ()) -> str |
     return next((b.command for b in bindings(registry, bank) if b.key == key), None)
 
 
-def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
-    """One line per key (keys that say the same command share a line: "? /")."""
+def key_lines(registry: Registry, bank: Sequence[str] = (), short: bool = False) -> list[tuple[str, str]]:
+    """(keys, help) per command: keys that say the same command share a line ("? /").
+    ``short``: an effect's toggle without its description (on screen)."""
     grouped: dict[str, list[str]] = {}
     helps: dict[str, str] = {}
     for binding in bindings(registry, bank):
         grouped.setdefault(binding.command, []).append(LABELS.get(binding.key, binding.key))
-        helps[binding.command] = binding.help
-    return "\n".join(f"  {' '.join(keys):<10} {helps[command]}" for command, keys in grouped.items())
+        verb, _, name = binding.command.partition(":")
+        helps[binding.command] = f"toggle {name}" if short and verb == "toggle" else binding.help
+    return [(" ".join(keys), helps[command]) for command, keys in grouped.items()]
+
+
+def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
+    """The keys as text, one line each (``shaderviz keys``, ``?``)."""
+    return "\n".join(f"  {keys:<16} {help}" for keys, help in key_lines(registry, bank))

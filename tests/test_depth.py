@@ -97,6 +97,35 @@ def test_bright_is_near_with_the_brightness_model() -> None:
     assert out[:, 45:].mean() > 0.9 and out[:, :15].mean() < 0.1
 
 
+class LeftIsNear(torch.nn.Module):
+    """Ignores the image: nearness falls from the left edge to the right (a biased model)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ramp = torch.linspace(1, 0, x.shape[-1]).expand(x.shape[0], 1, x.shape[-2], -1)
+        return ramp + 0.01 * x.mean(1, keepdim=True)
+
+
+def test_test_time_mirroring_averages_with_the_mirrored_prediction() -> None:
+    img = np.zeros((40, 60), np.uint8)
+    img[:, 30:] = 255
+    biased = LoadedModel(LeftIsNear(), "left", "test", "left", default_size=32, multiple=8)
+    plain = DepthEstimator(biased, cache_dir=False, device="cpu", flip=False).estimate(img)
+    assert plain[:, :10].mean() > 0.8 and plain[:, -10:].mean() < 0.2  # the bias wins
+    mirrored = DepthEstimator(biased, cache_dir=False, device="cpu", flip=True).estimate(img)
+    # the left/right bias cancels; what is left is the image's own (bright) half
+    assert mirrored[:, 40:].mean() > 0.8 and mirrored[:, :20].mean() < 0.2
+    est = DepthEstimator(tiny(), cache_dir=False, device="cpu", flip=True)  # brightness: mirror-symmetric
+    np.testing.assert_allclose(
+        est.estimate(img),
+        DepthEstimator(tiny(), cache_dir=False, device="cpu", flip=False).estimate(img),
+        atol=2e-3,
+    )
+    assert est.model.module.calls == 1  # the image and its mirror in one batch
+    assert est.key(image()) != DepthEstimator(tiny(), cache_dir=False, device="cpu").key(image())
+    unsmoothed = DepthEstimator(tiny(), cache_dir=False, device="cpu", smooth=False)
+    assert unsmoothed.key(image()) != DepthEstimator(tiny(), cache_dir=False, device="cpu").key(image())
+
+
 def test_inference_shape_keeps_aspect() -> None:
     assert inference_shape(1080, 1920, 224, 32) == (160, 288)
     assert inference_shape(1920, 1080, 224, 32) == (288, 160)
@@ -590,7 +619,7 @@ def test_scenes_are_reproducible_and_sky_is_far(gl_ctx) -> None:  # noqa: ANN001
     c_rgb, _ = r.render(6, "landscape")
     assert np.abs(a_rgb.astype(int) - c_rgb).mean() > 2
     kinds_seen = 0
-    for seed, kind in enumerate(["street", "room", "closeup", "tabletop", "clutter"]):
+    for seed, kind in enumerate(["street", "room", "closeup", "tabletop", "clutter", "floor"]):
         rgb, depth = r.render(100 + seed, kind)
         assert rgb.shape == (64, 64, 3) and depth.shape == (64, 64)
         assert rgb.std() > 5 and (depth > 0).any()
@@ -600,6 +629,55 @@ def test_scenes_are_reproducible_and_sky_is_far(gl_ctx) -> None:  # noqa: ANN001
     if (a_depth == 0).any():
         assert near[a_depth == 0].max() == 0.0  # sky is the farthest
     r.release()
+
+
+def test_default_kind_mix_keeps_every_seeds_kind_and_mixes_parse() -> None:
+    from shaderviz.depth.scenes import BUILDERS, make_scene
+    from shaderviz.depth.scenes.kinds import parse_weights
+
+    # the kinds seeds 0.. and 8000.. had when the first dataset was rendered (before `floor`)
+    assert [make_scene(s)[1] for s in range(12)] == [
+        "closeup", "closeup", "street", "landscape", "clutter", "tabletop",
+        "closeup", "closeup", "street", "clutter", "clutter", "landscape",
+    ]  # fmt: skip
+    assert [make_scene(s, dusk=0.6)[1] for s in range(8000, 8006)] == [
+        "street", "closeup", "landscape", "closeup", "street", "clutter",
+    ]  # fmt: skip
+    assert "floor" in BUILDERS
+    mix = parse_weights("floor=3, room=1,closeup")
+    assert mix == {"floor": 3.0, "room": 1.0, "closeup": 1.0}
+    kinds = [make_scene(s, weights=mix)[1] for s in range(40)]
+    assert set(kinds) == {"floor", "room", "closeup"} and kinds.count("floor") > kinds.count("room")
+    assert {make_scene(s, weights={"floor": 1})[1] for s in range(5)} == {"floor"}
+    for bad in ("garage=1", "floor=-1", "floor=x", "", "room=0"):
+        with pytest.raises(ValueError):
+            parse_weights(bad)
+
+
+def test_scenes_cli_rejects_an_unknown_kind(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "shaderviz.depth.scenes", str(tmp_path), "--count", "1", "--kinds", "car=1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "unknown scene kind 'car'" in done.stderr
+    assert not list(tmp_path.glob("*.npy"))
+
+
+def test_edge_errors_measure_where_depth_edges_are() -> None:
+    from shaderviz.depth.evaluate import EDGE_CAP_PX, edge_errors
+
+    target = np.zeros((64, 64))
+    target[16:48, 20:44] = 1.0  # a near square on a far background
+    acc, comp = edge_errors(target * 3 + 2, target)  # scale and shift do not matter
+    assert acc < 0.2 and comp < 0.6
+    shifted = np.roll(target, 4, axis=1)
+    acc, comp = edge_errors(shifted, target)
+    assert 2.0 < acc < 5.0 and 1.0 < comp < 5.0
+    assert edge_errors(np.zeros((64, 64)), target) == (EDGE_CAP_PX, EDGE_CAP_PX)  # no edge found
+    flat_truth = np.zeros((64, 64))
+    assert edge_errors(target, flat_truth) == (EDGE_CAP_PX, EDGE_CAP_PX)
 
 
 def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
@@ -653,3 +731,36 @@ def test_training_smoke_loss_drops_and_resumes(tmp_path: Path) -> None:
     state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
     assert state["step"] == 40
     assert (tmp_path / "run" / "step_000010.pt").exists()
+
+    # --export averages several snapshots into one shipped fp16 checkpoint
+    run = tmp_path / "run"
+    train.main(["--export", str(run / "step_000010.pt"), str(run / "step_000040.pt"),
+                "--to", str(tmp_path / "avg.pt"), "--inference-size", "96", "--smooth", "off"])  # fmt: skip
+    a, _ = load_checkpoint(run / "step_000010.pt")
+    b, _ = load_checkpoint(run / "step_000040.pt")
+    avg, meta = load_checkpoint(tmp_path / "avg.pt")
+    assert meta["averaged"] == ["step_000010.pt", "step_000040.pt"] and meta["inference_size"] == 96
+    name = "head.weight"
+    mean = (a.state_dict()[name] + b.state_dict()[name]) / 2
+    assert not torch.allclose(a.state_dict()[name], b.state_dict()[name], atol=1e-3)
+    assert torch.allclose(avg.state_dict()[name], mean, atol=2e-3)
+    shipped_form = load_model(tmp_path / "avg.pt")
+    assert shipped_form.default_size == 96 and not shipped_form.smooth
+    assert not DepthEstimator(shipped_form, cache_dir=False, device="cpu").smooth  # the model's setting
+    assert DepthEstimator(shipped_form, cache_dir=False, device="cpu", smooth=True).smooth
+
+    # --init fine-tunes from a checkpoint's weights (a new run; lr 0 keeps them as they are)
+    from shaderviz.depth.model import save_checkpoint
+
+    source, _ = load_checkpoint(tmp_path / "run" / "last.pt")
+    save_checkpoint(tmp_path / "init.pt", source, {"width": 16, "fine": 32}, half=True)
+    fine = [*common[:2], "--out", str(tmp_path / "fine"), *common[4:], "--init", str(tmp_path / "init.pt")]
+    fine[fine.index("--lr") + 1] = "0"
+    train.main([*fine, "--steps", "1"])
+    tuned, _ = load_checkpoint(tmp_path / "fine" / "last.pt")
+    for (name, a), b in zip(source.state_dict().items(), tuned.state_dict().values(), strict=True):
+        if a.is_floating_point():
+            assert torch.allclose(a.half().float(), b, atol=1e-3), name
+    assert torch.load(tmp_path / "fine" / "last.pt", weights_only=True)["config"]["init"] == str(
+        tmp_path / "init.pt"
+    )

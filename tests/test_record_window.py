@@ -28,7 +28,7 @@ def recordings(player: Player) -> list[Path]:
     return sorted(player.snapshots.glob("shaderviz_rec_*.mp4"))
 
 
-def test_v_records_what_the_chain_shows_without_the_hud(play: Callable[..., Player], tmp_path: Path) -> None:
+def test_m_records_what_the_chain_shows_without_the_hud(play: Callable[..., Player], tmp_path: Path) -> None:
     from PIL import Image
 
     image = np.zeros((90, 160, 3), np.uint8)
@@ -40,9 +40,9 @@ def test_v_records_what_the_chain_shows_without_the_hud(play: Callable[..., Play
                   "--fx", "saturate amount=0")
     player.snapshot_where(lambda a: a[..., 0].max() > 150, "the picture")
     player.key("h")  # the HUD on: it must not reach the recording
-    player.key("v")
+    player.key("m")
     time.sleep(2.5)
-    player.key("v")
+    player.key("m")
     path = player.snapshots / "shaderviz_rec_0001.mp4"
     wait_for(lambda: "recorded" in player.out_path.read_text(), 20, "the recording finished")
     assert recordings(player) == [path] and not list(player.snapshots.glob(".*partial*"))
@@ -61,7 +61,7 @@ def test_v_records_what_the_chain_shows_without_the_hud(play: Callable[..., Play
 def test_sigterm_while_recording_finishes_the_file(play: Callable[..., Player], tmp_path: Path) -> None:
     player = play("clouds", "--size", "96x64", "--fps", "15", "--scale", "1")
     wait_for(lambda: "shaderviz |" in player.title, 20, "the loop running")
-    player.key("v")
+    player.key("m")
     time.sleep(2.0)
     player.proc.send_signal(signal.SIGTERM)
     assert player.proc.wait(30) == 143, player.stderr  # 128 + SIGTERM, as a shell reports it

@@ -35,7 +35,7 @@ class ControlOptions:
     quantize: float = 0.0  # beats: 1 a beat, 4 a bar, 0 off
     log: Path | None = None
     playlist: Path | None = None
-    recordings: Path = Path(".")  # where V puts its videos
+    recordings: Path = Path(".")  # where M puts its videos
     log_args: dict[str, Any] = field(default_factory=dict)  # what rebuilds the show (render --replay)
     runner: Any = None  # a PlaylistRunner (--playlist)
 

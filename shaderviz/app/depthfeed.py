@@ -4,7 +4,9 @@ source image, or flat 0.5 (the renderer's default).
 In ``auto`` mode the model runs only while the chain reads depth (a depth-gated effect, a
 sort by depth, an effect whose shader reads depth), on the image the source delivered
 last, and ``render`` waits for it: every frame must have its own depth, deterministically.
-(``play`` never waits: see :mod:`shaderviz.app.livedepth`.)
+The model's maps are uploaded for refinement: the renderer moves their edges onto the
+image's edges on the GPU (render/depthprep.py); a depth file is used as it is. (``play``
+never waits: see :mod:`shaderviz.app.livedepth`.)
 """
 
 from __future__ import annotations
@@ -44,8 +46,11 @@ class DepthFeed:
         """Before each frame: the depth of a new image, if the chain reads depth."""
         if self._image is None or not self.show.uses_depth():
             return
-        renderer.upload_depth(self._load().estimate(self._image))
+        renderer.upload_depth(self._estimate(self._image), refine=True)
         self._image = None
+
+    def _estimate(self, image: np.ndarray) -> np.ndarray:
+        return self._load().estimate(image)
 
     def _load(self) -> Any:
         if self._estimator is None:

@@ -18,8 +18,10 @@ from typing import Any
 import moderngl
 import numpy as np
 
+from shaderviz.app.camerasteer import CameraSteer
 from shaderviz.app.chainedit import ChainEditor
 from shaderviz.app.clock import Clock
+from shaderviz.app.depthview import DepthView
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.livedepth import LiveDepth
 from shaderviz.app.paramcontrol import ParamControl
@@ -69,11 +71,13 @@ class LiveShow:
             self.depth = self._own(LiveDepth(show, self.size, stats, _video_frames(show)))
             self.feed = self._own(SourceFeed(show.source, self.size, show.fit, on_loaded=self.depth.offer))
             self.fade = self._own(Crossfade(ctx, self.size, options.transition))
+            self.fade.seconds = self._fade_seconds()
             self.presets = self._own(PresetSwitcher(options.bank, options.rebuild, notify))
             self.snapshots = self._own(SnapshotSaver(options.snapshots, notify))
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
             self.editor = ChainEditor(show, notify)
             self.params = ParamControl(show, lambda: self.editor.selected, notify)
+            self.steer, self.depth_view = CameraSteer(), DepthView()  # the pointer; D
             self._show_first()
             self.depth.start(self.renderer)
             self.feed.start()
@@ -98,6 +102,11 @@ class LiveShow:
                         f"{show.size[0]}x{show.size[1]} (--scale 1 for full size)")
         return size
 
+    def _fade_seconds(self) -> float:
+        """--transition, but at most a third of a folder's --cycle: each image is seen whole."""
+        cycle = getattr(self.show.source, "cycle_seconds", None)
+        return min(self.options.transition, cycle / 3) if cycle else self.options.transition
+
     def _own(self, thing: Any) -> Any:
         self._owned.append(thing)
         return thing
@@ -117,7 +126,7 @@ class LiveShow:
         commands.bind("snapshot", self.snapshot)
         commands.bind("sort", self.sort_arrow)
         commands.bind("autosort", self.autosort)
-        commands.bind("sort_key", lambda: self.notify(f"sort key: {self.sort.cycle_key(chain(), registry)}"))
+        commands.bind("sort_key", lambda: self.say(f"sort key: {self.sort.cycle_key(chain(), registry)}"))
         commands.bind("sort_reset", lambda: self.notify(
             "sort removed" if self.sort.reset(chain(), registry) else "no pixel sort to remove"))
         commands.bind("toggle", self.editor.toggle)
@@ -133,6 +142,16 @@ class LiveShow:
         commands.bind("param_previous", lambda: self.params.select(-1))
         commands.bind("param_up", lambda: self.params.nudge(1))
         commands.bind("param_down", lambda: self.params.nudge(-1))
+        commands.bind("depth_view", self.toggle_depth_view)
+        commands.bind("steer", self.steer_to)
+
+    def steer_to(self, value: Any) -> None:
+        """``steer X Y`` (the pointer, OSC): where the parallax camera should go."""
+        try:
+            x, y = (float(v) for v in value)
+        except (TypeError, ValueError):
+            raise ValueError(f"steer takes X Y (two numbers 0..1), got {value!r}") from None
+        self.steer.point(x, y)
 
     def sort_arrow(self, arrow: str, down: bool) -> None:
         if down:
@@ -140,8 +159,16 @@ class LiveShow:
         else:
             self.sort.release(arrow)
 
+    def say(self, text: str) -> None:
+        """On screen and on stdout (a terminal beside the window, a log)."""
+        self.notify(text)
+        print(text, flush=True)
+
+    def toggle_depth_view(self) -> None:
+        self.say("depth view " + ("on" if self.depth_view.toggle() else "off"))
+
     def autosort(self) -> None:
-        self.notify("auto sort " + ("on" if self.sort.toggle_auto() else "off"))
+        self.say("auto sort " + ("on" if self.sort.toggle_auto() else "off"))
 
     def pause(self) -> None:
         self.notify("paused" if self.clock.toggle() else "playing")
@@ -184,6 +211,8 @@ class LiveShow:
         if self.depth.uploaded is not None and self.depth.uploaded != depth_before:
             self._tell("depth", self.depth.uploaded)
         self.sort.apply(show.chain, show.registry)
+        self.steer.apply(show.chain, show.registry, now)
+        self.depth_view.apply(show.chain, show.registry)
         self.frame = show.frame_at(seconds, self.index)
         target = self.renderer.render(show.chain, self.frame, show.generator)
         self.output = self.fade.apply(target, now)
@@ -275,6 +304,7 @@ class LiveShow:
                      "depth_model", "preset_name", "software_scale"):
             setattr(self.show, name, getattr(new, name))
         size = self._render_size(self.show)
+        self.fade.seconds = self._fade_seconds()
         self.fade.start(self.output, now, size=size)  # (scaled to the new size if it changes)
         if size != self.size:
             self.renderer.resize(size)

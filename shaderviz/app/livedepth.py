@@ -5,7 +5,8 @@ loop never waits.
   reads depth, on a thread of its own, so neither the torch import nor the model load
   touches the render loop. Images are scaled down to about the model's inference size
   on that thread too (Pillow releases the GIL), so only small arrays travel, and the map
-  comes back at that size: the GPU scales it up (``Renderer.upload_depth``).
+  comes back at that size: the GPU scales it up and refines it onto the image's edges
+  (``Renderer.upload_depth(..., refine=True)``), as in ``render``.
 - Until the first map of the picture on screen is there, depth-driven effects are neutral
   (``Renderer.depth_weight`` = 0: a depth-gated effect acts nowhere instead of on the whole
   picture); when it arrives they fade in over ``FADE_SECONDS``.
@@ -193,12 +194,14 @@ class LiveDepth:
 
     def start(self, renderer: Renderer) -> None:
         """``--depth FILE``: upload it once. Flat and file depth act at full strength. In
-        auto mode a flat small map goes up now, so the GPU scaler is ready before the show."""
+        auto mode a flat small map goes up now, to be refined like the model's maps: the GPU
+        scaler and the refinement's programs compile in the first frame, not when the first
+        map arrives mid-show."""
         depth = self.show.depth_file()
         if depth is not None:
             renderer.upload_depth(depth)
         elif self.auto:
-            renderer.upload_depth(np.full((2, 2), 0.5, np.float32))
+            renderer.upload_depth(np.full((2, 2), 0.5, np.float32), refine=True)
         renderer.depth_weight = 0.0 if self.wanted else 1.0
 
     def set_source(self, video_frames: int | None) -> None:
@@ -230,7 +233,7 @@ class LiveDepth:
         self._collect()
         best, lag = self._best(shown)
         if best is not None and best != self.uploaded:
-            renderer.upload_depth(self.maps[best].astype(np.float32))
+            renderer.upload_depth(self.maps[best].astype(np.float32), refine=True)
             self.uploaded = best
         self.lag = lag if self.video_frames is not None else None
         if best is None:

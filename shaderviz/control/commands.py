@@ -56,6 +56,9 @@ APP_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("autosort", "toggle auto sort: keep sorting in the last arrow's direction"),
     CommandSpec("sort_key", "cycle the pixel-sort key (luma, lightness, hue, ..., depth)"),
     CommandSpec("sort_reset", "remove the pixel sort: back to the unsorted image"),
+    CommandSpec("depth_view", "show the depth map over the chain (what the depth model sees)"),
+    CommandSpec("steer", "point the parallax camera: X Y, fractions of the window from its top-left "
+                "(the mouse does this)", value="X Y"),
     CommandSpec("select_next", "select the next effect of the chain (marked in the HUD)"),
     CommandSpec("select_previous", "select the previous effect of the chain"),
     CommandSpec("remove", "remove the selected effect from the chain"),

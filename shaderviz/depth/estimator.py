@@ -8,7 +8,8 @@
 
 The model sees the image resized to about ``size``² pixels with its aspect ratio kept
 (sides rounded to the model's multiple); the prediction is upsampled back to the image's
-size, lightly smoothed, and normalised per image (robust min/max) to 0..1.
+size (smoothed by a 3x3 binomial filter first where the model's checkpoint asks for it)
+and normalised per image (robust min/max) to 0..1.
 
 Results are cached in memory (LRU, ``memory_items``) and on disk under
 ``$XDG_CACHE_HOME/shaderviz/depth`` (default ``~/.cache``), keyed by a hash of the image
@@ -124,14 +125,14 @@ class DepthEstimator:
         cache_dir: str | os.PathLike | None | bool = None,
         memory_items: int = 16,
         disk_bytes: int = DISK_BYTES,
-        smooth: bool = True,
+        smooth: bool | None = None,
         flip: bool | None = None,
     ) -> None:
         self.device = torch.device(device) if device is not None else default_device()
         self.model = model if isinstance(model, LoadedModel) else load_model(model, self.device)
         self.model.to(self.device)
         self.size = int(size or self.model.default_size)
-        self.smooth = smooth
+        self.smooth = self.model.smooth if smooth is None else bool(smooth)
         self.flip = self.model.flip if flip is None else bool(flip)
         if cache_dir is False:
             self.cache_dir = None
@@ -149,7 +150,8 @@ class DepthEstimator:
     # -- public API ---------------------------------------------------------------------------
 
     def key(self, rgb: np.ndarray) -> str:
-        return f"{image_key(rgb)}-{self.model.identity}-{self.size}{'f' if self.flip else ''}"
+        tags = ("f" if self.flip else "") + ("" if self.smooth else "s")
+        return f"{image_key(rgb)}-{self.model.identity}-{self.size}{tags}"
 
     def estimate(self, image) -> np.ndarray:  # noqa: ANN001
         """Nearness map (H, W) float32 in 0..1 for ``image``; blocks. Uses and fills the caches."""
@@ -191,6 +193,16 @@ class DepthEstimator:
 
     # -- internals ----------------------------------------------------------------------------
 
+    def infer(self, x: torch.Tensor) -> torch.Tensor:
+        """The model on one image already at the inference size: (1,3,h,w) -> (1,1,h,w), raw
+        nearness, with test-time mirroring when it is on (the mean with the mirrored image's
+        mirrored prediction)."""
+        with self._model_lock:
+            if not self.flip:
+                return self.model.predict(x)[None]
+            both = self.model.predict(torch.cat([x, x.flip(-1)]))  # one batch of two
+            return ((both[0] + both[1].flip(-1)) / 2)[None, None]
+
     def _compute(self, rgb: np.ndarray) -> np.ndarray:
         h, w = rgb.shape[:2]
         ih, iw = inference_shape(h, w, self.size, self.model.multiple)
@@ -198,11 +210,8 @@ class DepthEstimator:
             ih = iw = max(1, round(self.size / self.model.multiple)) * self.model.multiple
         x = torch.from_numpy(rgb).permute(2, 0, 1)[None].to(self.device)
         x = F.interpolate(x, size=(ih, iw), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
-        with self._model_lock:
-            pred = self.model.predict(x)[None]
-            if self.flip:  # test-time mirror: average with the prediction of the flipped image
-                pred = (pred + self.model.predict(x.flip(-1))[None].flip(-1)) / 2
-        if self.smooth:  # soft edges: a 3x3 binomial blur at inference resolution
+        pred = self.infer(x)
+        if self.smooth:  # softer edges: a 3x3 binomial blur at inference resolution
             k = torch.tensor([1.0, 2.0, 1.0], device=pred.device)
             k = (k[:, None] * k[None]) / 16
             pred = F.conv2d(F.pad(pred, (1, 1, 1, 1), mode="replicate"), k.view(1, 1, 3, 3))

@@ -13,7 +13,12 @@ gives a Spearman correlation over all valid pixels.
 Synthetic: scenes from ``shaderviz.depth.scenes`` with seeds never used for training
 (from 10,000,000 up): scale-and-shift-invariant absolute error (prediction least-squares
 aligned to the target nearness, both 0..1) and Spearman rank correlation, per image,
-averaged.
+averaged. Edge alignment, like the depth-boundary errors of the iBims-1 benchmark: Canny
+edges (sigma sqrt 2, hysteresis 0.03 / 0.06) of the true nearness and of the aligned
+prediction; *accuracy* = mean distance (px at 192 px, capped at 10) from a predicted
+depth edge to the nearest true one, *completeness* = from a true edge to the nearest
+predicted one. Lower is better for both; in rendered scenes every true depth edge is
+also an image edge (an object's outline).
 """
 
 from __future__ import annotations
@@ -95,6 +100,41 @@ def ssi_error(pred: np.ndarray, target: np.ndarray) -> float:
     return float(np.abs(s * p + b - t).mean())
 
 
+EDGE_CAP_PX = 10.0
+
+
+def align_to(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``pred`` least-squares scaled and shifted onto ``target``."""
+    p, t = pred.ravel().astype(np.float64), target.ravel().astype(np.float64)
+    A = np.stack([p, np.ones_like(p)], 1)
+    (s, b), *_ = np.linalg.lstsq(A, t, rcond=None)
+    return (s * pred + b).astype(np.float64)
+
+
+def depth_edges(near: np.ndarray) -> np.ndarray:
+    """Boolean Canny edge map of a nearness map in 0..1 units."""
+    from skimage.feature import canny
+
+    return canny(near.astype(np.float64), sigma=np.sqrt(2), low_threshold=0.03, high_threshold=0.06)
+
+
+def edge_errors(pred: np.ndarray, target: np.ndarray, cap: float = EDGE_CAP_PX) -> tuple[float, float]:
+    """(accuracy, completeness) in pixels: predicted depth edges -> true ones, and back.
+
+    ``pred`` is aligned to ``target`` (true nearness, 0..1) first so that the same Canny
+    thresholds mean the same depth step in both. With no edge on one side the distance is
+    the cap (nothing found is as bad as all edges far off)."""
+    from scipy.ndimage import distance_transform_edt
+
+    true_e = depth_edges(target)
+    pred_e = depth_edges(np.clip(align_to(pred, target), -0.5, 1.5))
+    if not true_e.any() or not pred_e.any():
+        return cap, cap
+    to_true = np.minimum(distance_transform_edt(~true_e), cap)
+    to_pred = np.minimum(distance_transform_edt(~pred_e), cap)
+    return float(to_true[pred_e].mean()), float(to_pred[true_e].mean())
+
+
 def real_photo_report(estimator, annotations: list[dict]) -> dict:  # noqa: ANN001
     per_image = {}
     correct, base, total = 0, 0.0, 0
@@ -125,7 +165,7 @@ def synthetic_report(estimator, count: int, size: int = 192, seed: int = HELD_OU
     from shaderviz.depth.scenes import SceneRenderer, make_scene, nearness
 
     renderer = SceneRenderer(size)
-    ssi, rho, kinds = [], [], {}
+    ssi, rho, kinds, acc, comp = [], [], {}, [], []
     try:
         for i in range(count):
             rgb, depth = renderer.render(seed + i)
@@ -135,6 +175,9 @@ def synthetic_report(estimator, count: int, size: int = 192, seed: int = HELD_OU
             e, r = ssi_error(pred, target), spearman(pred, target)
             ssi.append(e)
             rho.append(r)
+            a, c = edge_errors(pred, target)
+            acc.append(a)
+            comp.append(c)
             kinds.setdefault(kind, []).append(r)
     finally:
         renderer.release()
@@ -142,6 +185,8 @@ def synthetic_report(estimator, count: int, size: int = 192, seed: int = HELD_OU
         "scenes": count,
         "ssi_error": float(np.mean(ssi)),
         "spearman": float(np.mean(rho)),
+        "edge_accuracy_px": float(np.mean(acc)),
+        "edge_completeness_px": float(np.mean(comp)),
         "spearman_by_kind": {k: round(float(np.mean(v)), 4) for k, v in sorted(kinds.items())},
     }
 
@@ -165,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
         default="model",
         help="test-time mirroring (default: the model's setting)",
     )
+    p.add_argument(
+        "--smooth",
+        choices=("model", "on", "off", "both"),
+        default="model",
+        help="the estimator's 3x3 smoothing (default: the model's setting)",
+    )
     args = p.parse_args(argv)
     import torch
 
@@ -176,13 +227,23 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.model:
         model = load_model(spec, "cpu")
         flips = {"model": [None], "on": [True], "off": [False], "both": [False, True]}[args.flip]
-        for size, flip in [(s, f) for s in sizes for f in flips]:
-            est = DepthEstimator(model, size=size, device="cpu", cache_dir=False, memory_items=0, flip=flip)
+        smooths = {"model": [None], "on": [True], "off": [False], "both": [True, False]}[args.smooth]
+        for size, flip, smooth in [(s, f, m) for s in sizes for f in flips for m in smooths]:
+            est = DepthEstimator(
+                model,
+                size=size,
+                device="cpu",
+                cache_dir=False,
+                memory_items=0,
+                flip=flip,
+                smooth=smooth,
+            )
             t0 = time.time()
             row = {
                 "model": str(spec),
                 "size": est.size,
                 "flip": est.flip,
+                "smooth": est.smooth,
                 "real": real_photo_report(est, annotations),
             }
             if args.synthetic:
@@ -191,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(row)
             r = row["real"]
             line = (
-                f"{Path(str(spec)).name:<28} {est.size:>4}px{'+flip' if est.flip else '     '} "
+                f"{Path(str(spec)).name:<28} {est.size:>4}px{'+flip' if est.flip else '     '}"
+                f"{'         ' if est.smooth else ' unsmooth'} "
                 f"ordinal {r['model_acc']:.3f} "
                 f"(baseline {r['baseline_acc']:.3f}, {r['pairs']} pairs)"
             )
@@ -200,7 +262,10 @@ def main(argv: list[str] | None = None) -> int:
                 line += f"  moto rho {rho:+.3f} (rows {rows:+.3f})"
             if "synthetic" in row:
                 s = row["synthetic"]
-                line += f"  synth SSI {s['ssi_error']:.4f} rho {s['spearman']:.3f}"
+                line += (
+                    f"  synth SSI {s['ssi_error']:.4f} rho {s['spearman']:.3f}"
+                    f" edges acc {s['edge_accuracy_px']:.2f} comp {s['edge_completeness_px']:.2f} px"
+                )
             print(line, flush=True)
             if args.maps:
                 from PIL import Image
@@ -208,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.maps.mkdir(parents=True, exist_ok=True)
                 for item in annotations:
                     near = est.estimate(item["path"])
-                    tag = "f" if est.flip else ""
+                    tag = ("f" if est.flip else "") + ("" if est.smooth else "s")
                     name = f"{Path(str(spec)).stem}_{est.size}{tag}_{Path(item['file']).stem}.png"
                     Image.fromarray((near * 255).astype(np.uint8)).save(args.maps / name)
     if args.json:

@@ -49,6 +49,7 @@ class LoadedModel:
     std: tuple[float, float, float] | None = None
     square: bool = False  # the network only takes square inputs (plain-ViT DPT)
     flip: bool = False  # the estimator's default for test-time mirroring
+    smooth: bool = True  # the estimator's default for its 3x3 smoothing at inference resolution
     metric: bool = False  # the network predicts depth (larger = farther), not nearness
 
     def to(self, device: torch.device | str) -> LoadedModel:
@@ -149,7 +150,10 @@ def load_model(spec: str | os.PathLike, device: str | torch.device = "cpu") -> L
         raise ModelError(f"cannot load depth model {path}: {_short(text)}") from None
     size = int(payload.get("inference_size", 224))
     flip = bool(payload.get("flip_tta", False))
-    loaded = LoadedModel(module, "sv-" + file_hash(path), "shaderviz", name, default_size=size, flip=flip)
+    smooth = bool(payload.get("smooth", True))
+    loaded = LoadedModel(
+        module, "sv-" + file_hash(path), "shaderviz", name, default_size=size, flip=flip, smooth=smooth
+    )
     return loaded.to(device)
 
 

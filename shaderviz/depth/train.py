@@ -252,10 +252,15 @@ def train(args: argparse.Namespace) -> dict:
         "grad_weight": args.grad_weight,
         "imagenet_weights": args.imagenet_weights,
         "sizes": [int(v) for v in args.sizes.split(",")],
+        "warmup": args.warmup,
     }
-    model, opt = build(config, pretrained=not args.no_pretrained)
+    model, opt = build(config, pretrained=not args.no_pretrained and args.init is None)
     step, elapsed = 0, 0.0
     last = out / "last.pt"
+    if args.init is not None and not last.exists():
+        init_from(model, args.init)
+        config["init"] = str(args.init)
+        print(json.dumps({"init": str(args.init)}), flush=True)
     if last.exists():
         state = torch.load(last, map_location="cpu", weights_only=True)
         model.load_state_dict(state["state_dict"])
@@ -275,11 +280,12 @@ def train(args: argparse.Namespace) -> dict:
     t_last = time.time()
     running = None
     while step < config["steps"]:
-        if step % 200 == 0:
+        if step % 50 == 0:  # shards the renderer finished meanwhile
             data.refresh()
         rng = np.random.default_rng([config["seed"], step])
         x, y = make_batch(data, rng, config["batch"], sizes=tuple(config.get("sizes", SIZES)))
-        f = lr_factor(step, config["steps"], warmup=min(200, config["steps"] // 10 + 1))
+        warmup = min(int(config.get("warmup", 200)), config["steps"] // 10 + 1)
+        f = lr_factor(step, config["steps"], warmup)
         for g in opt.param_groups:
             g["lr"] = g["base_lr"] * f
         pred = model(x)
@@ -322,6 +328,17 @@ def train(args: argparse.Namespace) -> dict:
     return {"step": step, "elapsed_s": elapsed}
 
 
+def init_from(model: torch.nn.Module, spec: str | Path) -> None:
+    """Start from the weights of a depth checkpoint (a shipped name such as ``depth-lite0``, or a
+    path): fine-tuning instead of training from the ImageNet encoder."""
+    from shaderviz.depth.loaders import shipped_path
+    from shaderviz.depth.model import load_checkpoint
+
+    path = shipped_path(str(spec)) or Path(spec)
+    source, _ = load_checkpoint(path)
+    model.load_state_dict(source.state_dict())
+
+
 def _save_last(path: Path, model, opt, step: int, elapsed: float, config: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     torch.save(
@@ -337,13 +354,28 @@ def _save_last(path: Path, model, opt, step: int, elapsed: float, config: dict) 
     tmp.replace(path)
 
 
-def export(src: Path, dst: Path, inference_size: int, extra: dict | None = None) -> None:
-    """A training checkpoint (last.pt or step_*.pt) -> the shipped form: fp16 state dict + config."""
+def export(src: Path | list[Path], dst: Path, inference_size: int, extra: dict | None = None) -> None:
+    """Training checkpoint(s) (last.pt or step_*.pt) -> the shipped form: fp16 state dict + config.
+
+    Several checkpoints of one run are averaged weight by weight (as in stochastic weight
+    averaging): snapshots along the end of a run scatter around a better point than any one
+    of them. The encoder's batch-norm statistics are frozen during training, so they agree."""
     from shaderviz.depth.model import load_checkpoint, save_checkpoint
 
-    model, payload = load_checkpoint(src)
+    srcs = [src] if isinstance(src, (str, Path)) else list(src)
+    model, payload = load_checkpoint(srcs[0])
+    if len(srcs) > 1:
+        state = {k: v.clone() for k, v in model.state_dict().items()}
+        for other in srcs[1:]:
+            more, _ = load_checkpoint(other)
+            for k, v in more.state_dict().items():
+                if v.is_floating_point():
+                    state[k] += v
+        model.load_state_dict({k: v / len(srcs) if v.is_floating_point() else v for k, v in state.items()})
     config = {k: payload["config"][k] for k in ("width", "fine") if k in payload.get("config", {})}
     meta = {"inference_size": int(inference_size), "trained_steps": int(payload.get("step", 0))}
+    if len(srcs) > 1:
+        meta["averaged"] = [Path(p).name for p in srcs]
     meta.update(extra or {})
     save_checkpoint(dst, model, config, meta, half=True)
 
@@ -364,6 +396,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="training sizes (side of an equal-area square), one drawn per batch",
     )
     p.add_argument("--grad-weight", type=float, default=0.5)
+    p.add_argument("--warmup", type=int, default=200, help="linear warm-up steps before the cosine decay")
+    p.add_argument(
+        "--init",
+        default=None,
+        help="fine-tune: start from this depth checkpoint (path or shipped name, e.g. depth-lite0) "
+        "instead of the ImageNet encoder; ignored when OUT/last.pt exists (the run resumes)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     p.add_argument("--save-every", type=float, default=180.0, help="seconds between last.pt saves")
@@ -374,17 +413,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--no-pretrained", action="store_true", help="random encoder (tests, ablations)")
     p.add_argument("--quiet", action="store_true")
-    p.add_argument("--export", type=Path, metavar="CKPT", help="convert CKPT to the shipped fp16 form, exit")
+    p.add_argument(
+        "--export",
+        type=Path,
+        nargs="+",
+        metavar="CKPT",
+        help="convert CKPT to the shipped fp16 form (several: their weights averaged), exit",
+    )
     p.add_argument("--to", type=Path, default=Path("models/depth-lite0.pt"), help="--export destination")
     p.add_argument("--inference-size", type=int, default=224, help="--export: the model's default size")
+    p.add_argument(
+        "--smooth",
+        choices=("on", "off"),
+        default="on",
+        help="--export: whether the estimator smooths this model's maps (3x3 binomial) by default",
+    )
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.export:
-        export(args.export, args.to, args.inference_size)
-        print(json.dumps({"exported": str(args.export), "to": str(args.to), "bytes": args.to.stat().st_size}))
+        export(args.export, args.to, args.inference_size, {"smooth": args.smooth == "on"})
+        size = args.to.stat().st_size
+        print(json.dumps({"exported": [str(p) for p in args.export], "to": str(args.to), "bytes": size}))
         return
     print(json.dumps(train(args)), flush=True)
 

@@ -30,9 +30,11 @@ class Fullscreen:
     def toggle(self) -> bool:
         """True when the window is now fullscreen (the mouse cursor hidden while it is)."""
         native = self.x11
-        if native is None:
+        if native is None:  # pyglet's own way; it may remake the window
             self.window.fullscreen = not self.window.fullscreen
             self.on = bool(self.window.fullscreen)
+            # A remade window never saw F released: pyglet would hold it down forever.
+            getattr(getattr(self.window, "_window", None), "pressed_keys", set()).clear()
             self._cursor()
             return self.on
         self.on = not self.on

@@ -33,13 +33,13 @@ class HudState:
 
 
 class Hud:
-    def __init__(self, ctx: moderngl.Context, keys_text: Callable[[], str]) -> None:
-        self.keys_text = keys_text  # asked when shown: hot reload may bring new effect keys
+    def __init__(self, ctx: moderngl.Context, keys: Callable[[], list[tuple[str, str]]]) -> None:
+        self.keys = keys  # (keys, help) pairs, asked when shown: hot reload may bring new effect keys
         self.visible = False
         self.keys_visible = False
         self.notices: list[tuple[str, float]] = []
         self._corner = TextLayer(ctx)
-        self._keys = TextLayer(ctx, size=14)
+        self._keys = TextLayer(ctx, size=13)
         self._marks = TextLayer(ctx, size=18)
         self._figures: list[str] = []
         self._key_lines: list[str] = []
@@ -55,7 +55,7 @@ class Hud:
 
     def toggle_keys(self) -> bool:
         self.keys_visible = not self.keys_visible
-        self._key_lines = ["keys (? hides them):", *self.keys_text().splitlines()]
+        self._key_lines = ["keys\t(? hides them)", *(f"{keys}\t{text}" for keys, text in self.keys())]
         return self.keys_visible
 
     def lines(self, state: HudState, error: str | None, now: float | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""``V`` in `play` (or ``record`` over OSC / MIDI): the show's frames to a video file while
+"""``M`` in `play` (or ``record`` over OSC / MIDI): the show's frames to a video file while
 it plays, without slowing it down.
 
 Each shown frame is copied into a ring of pixel buffers (outputs/readback: on a GPU the
@@ -165,7 +165,7 @@ class LiveRecorder:
         return self.take is not None
 
     def command(self, value: Any = None) -> None:
-        """``record`` (V): toggle; ``record 1`` / ``record 0``: start / stop."""
+        """``record`` (M): toggle; ``record 1`` / ``record 0``: start / stop."""
         if isinstance(value, (list, tuple)) and len(value) == 1:
             value = value[0]
         want = not self.recording if value is None else _truth(value)

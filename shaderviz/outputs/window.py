@@ -1,6 +1,6 @@
 """``shaderviz play``: the live show in a window. This module only runs the loop:
 
-1. run the commands other threads posted (``Commands.pump``);
+1. run the commands posted since the last frame (``Commands.pump``): keys, other threads;
 2. ``LiveShow.step()``: the frame at the render size (workers' results adopted, chain run);
 3. draw it scaled to the window, then the HUD, notices and keys over it (window only);
 4. swap buffers, which also dispatches window events: keys become commands (keymap);
@@ -27,7 +27,7 @@ from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
 from shaderviz.control.commands import Commands, command_specs
 from shaderviz.errors import UserError
-from shaderviz.keymap import command_for, describe
+from shaderviz.keymap import command_for, describe, key_lines
 from shaderviz.outputs import monitors
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
@@ -134,7 +134,7 @@ class _Loop:
         self.window, self.show, self.options, self.stats = window, show, options, stats
         registry, bank = show.registry, options.bank
         self.commands = Commands(lambda: command_specs(registry, bank))
-        self.hud = Hud(window.ctx, lambda: describe(registry, bank))
+        self.hud = Hud(window.ctx, lambda: key_lines(registry, bank, short=True))
         self.pacer = Pacer(options.fps or (MAX_FPS_WITH_VSYNC if options.vsync else None))
         self.frame_listeners: list[FrameListener] = []  # e.g. recorders and video sinks
         self.error: str | None = None
@@ -157,6 +157,7 @@ class _Loop:
         self.controls = options.controls or LiveControls()
         self.controls.attach(self.commands, self.live, self.hud.notify, self.frame_listeners)
         window.key_event_func = self.on_key
+        window.mouse_position_event_func = window.mouse_drag_event_func = self.on_mouse
 
     def run(self) -> None:
         window = self.window
@@ -216,9 +217,14 @@ class _Loop:
         if action not in (keys.ACTION_PRESS, keys.ACTION_RELEASE):
             return
         command = command_for(key_name(symbol), self.show.registry, self.options.bank)
-        if command is not None:
-            self.commands.run(command, pressed=action == keys.ACTION_PRESS)
+        if command is not None:  # run at the top of the next frame, not while pyglet dispatches events
+            self.commands.post(command, pressed=action == keys.ACTION_PRESS)
             self.title_at = 0.0  # show the change at once
+
+    def on_mouse(self, x: int, y: int, dx: int, dy: int, *buttons: Any) -> None:
+        """The pointer steers the parallax camera (fractions of the window from its top-left)."""
+        width, height = self.window.size
+        self.commands.run("steer", True, (x / max(width, 1), y / max(height, 1)))  # logged, replayable
 
     def quit(self) -> None:
         self.window.is_closing = True

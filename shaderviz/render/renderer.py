@@ -18,6 +18,7 @@ from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
 from shaderviz.render.audiotexture import AudioTexture
+from shaderviz.render.depthprep import DepthPrep
 from shaderviz.render.glsl import (
     VERTEX_SHADER,
     ShaderError,
@@ -93,17 +94,19 @@ class Renderer:
     def _allocate(self) -> None:
         self.source = Target.create(self.ctx, self.size)
         self._ping = [Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)]
-        self.depth = self.ctx.texture(self.size, 1, dtype="f4")
-        self.depth.repeat_x = self.depth.repeat_y = False
+        self._source_version = 0  # bumps whenever the source image changes (the depth guide)
+        self.depth_prep = DepthPrep(self.ctx, self.size, self.registry.include_dirs())
         self.upload_depth(np.full((self.size[1], self.size[0]), 0.5, np.float32))
+
+    @property
+    def depth(self) -> moderngl.Texture:
+        """The depth map every effect reads (``depthMap``), prepared (see render/depthprep)."""
+        return self.depth_prep.texture
 
     def _free_frame_resources(self) -> None:
         for target in (self.source, *self._ping):
             target.release()
-        if self._depth_scaler is not None:
-            self._depth_scaler.release()
-            self._depth_scaler = None
-        self.depth.release()
+        self.depth_prep.release()
         self._drop_buffers(set())
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -116,6 +119,9 @@ class Renderer:
 
     def release(self) -> None:
         self._free_frame_resources()
+        if self._depth_scaler is not None:
+            self._depth_scaler.release()
+            self._depth_scaler = None
         for compiled in self._compiled.values():
             compiled.release()
         self._compiled.clear()
@@ -137,17 +143,20 @@ class Renderer:
         data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
         self._check_shape(data.shape[:2])
         self.source.texture.write(data)
+        self._source_version += 1
 
-    def upload_depth(self, depth: np.ndarray) -> None:
-        """An (H, W) float nearness map (1 = near, 0 = far), top row first; a map of another
-        size is scaled to the render size on the GPU (bilinear)."""
-        data = np.ascontiguousarray(depth[::-1], dtype=np.float32)
+    def upload_depth(self, depth: np.ndarray, refine: bool = False) -> None:
+        """An (H, W) float nearness map (1 = near, 0 = far), top row first. ``refine``: a
+        depth model's map, to be resampled onto the source image's edges on the GPU. A map
+        of another size (the live depth model's own) is scaled to the render size on the
+        GPU first (bilinear)."""
         if (depth.shape[1], depth.shape[0]) == self.size:
-            self.depth.write(data.tobytes())
+            self.depth_prep.upload(depth, refine)
             return
         if self._depth_scaler is None:
-            self._depth_scaler = DepthScaler(self.ctx, self.depth)
-        self._depth_scaler.scale(data)
+            self._depth_scaler = DepthScaler(self.ctx)
+        self._depth_scaler.scale(np.ascontiguousarray(depth[::-1], dtype=np.float32), self.depth_prep.raw.fbo)
+        self.depth_prep.uploaded(refine)
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
@@ -214,6 +223,8 @@ class Renderer:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
                 self._run_effect(spec, generator, frame, self.source, self.source)
+                self._source_version += 1
+        self.depth_prep.prepare(self.source.texture, self._source_version)
         current = self.source
         alive: set[int] = set()
         active = [(self.registry.effects.get(i.name), i) for i in chain if i.enabled]
@@ -314,7 +325,8 @@ class Renderer:
     ) -> dict[str, moderngl.Texture] | None:
         kernel = self._kernels.get(instance.uid)
         if kernel is None:
-            kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs())
+            kernel = create_kernel(spec.kernel or "", self.ctx, self.size, self.registry.include_dirs(),
+                                   self.depth_prep)
             self._kernels[instance.uid] = kernel
         try:
             values = {**values, "depth_weight": self.depth_weight}

@@ -20,18 +20,17 @@ void main() {
 
 
 class DepthScaler:
-    """Draws a small float map into ``target`` (an R32F texture) with bilinear filtering:
-    the same as resizing with half-pixel centres (``align_corners=False``)."""
+    """Draws a small float map into a float target with bilinear filtering: the same as
+    resizing with half-pixel centres (``align_corners=False``)."""
 
-    def __init__(self, ctx: moderngl.Context, target: moderngl.Texture) -> None:
+    def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
         self.program = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=SCALE_SHADER)
         self.vao = ctx.vertex_array(self.program, [])
-        self.fbo = ctx.framebuffer(color_attachments=[target])
         self.small: moderngl.Texture | None = None
 
-    def scale(self, data: np.ndarray) -> None:
-        """``data``: (h, w) float32, bottom row first (GL order)."""
+    def scale(self, data: np.ndarray, fbo: moderngl.Framebuffer) -> None:
+        """``data``: (h, w) float32, bottom row first (GL order), drawn over all of ``fbo``."""
         size = (data.shape[1], data.shape[0])
         if self.small is None or self.small.size != size:
             if self.small is not None:
@@ -42,10 +41,10 @@ class DepthScaler:
         self.small.write(data.tobytes())
         self.small.use(0)
         self.program["small"].value = 0
-        self.fbo.use()
+        fbo.use()
         self.vao.render(moderngl.TRIANGLES, vertices=3)
 
     def release(self) -> None:
-        for obj in (self.vao, self.program, self.fbo, self.small):
+        for obj in (self.vao, self.program, self.small):
             if obj is not None:
                 obj.release()

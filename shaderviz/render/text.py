@@ -29,18 +29,36 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def rasterise(lines: list[str], size: int) -> np.ndarray:
+def rasterise(lines: list[str], size: int, max_height: int | None = None) -> np.ndarray:
     """(H, W, 4) uint8: the lines on a translucent dark box, top row first. A line that
-    starts with ``!`` is an error (red), with ``*`` a notice (yellow); the mark is not drawn."""
+    starts with ``!`` is an error (red), with ``*`` a notice (yellow); the mark is not drawn.
+    A tab splits a line in two aligned columns (a key and its help). Lines that do not fit
+    in ``max_height`` pixels continue in another column to the right."""
     font = _font(size)
     texts = [(ln[1:], COLOURS[ln[0]]) if ln[:1] in ("!", "*") else (ln, COLOURS[""]) for ln in lines]
     ascent, descent = font.getmetrics()
     step = ascent + descent + 2
-    width = max((font.getlength(text) for text, _ in texts), default=0)
-    image = Image.new("RGBA", (int(width) + 2 * PADDING, step * len(texts) + 2 * PADDING), BACKGROUND)
+    rows = len(texts) if max_height is None else max(1, (max_height - 2 * PADDING) // step)
+    columns = [texts[i : i + rows] for i in range(0, len(texts), rows)] or [[]]
+    layouts = []  # per column: (x offset of the part after a tab, width)
+    for column in columns:
+        heads = [font.getlength(t.split("\t")[0]) + size for t, _ in column if "\t" in t]
+        tab = max(heads, default=0)
+        width = max((tab + font.getlength(t.split("\t", 1)[1]) if "\t" in t else font.getlength(t)
+                     for t, _ in column), default=0)
+        layouts.append((tab, width))
+    total = sum(int(width) + 2 * PADDING for _, width in layouts)
+    image = Image.new("RGBA", (max(1, total), step * min(rows, len(texts)) + 2 * PADDING), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    for row, (text, colour) in enumerate(texts):
-        draw.text((PADDING, PADDING + row * step), text, font=font, fill=colour)
+    left = 0
+    for column, (tab, width) in zip(columns, layouts, strict=True):
+        for row, (text, colour) in enumerate(column):
+            y = PADDING + row * step
+            head, sep, rest = text.partition("\t")
+            draw.text((left + PADDING, y), head, font=font, fill=colour)
+            if sep:
+                draw.text((left + PADDING + tab, y), rest, font=font, fill=colour)
+        left += int(width) + 2 * PADDING
     return np.asarray(image)
 
 
@@ -53,14 +71,15 @@ class TextLayer:
         self.vao = ctx.vertex_array(self.program, [])
         self.texture: moderngl.Texture | None = None
         self.lines: list[str] = []
+        self._height = 0  # the window height the text was laid out for
         _font(size)  # loaded now, not in the middle of the show
 
     def draw(self, lines: list[str], fbo: moderngl.Framebuffer, window: tuple[int, int],
              corner: str = "top-left") -> None:
         if not lines:
             return
-        if lines != self.lines or self.texture is None:
-            self._upload(lines)
+        if lines != self.lines or self.texture is None or self._height != window[1]:
+            self._upload(lines, window[1])
         assert self.texture is not None
         width, height = self.texture.size
         x = PADDING if corner.endswith("left") else max(0, window[0] - width - PADDING)
@@ -75,8 +94,9 @@ class TextLayer:
         self.ctx.disable(moderngl.BLEND)
         fbo.viewport = (0, 0, window[0], window[1])
 
-    def _upload(self, lines: list[str]) -> None:
-        pixels = rasterise(lines, self.size)
+    def _upload(self, lines: list[str], height: int) -> None:
+        pixels = rasterise(lines, self.size, max_height=height - 2 * PADDING)
+        self._height = height
         size = (pixels.shape[1], pixels.shape[0])
         if self.texture is None or self.texture.size != size:
             if self.texture is not None:

@@ -1,5 +1,9 @@
-"""Scene kinds and their mix: ``KIND_WEIGHTS``, ``BUILDERS``, ``make_scene(seed)`` and the
-dusk / night relighting ``relight_dusk``."""
+"""Scene kinds and their mix: ``KIND_WEIGHTS``, ``BUILDERS``, ``make_scene(seed)``,
+``parse_weights`` (a mix from the command line) and the dusk / night relighting ``relight_dusk``.
+
+``KIND_WEIGHTS`` is the mix the first dataset (seeds 0..8999) was rendered with and stays
+as it is, so that a seed keeps giving the same scene; kinds added later (``floor``) are
+drawn only when a mix names them (``--kinds``)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import math
 import numpy as np
 
 from shaderviz.depth.scenes.far import scene_clutter, scene_landscape, scene_street
+from shaderviz.depth.scenes.floor import scene_floor
 from shaderviz.depth.scenes.near import scene_closeup, scene_room, scene_tabletop
 from shaderviz.depth.scenes.props import Scene, hsv
 
@@ -28,15 +33,39 @@ BUILDERS = {
     "closeup": scene_closeup,
     "tabletop": scene_tabletop,
     "clutter": scene_clutter,
+    "floor": scene_floor,
 }
 
 
-def make_scene(seed: int, kind: str | None = None, dusk: float = 0.0) -> tuple[Scene, str]:
-    """Scene ``seed``; with probability ``dusk`` (own random stream) relit at dusk / night."""
+def parse_weights(text: str) -> dict[str, float]:
+    """``"floor=0.4,room=0.2,closeup=0.2"`` -> a kind mix; ValueError on unknown kinds or bad numbers."""
+    weights: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in BUILDERS:
+            raise ValueError(f"unknown scene kind {name!r} (kinds: {', '.join(BUILDERS)})")
+        w = float(value) if value.strip() else 1.0
+        if not w >= 0:
+            raise ValueError(f"weight of {name!r} must be >= 0, got {value!r}")
+        weights[name] = w
+    if not weights or sum(weights.values()) <= 0:
+        raise ValueError(f"no scene kind with a positive weight in {text!r}")
+    return weights
+
+
+def make_scene(
+    seed: int, kind: str | None = None, dusk: float = 0.0, weights: dict[str, float] | None = None
+) -> tuple[Scene, str]:
+    """Scene ``seed`` of ``kind`` (else drawn from ``weights``, default ``KIND_WEIGHTS``); with
+    probability ``dusk`` (own random stream) relit at dusk / night."""
     rng = np.random.default_rng(seed)
     if kind is None:
-        names = list(KIND_WEIGHTS)
-        p = np.array([KIND_WEIGHTS[k] for k in names])
+        mix = weights or KIND_WEIGHTS
+        names = list(mix)
+        p = np.array([mix[k] for k in names])
         kind = str(rng.choice(names, p=p / p.sum()))
     scene = BUILDERS[kind](rng)
     if dusk > 0:

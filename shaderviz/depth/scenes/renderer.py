@@ -88,8 +88,10 @@ class SceneRenderer:
         self.sky_vao = self.ctx.vertex_array(self.sky, [(self.quad, "2f", "in_xy")])
         self._moderngl = moderngl
 
-    def render(self, seed: int, kind: str | None = None, dusk: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-        scene, _ = make_scene(seed, kind, dusk)
+    def render(
+        self, seed: int, kind: str | None = None, dusk: float = 0.0, weights: dict[str, float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        scene, _ = make_scene(seed, kind, dusk, weights)
         rng = np.random.default_rng(seed + 7_777_777)
         return self.render_scene(scene, rng)
 
@@ -205,8 +207,10 @@ def render_dataset(
     stop: int | None = None,
     progress: bool = True,
     dusk: float = 0.0,
+    weights: dict[str, float] | None = None,
 ) -> None:
-    """Render scenes ``seed + i`` for i in [0, count) into shards; skips shards already written."""
+    """Render scenes ``seed + i`` for i in [0, count) into shards; skips shards already written.
+    ``weights``: the kind mix (default ``KIND_WEIGHTS``)."""
     from tqdm import tqdm
 
     out.mkdir(parents=True, exist_ok=True)
@@ -221,7 +225,7 @@ def render_dataset(
         depths = np.zeros((n, size, size), np.float16)
         t0 = time.time()
         for i in tqdm(range(n), desc=f"shard {s}", disable=not progress, leave=False):
-            rgb, depth = renderer.render(seed + s * shard + i, dusk=dusk)
+            rgb, depth = renderer.render(seed + s * shard + i, dusk=dusk, weights=weights)
             rgbs[i] = rgb
             depths[i] = np.minimum(depth, 60000)
         np.save(out / f"depth_{s:04d}.tmp.npy", depths)

@@ -4,7 +4,8 @@
 An effect file names its kernel in the header (``"kernel": "pixelsort"``). Each frame
 the renderer calls ``kernel.run(...)`` before the effect's own passes; the textures it
 returns are bound as samplers of those passes. One kernel object lives per effect
-instance and holds that instance's state; it is released with it.
+instance and holds that instance's state; it is released with it. Kernels get the
+renderer's depth preparation (``DepthPrep``) for derived depth layers.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import moderngl
 
 if TYPE_CHECKING:
+    from shaderviz.render.depthprep import DepthPrep
     from shaderviz.render.renderer import Frame
 
 
@@ -29,14 +31,18 @@ class Kernel(Protocol):
 
 
 def kernel_names() -> tuple[str, ...]:
-    return ("pixelsort",)
+    return ("pixelsort", "parallax")
 
 
 def create_kernel(
-    name: str, ctx: moderngl.Context, size: tuple[int, int], include_dirs: list[Path]
+    name: str, ctx: moderngl.Context, size: tuple[int, int], include_dirs: list[Path], depth: DepthPrep
 ) -> Kernel:
     if name == "pixelsort":
         from shaderviz.render.kernels.pixelsort import PixelSortKernel
 
         return PixelSortKernel(ctx, size, include_dirs)
+    if name == "parallax":
+        from shaderviz.render.kernels.parallax import ParallaxKernel
+
+        return ParallaxKernel(ctx, size, include_dirs, depth)
     raise KeyError(name)

@@ -1,0 +1,279 @@
+"""The depth effects against numpy references (tests/depth_reference.py): depthmap,
+depth_color, depth_wave, dof; and the GPU depth preparation (guided filter, layers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from depth_reference import back_depth, depth_color, depth_wave, depthmap, dof, guided_filter
+from reference import make_image, make_smooth_image, to_float
+
+from shaderviz.effects.chain import parse_fx
+from shaderviz.render.depthprep import EPS, GUIDE_RADIUS, KAPPA, DepthPrep
+from shaderviz.render.renderer import Frame, Renderer
+
+
+def ramp(width: int, height: int, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
+    """Left-to-right depth ramp: pixel centre u maps to lo + (hi - lo) u."""
+    u = (np.arange(width) + 0.5) / width
+    return np.tile(lo + (hi - lo) * u, (height, 1)).astype(np.float32)
+
+
+def radial(width: int, height: int) -> np.ndarray:
+    """Near in the middle, far at the corners: every depth, in every direction."""
+    y, x = np.mgrid[0:height, 0:width]
+    r = np.hypot((x + 0.5) / width - 0.5, (y + 0.5) / height - 0.5) / np.hypot(0.5, 0.5)
+    return (1.0 - r).astype(np.float32)
+
+
+# -- depthmap ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fx, kwargs",
+    [
+        ("depthmap", {}),
+        ("depthmap palette=viridis", {"palette_name": "viridis"}),
+        ("depthmap palette=fire amount=0.4 gamma=2", {"palette_name": "fire", "amount": 0.4, "gamma": 2.0}),
+        ("depthmap near=0.8 far=0.2 invert=true", {"near": 0.8, "far": 0.2, "invert": True}),
+    ],
+)
+def test_depthmap(render, fx, kwargs) -> None:  # noqa: ANN001
+    img = make_image(48, 32, seed=3)
+    depth = radial(48, 32)
+    expected = depthmap(to_float(img), depth.astype(np.float64), **kwargs)
+    assert np.abs(render(img, [fx], depth=depth) - expected).max() <= 1.5 / 255
+
+
+def test_depthmap_grey_is_the_depth_itself(render) -> None:  # noqa: ANN001
+    depth = ramp(64, 8)
+    out = render(np.full((8, 64, 3), 90, np.uint8), ["depthmap"], depth=depth)
+    assert np.abs(out - depth[..., None]).max() <= 1.5 / 255  # grey, white = near
+
+
+# -- depth_color ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fx, kwargs, phase",
+    [
+        ("depth_color", {}, 0.0),
+        ("depth_color palette=ocean amount=1", {"palette_name": "ocean", "amount": 1.0}, 0.0),
+        ("depth_color bands=6", {"bands": 6}, 0.0),
+        ("depth_color bands=5 speed=1", {"bands": 5, "speed": 1}, 0.3),
+        ("depth_color bands=5 speed=-2", {"bands": 5, "speed": -2}, 0.7),
+        ("depth_color speed=1 amount=1", {"speed": 1, "amount": 1.0}, 0.45),
+        ("depth_color shift=0.3 amount=0.5", {"shift": 0.3, "amount": 0.5}, 0.0),
+        ("depth_color amount=0 fog=0.8 fog_color=#ff0000",
+         {"amount": 0.0, "fog": 0.8, "fog_color": (1, 0, 0)}, 0.0),
+    ],
+)
+def test_depth_color(render, fx, kwargs, phase) -> None:  # noqa: ANN001
+    img = make_image(48, 32, seed=4)
+    depth = radial(48, 32)
+    expected = depth_color(to_float(img), depth.astype(np.float64), phase=phase, **kwargs)
+    diff = np.abs(render(img, [fx], Frame(phase=phase), depth=depth) - expected)
+    # Band edges may fall either side at the float32 / float64 boundary: allow a few pixels.
+    assert np.mean(diff.max(axis=2) > 2.5 / 255) < 0.02, diff.max()
+
+
+def test_depth_color_bands_travel_seamlessly(render) -> None:  # noqa: ANN001
+    img = np.full((8, 64, 3), 128, np.uint8)
+    depth = ramp(64, 8)
+    fx = ["depth_color bands=4 speed=1 amount=1"]
+    start, end, half = (render(img, fx, Frame(phase=p), depth=depth) for p in (0.0, 1.0, 0.5))
+    assert np.abs(start - end).max() <= 1.5 / 255  # the loop closes
+    assert np.abs(start - half).max() > 0.2  # ... and moves in between
+    # speed > 0 travels toward the far: at a quarter of the loop the band pattern has moved
+    # a quarter of the depth range to the left (toward smaller depth).
+    quarter = render(img, fx, Frame(phase=0.25), depth=depth)
+    assert np.abs(quarter[:, :48] - start[:, 16:]).mean() < 0.02
+
+
+def test_depth_color_contour_lines_sit_on_band_edges(render) -> None:  # noqa: ANN001
+    img = np.full((8, 128, 3), 128, np.uint8)
+    out = render(img, ["depth_color bands=4 lines=2 amount=1"], depth=ramp(128, 8))
+    changed = np.abs(out - 128 / 255).max(axis=2)[4] > 0.05
+    edges = [32, 64, 96]  # u = 1/4, 1/2, 3/4
+    for edge in edges:
+        assert changed[edge - 1 : edge + 1].all(), np.nonzero(changed)
+    far_from_edges = np.ones(128, bool)
+    for edge in (0, *edges, 128):
+        far_from_edges[max(0, edge - 3) : edge + 3] = False
+    assert not changed[far_from_edges].any()
+
+
+# -- depth_wave -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fx, kwargs, phase",
+    [
+        ("depth_wave", {}, 0.0),
+        ("depth_wave", {}, 0.35),
+        ("depth_wave direction=out speed=2 bands=3", {"direction": "out", "speed": 2, "bands": 3.0}, 0.2),
+        ("depth_wave amount=0.03 angle=30 shade=0.5", {"amount": 0.03, "angle": 30.0, "shade": 0.5}, 0.6),
+    ],
+)
+def test_depth_wave(render, fx, kwargs, phase) -> None:  # noqa: ANN001
+    img = make_smooth_image(64, 48, seed=5)
+    depth = radial(64, 48)
+    expected = depth_wave(to_float(img), depth.astype(np.float64), phase=phase, **kwargs)
+    out = render(img, [fx], Frame(phase=phase), depth=depth)
+    assert np.abs(out - expected).max() <= 3 / 255
+
+
+def test_depth_wave_fronts_travel_in_and_out(render) -> None:  # noqa: ANN001
+    """The wave's phase over depth, measured from the displacement of a horizontal
+    gradient: it moves by +speed * phase cycles with direction=in (fronts travel from near
+    to far), by -speed * phase with out."""
+    depth = ramp(256, 4)
+    img = np.tile(np.linspace(0, 255, 256).astype(np.uint8)[None, :, None], (4, 1, 3))
+
+    def wave_phase(direction: str, phase: float) -> float:
+        out = render(img, [f"depth_wave bands=1 amount=0.02 angle=0 direction={direction}"],
+                     Frame(phase=phase), depth=depth)
+        shift = (img[2, 16:240, 0] / 255 - out[2, 16:240, 0])  # > 0 where content moved right
+        d = depth[2, 16:240]
+        return float(np.arctan2(np.sum(shift * np.cos(2 * np.pi * d)), np.sum(shift * np.sin(2 * np.pi * d))))
+
+    for direction, sign in (("in", 1), ("out", -1)):
+        moved = wave_phase(direction, 0.1) - wave_phase(direction, 0.0)
+        assert abs(moved - sign * 0.2 * np.pi) < 0.2, (direction, moved)  # (0.875 cycles seen: a bias)
+
+
+# -- dof --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fx, kwargs",
+    [
+        ("dof", {}),
+        ("dof focus=1 blur=24", {"focus": 1.0, "blur": 24.0}),
+        ("dof focus=0.3 blur=40 range=0.3 side=far",
+         {"focus": 0.3, "blur": 40.0, "range_": 0.3, "side": "far"}),
+        ("dof focus=0.2 blur=8 side=near", {"focus": 0.2, "blur": 8.0, "side": "near"}),
+    ],
+)
+def test_dof_matches_a_per_pixel_reference(render, fx, kwargs) -> None:  # noqa: ANN001
+    """Against ideal gaussian blurs per pixel: the pyramid's levels are downsampled
+    approximations (and clamp at the border at their own size), so compare on a smooth
+    image with a tolerance, tighter away from the border."""
+    img = make_smooth_image(128, 96, seed=6)
+    depth = radial(128, 96)
+    expected = dof(to_float(img), depth.astype(np.float64), **kwargs)
+    diff = np.abs(render(img, [fx], depth=depth) - expected)
+    inner = diff[8:-8, 8:-8]
+    assert diff.mean() < 0.025 and inner.mean() < 0.012, (diff.mean(), inner.mean())
+    assert np.percentile(inner, 99) < 0.03, np.percentile(inner, 99)
+
+
+def test_dof_keeps_the_focus_sharp_and_blurs_away_from_it(render) -> None:  # noqa: ANN001
+    img = make_image(128, 32, seed=7)
+    depth = ramp(128, 32)
+    depth[:, -8:] = 1.0
+    out = render(img, ["dof focus=1 blur=16 range=0.5"], depth=depth)
+    detail = np.abs(np.diff(out, axis=1)).mean(axis=(0, 2))
+    assert np.abs(out[:, -2:] - to_float(img)[:, -2:]).max() <= 2 / 255  # in focus: the input
+    assert detail[:32].mean() < 0.25 * detail[-16:].mean()  # far: smooth
+
+
+# -- depth preparation ------------------------------------------------------------------
+
+
+def _refined(gl_ctx, registry, img: np.ndarray, depth: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    renderer = Renderer(gl_ctx, (img.shape[1], img.shape[0]), registry)
+    try:
+        renderer.upload_source(img)
+        renderer.upload_depth(depth, refine=True)
+        renderer.render([], Frame())  # prepares the map
+        data = np.frombuffer(renderer.depth.read(), np.float32)
+        return data.reshape(img.shape[0], img.shape[1])[::-1].astype(np.float64)
+    finally:
+        renderer.release()
+
+
+def test_guided_filter_matches_reference(gl_ctx, registry) -> None:  # noqa: ANN001
+    width, height = 202, 121  # factor 2, a partial block row and column
+    img = make_smooth_image(width, height, seed=8)
+    depth = (radial(width, height) * 0.7 + 0.3 * to_float(img)[..., 1]).astype(np.float32)
+    prep = DepthPrep.__new__(DepthPrep)
+    prep.size = (width, height)
+    factor = prep.guide_factor()
+    assert factor == 2
+    expected = guided_filter(to_float(img), depth.astype(np.float64), factor, GUIDE_RADIUS, EPS)
+    got = _refined(gl_ctx, registry, img, depth)
+    assert np.abs(got - expected).max() < 2e-3
+
+
+def test_guided_filter_moves_a_blurred_depth_edge_onto_the_image_edge(gl_ctx, registry) -> None:  # noqa: ANN001
+    """A model's map is soft: at 384x216 the model sees ~1.5 px per pixel of its own, and
+    its edges spread over ~8 of them. Here the map's edge is at x = 136, 10-90 % over 13 px;
+    the image's edge is at x = 128. The refined map jumps at the image's edge."""
+    width, height = 384, 216
+    img = np.zeros((height, width, 3), np.uint8)
+    img[:, :128] = (200, 60, 40)
+    img[:, 128:] = (30, 90, 160)
+    x = np.arange(width) + 0.5
+    soft = (1.0 / (1.0 + np.exp((x - 136) / 3.0))).astype(np.float32)
+    got = _refined(gl_ctx, registry, img, np.tile(soft, (height, 1)))[height // 2]
+    step = np.abs(np.diff(got))
+    assert abs(int(np.argmax(step)) + 1 - 128) <= 1, np.argmax(step)
+    assert step.max() > 4 * np.abs(np.diff(soft)).max()  # a jump, not the map's ramp
+
+
+def test_depth_files_are_used_as_they_are(render) -> None:  # noqa: ANN001
+    depth = radial(32, 24)
+    out = render(np.zeros((24, 32, 3), np.uint8), ["depthmap"], depth=depth)
+    assert np.abs(out[..., 0] - depth).max() <= 1.5 / 255
+
+
+def test_parallax_layers_match_reference(gl_ctx, registry) -> None:  # noqa: ANN001
+    """front = the map dilated 1 px (3x3 max) where that rises more than 0.05 (depth
+    edges); back = the L1 distance cone (slope KAPPA per image height) over the farthest
+    of each block."""
+    width, height = 96, 200  # back scale 2: a reach of 50 px in at most 32 taps
+    rng = np.random.default_rng(9)
+    depth = np.full((height, width), 0.2, np.float32)
+    depth[60:120, 30:70] = 0.9
+    depth += (rng.random((height, width)) * 0.05).astype(np.float32)
+    renderer = Renderer(gl_ctx, (width, height), registry)
+    try:
+        renderer.upload_depth(depth)
+        layers = renderer.depth_prep.layers()
+        front = np.frombuffer(layers.front.read(), np.float16).reshape(height, width).astype(np.float64)
+        scale = renderer.depth_prep.back_scale()
+        bw, bh = layers.back.size
+        back = np.frombuffer(layers.back.read(), np.float16).reshape(bh, bw).astype(np.float64)
+        cw, ch = layers.bounds.size
+        bounds = np.frombuffer(layers.bounds.read(), np.float16).reshape(ch, cw, 2).astype(np.float64)
+    finally:
+        renderer.release()
+    own = depth.astype(np.float64)[::-1]
+    padded = np.pad(own, 1, mode="edge")
+    dilated = np.max([padded[1 + j : 1 + j + height, 1 + i : 1 + i + width]
+                      for j in (-1, 0, 1) for i in (-1, 0, 1)], axis=0)
+    dilated = np.where(dilated - own > 0.05, dilated, own)
+    assert scale == 2
+    assert np.abs(front - dilated).max() < 1e-3
+    assert (front > own + 0.5).sum() == 2 * (60 + 40) + 4  # one ring around the near block
+    taps = int(np.ceil(0.25 * height / scale))
+    expected = back_depth(front, scale, KAPPA / height * scale, taps)
+    assert np.abs(back - expected).max() < 2e-3
+    # bounds: per 8x8 cell (from GL's origin), the lowest map value and the highest front
+    # value of the 3x3 cells around it.
+    plain = depth.astype(np.float64)[::-1]
+    for cy in range(ch):
+        for cx in range(cw):
+            around = np.s_[max(0, cy * 8 - 8) : cy * 8 + 16, max(0, cx * 8 - 8) : cx * 8 + 16]
+            assert bounds[cy, cx, 0] <= plain[around].min() + 1e-3
+            assert bounds[cy, cx, 1] >= front[around].max() - 1e-3
+            assert bounds[cy, cx, 0] >= plain[around].min() - 2e-3  # and tight
+    # Under the near block's edge, back holds about the background's depth (+ kappa per px).
+    assert back[(200 - 90) // 2, 32 // 2] < front[200 - 90, 32] - 0.5
+
+
+def test_every_depth_effect_reads_depth(registry) -> None:  # noqa: ANN001
+    for name in ("parallax", "depth_color", "depth_wave", "dof", "depthmap"):
+        spec = registry.get(name)
+        assert spec.reads_depth and parse_fx(name, registry).uses_depth(spec)
