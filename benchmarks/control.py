@@ -86,6 +86,9 @@ def run_case(name: str, extra: list[str], display: str, work: Path, seconds: flo
             proc.wait(60)
         except subprocess.TimeoutExpired:
             proc.kill()
+    if not stats.exists():
+        print(f"{name}: play failed: {proc.stderr.read().decode(errors='replace')[-500:]}", file=sys.stderr)
+        return {"name": name, "stats": [], "log": log, "sent": []}
     rows = [json.loads(line) for line in stats.read_text().splitlines() if line.strip()]
     return {"name": name, "stats": rows, "log": log, "sent": sent}
 
@@ -123,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", type=float, default=4.0)
     parser.add_argument("--size", default="640x360")
     parser.add_argument("--osc-count", type=int, default=100)
+    parser.add_argument("--cases", default="baseline,recording,audio file,audio input",
+                        help="comma-separated: baseline, recording, audio file, audio input")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
+    wanted = {c.strip() for c in args.cases.split(",")}
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         print("needs Xvfb and xdotool", file=sys.stderr)
         return 1
@@ -152,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         cases = [("baseline", [], send_osc), ("recording", [], record),
                  ("audio file", ["--audio", str(work / "clicks.wav"), "--fx", "pixelate size=beat(8,1,0.2)",
                                  "--fx", "saturate amount=audio(bass,0,1)"], None)]
-        if shutil.which("jackd"):
+        if shutil.which("jackd") and "audio input" in wanted:
             env["JACK_DEFAULT_SERVER"] = f"svbench{os.getpid()}"
             jack = ["jackd", "--no-realtime", "-n", env["JACK_DEFAULT_SERVER"], "-d", "dummy", "-r", "44100",
                     "-p", "512"]
@@ -161,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             live_input = ["--audio", "system", "--fx", "saturate amount=audio(level,0,1)"]
             cases.append(("audio input (JACK dummy)", live_input, None))
         for name, extra, during in cases:
+            if name.split(" (")[0] not in wanted:
+                continue
             done = run_case(name, ["--preset", "default"] if not any(e == "--fx" for e in extra) else extra,
                             display, work, args.seconds, args.size, env, during)
             results[name] = frame_figures(done["stats"], args.skip)

@@ -234,3 +234,34 @@ def test_render_beats_sets_the_loop_length(tmp_path: Path) -> None:
     assert "16 frames" in done.stdout  # 4 beats at 150 BPM = 1.6 s
     bad = shaderviz("render", "-o", str(out), "--beats", "4")
     assert bad.returncode == 2 and "--beats needs a tempo" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_quantize_holds_toggles_until_the_next_beat(registry) -> None:  # noqa: ANN001 - fixture
+    from shaderviz.control.commands import Commands, command_specs
+    from shaderviz.control.quantize import Quantizer
+
+    beats = [0.2]
+    commands = Commands(lambda: command_specs(registry))
+    ran: list[str] = []
+    commands.bind("toggle", lambda name: ran.append(f"toggle:{name}"))
+    commands.bind("snapshot", lambda: ran.append("snapshot"))
+    quantizer = Quantizer(1.0, lambda: beats[0])
+    commands.gates.append(quantizer.gate)
+    commands.run("toggle:blur")
+    commands.run("snapshot")  # not quantised: at once
+    assert ran == ["snapshot"]
+    beats[0] = 0.95
+    quantizer.release_due(commands)
+    assert ran == ["snapshot"]
+    beats[0] = 1.01  # the next beat
+    quantizer.release_due(commands)
+    assert ran == ["snapshot", "toggle:blur"]
+    bar = Quantizer(4.0, lambda: beats[0])
+    commands.gates[:] = [bar.gate]
+    commands.run("toggle:rgb_split")
+    beats[0] = 3.99
+    bar.release_due(commands)
+    assert ran[-1] == "toggle:blur"
+    beats[0] = 4.0
+    bar.release_due(commands)
+    assert ran[-1] == "toggle:rgb_split"
