@@ -237,7 +237,7 @@ class LiveControls:
             return []
         lines = []
         music = self.live.show.music
-        if music is not None:
+        if music is not None and (music.tempo.manual or music.has_sound or self.quantizer is not None):
             signals = self.live.frame.signals if self.live.frame is not None else None
             source = "tap/--bpm" if music.tempo.manual else ("the sound" if music.has_sound else "default")
             beat = f", beat {int(signals.beats) % 4 + 1}/4" if signals is not None else ""
