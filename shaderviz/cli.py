@@ -260,6 +260,7 @@ def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, impo
         raise UserError(f"--quality {args.quality:g} is out of range 1..10")
     # A preset from a PNG recipe re-renders that one frame (with --frames N: N from there).
     # A folder: one loop per image.
+    control_options.audio_note(args, show.music)
     frames = args.frames or control_options.audio_frames(args, show.music, show.fps) or (
         1 if show.start_time is not None else show.loop_frames * show.source.loops())
     width, height = show.size

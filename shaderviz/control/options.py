@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,15 @@ def loop_seconds(args: argparse.Namespace, music: Music | None) -> float | None:
     if bpm is None:
         raise UserError("--beats needs a tempo: --bpm N (or an --audio file to take it from)")
     return beats * 60.0 / bpm
+
+
+def audio_note(args: argparse.Namespace, music: Music | None) -> None:
+    """`render --audio` into a format without sound: say the sound only drives the show."""
+    from shaderviz.outputs.mux import takes_audio
+
+    if getattr(music, "track", None) is not None and not takes_audio(args.output):
+        print(f"shaderviz: note: {args.output.suffix or 'frames'} has no sound track: the audio drives the "
+              "modulators only (write .mp4 / .webm / .mov / .mkv to keep it)", file=sys.stderr)
 
 
 def audio_frames(args: argparse.Namespace, music: Music | None, fps: float) -> int | None:
