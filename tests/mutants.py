@@ -199,6 +199,33 @@ MUTANTS = (
            "        while self._worker().busy(lambda t: True):\n"
            "            time.sleep(0.01)\n        self.notify(",
            ("tests/test_explore_window.py", "-k", "dreams")),
+    # -- issue 16: live control -------------------------------------------------------------
+    Mutant("osc-norm-unscaled", "/norm sets the raw 0..1 instead of scaling it to the declared range",
+           "shaderviz/control/osc.py", "scale_unit(param, args[0])", "args[0]",
+           ("tests/test_osc_window.py", "-k", "sets_toggles")),
+    Mutant("second-instance-is-first", "EFFECT.2 addresses the first instance of the effect",
+           "shaderviz/app/paramcontrol.py", "return found[number - 1] if len(found) >= number else None",
+           "return found[0] if found else None", ("tests/test_osc_window.py", "-k", "sets_toggles")),
+    Mutant("log-frame-late", "the log puts commands one frame late", "shaderviz/control/log.py",
+           "self.frame = index + 1", "self.frame = index + 2", ("tests/test_replay.py", "-k", "same_size")),
+    Mutant("beat-decay-ignored", "beat() falls back over one second whatever its decay",
+           "shaderviz/effects/modulation.py", "math.exp(-3.0 * age / self.decay)", "math.exp(-3.0 * age)",
+           ("tests/test_audio.py", "-k", "beat_modulators")),
+    Mutant("bass-band-wrong", "the bass band reads 250-4000 Hz", "shaderviz/audio/analysis.py",
+           '"bass": (20.0, 250.0)', '"bass": (250.0, 4000.0)', ("tests/test_audio.py", "-k", "own_band")),
+    Mutant("midi-cc-unscaled", "a CC's 0..127 is not scaled to the parameter's range",
+           "shaderviz/control/midi.py", "scale_unit(param, message.value / 127.0)", "message.value",
+           ("tests/test_midi.py", "-k", "declared_range")),
+    Mutant("playlist-stops-at-broken", "a broken playlist entry stops the playlist",
+           "shaderviz/app/playlist.py",
+           "            self._failed(index, now)\n            return\n        self.failures = 0",
+           "            return\n        self.failures = 0", ("tests/test_playlist.py", "-k", "skips_broken")),
+    Mutant("sigterm-kills", "SIGTERM ends play at once (recording lost)", "shaderviz/app/controls.py",
+           '        self.stopped_by = number\n        self.commands.post("quit")',
+           "        raise SystemExit(143)", ("tests/test_record_window.py", "-k", "sigterm")),
+    Mutant("quantize-off", "--quantize lets toggles through at once", "shaderviz/control/quantize.py",
+           "        self.held.append((name, value, pressed, self._slot()))\n        return True",
+           "        return False", ("tests/test_audio.py", "-k", "quantize")),
 )
 
 

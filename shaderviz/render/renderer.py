@@ -19,6 +19,7 @@ from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
 from shaderviz.errors import UserError
+from shaderviz.render.audiotexture import AudioTexture
 from shaderviz.render.depthprep import DepthPrep
 from shaderviz.render.glsl import (
     KEEP_ALPHA,
@@ -39,6 +40,7 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+UNIT_AUDIO = 12  # audioFFT (units 12-15 are fixed; pass targets take 4-11)
 UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
 IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
 
@@ -153,6 +155,7 @@ class Renderer:
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
         self._palette_count = palette.shape[0]
+        self._audio = AudioTexture(self.ctx)
         self._allocate()
 
     # -- resources ---------------------------------------------------------------------
@@ -199,6 +202,7 @@ class Renderer:
         self._palette.release()
         self._isf.release()
         self.upload_native(None)
+        self._audio.release()
 
     def _forget_fused(self) -> None:
         for compiled in self._fused.values():
@@ -397,6 +401,7 @@ class Renderer:
         self._delta = max(0.0, frame.time - self._last_time) if self._last_time is not None else 0.0
         self._last_time = frame.time
         self._date = _date()
+        self._audio.update(frame.signals)
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
@@ -524,7 +529,7 @@ class Renderer:
             return values
         values = {}
         for p in spec.all_params:
-            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed, frame.signals)
             if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
                 scaled = value * self.pixel_scale
                 value = max(1, round(scaled)) if p.type == "int" else scaled
@@ -557,6 +562,7 @@ class Renderer:
         else:
             source.texture.use(UNIT_NATIVE)
             self._native_now = (IDENTITY_MAP, 1.0)
+        self._audio.texture.use(UNIT_AUDIO)
 
     def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
@@ -622,6 +628,8 @@ class Renderer:
             "nativeImage": UNIT_NATIVE,
             "NATIVEMAP": self._native_now[0],
             "NATIVESCALE": self._native_now[1],
+            "audioFFT": UNIT_AUDIO,
+            **self._audio.uniforms(frame.signals),
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:

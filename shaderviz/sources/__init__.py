@@ -151,12 +151,18 @@ class VideoSource(Source):
 
 
 def open_source(spec: str | None, registry: Registry, cycle_seconds: float | None = None) -> Source:
-    """An image, folder or video path, or a generator name (default: clouds).
+    """An image, folder or video path, ``live:DEVICE|URL``, or a generator name (default: clouds).
 
     A folder shows one image per loop, or with ``cycle_seconds`` (play) one per that time.
     """
     if spec is None:
         spec = DEFAULT_GENERATOR
+    if spec.startswith("live:"):  # a camera, capture card or stream (sources/capture.py)
+        from shaderviz.sources.capture import open_capture
+
+        if not spec[5:]:
+            raise UserError("live: needs a device or stream, e.g. live:/dev/video0 or live:udp://0.0.0.0:5000")
+        return open_capture(spec[5:])
     path = Path(spec).expanduser()
     if not path.exists():
         if spec in registry.effects and registry.effects[spec].kind == "source":
