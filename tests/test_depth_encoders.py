@@ -1,14 +1,17 @@
 """Depth model: the encoder choice (EfficientNet-Lite0/1/2), checkpoints that carry it through
-training, export and the loader, and the training schedule."""
+training, export and the loader, the training schedule, and guided upsampling in the estimator."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from depth_reference import _guided as reference_guided
 
 from shaderviz.depth import train
-from shaderviz.depth.loaders import ModelError, load_model
+from shaderviz.depth.estimator import DepthEstimator
+from shaderviz.depth.guided import guided_filter
+from shaderviz.depth.loaders import LoadedModel, ModelError, load_model
 from shaderviz.depth.model import (
     ENCODERS,
     build_model,
@@ -144,3 +147,62 @@ def test_cooldown_and_steps_may_change_on_resume(tmp_path) -> None:  # noqa: ANN
     state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
     assert state["config"]["cooldown"] == 2 and state["step"] == 4
     assert state["optimizer"]["param_groups"][1]["lr"] == pytest.approx(1e-3 * 0.02)  # decayed at the end
+
+
+# ----------------------------------------------------------------------------- guided upsampling
+
+
+@pytest.mark.parametrize("shape, factor", [((37, 53), 3), ((40, 48), 2), ((20, 21), 1)])
+def test_guided_filter_matches_the_numpy_reference(shape: tuple[int, int], factor: int) -> None:
+    rng = np.random.default_rng(1)
+    img, depth = rng.random((*shape, 3)), rng.random(shape)
+    out = guided_filter(torch.from_numpy(img), torch.from_numpy(depth), factor).numpy()
+    np.testing.assert_allclose(out, reference_guided(img, depth, factor, 4, 1e-3), atol=1e-9)
+
+
+class BlurredBrightness(torch.nn.Module):
+    """A model that knows where things are but draws soft edges: blurred brightness."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        grey = torch.nn.functional.pad(x.mean(1, keepdim=True), (4, 4, 4, 4), mode="replicate")
+        return torch.nn.functional.conv2d(grey, torch.ones(1, 1, 9, 9) / 81)
+
+
+def test_guided_upsampling_puts_the_depth_edge_on_the_image_edge(tmp_path) -> None:  # noqa: ANN001
+    img = np.full((96, 128, 3), 40, np.uint8)
+    img[:, 64:] = 210  # a bright (near) right half
+    model = LoadedModel(BlurredBrightness(), "blur", "test", "blur", default_size=64, multiple=8)
+    soft = DepthEstimator(model, cache_dir=False, device="cpu", smooth=False, guided=False).estimate(img)
+    sharp = DepthEstimator(model, cache_dir=False, device="cpu", smooth=False, guided=True).estimate(img)
+    step_soft, step_sharp = np.diff(soft[48]), np.diff(sharp[48])
+    assert step_soft.max() < 0.1  # the model's edge: a ramp over a dozen pixels
+    assert step_sharp.argmax() == 63 and step_sharp.max() > 0.5  # most of the jump between px 63 and 64
+    assert (sharp[:, :64] < 0.25).all() and (sharp[:, 64:] > 0.75).all()
+    rgb = img.astype(np.float32)
+    keys = {DepthEstimator(model, cache_dir=False, guided=g).key(rgb) for g in (False, True)}
+    assert not DepthEstimator(model, cache_dir=False).guided  # the library's default: the model's map
+    assert len(keys) == 2  # refined and unrefined maps are cached apart
+
+
+def test_shaderviz_depth_writes_guided_maps_unless_told_not_to(tmp_path) -> None:  # noqa: ANN001
+    from PIL import Image
+    from test_depth import run_cli
+
+    img = np.full((96, 128, 3), 40, np.uint8)
+    img[:, 64:] = 210
+    Image.fromarray(img).save(tmp_path / "half.png")
+    ts = tmp_path / "blur.ts"
+    torch.jit.save(torch.jit.trace(BlurredBrightness().eval(), torch.rand(1, 3, 16, 16)), str(ts))
+    steps = {}
+    for flag in ("on", "off"):
+        out = tmp_path / f"{flag}.png"
+        args = ("depth", str(tmp_path / "half.png"), "-o", str(out), "--model", str(ts), "--size", "64")
+        r = run_cli(*args, "--guided", flag, "--no-cache", "--quiet")
+        assert r.returncode == 0, r.stderr
+        steps[flag] = np.diff(np.asarray(Image.open(out)).astype(np.float64)[48] / 65535)
+    assert steps["on"].argmax() == 63 and steps["on"].max() > 0.5  # on the image's edge (the default)
+    assert steps["off"].max() < 0.1  # the model's soft ramp
+    default = tmp_path / "default.png"
+    assert run_cli("depth", str(tmp_path / "half.png"), "-o", str(default), "--model", str(ts),
+                   "--size", "64", "--no-cache", "--quiet").returncode == 0  # fmt: skip
+    assert np.array_equal(np.asarray(Image.open(default)), np.asarray(Image.open(tmp_path / "on.png")))
