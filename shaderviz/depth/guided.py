@@ -53,17 +53,10 @@ def _block_mean(x: torch.Tensor, factor: int) -> torch.Tensor:
 def _upsample(x: torch.Tensor, factor: int, size: tuple[int, int]) -> torch.Tensor:
     """Bilinear from the block grid (block i covers pixels [i factor, (i + 1) factor)) to full size,
     clamped at the borders like GL_LINEAR with CLAMP_TO_EDGE."""
-    h, w = size
-    lh, lw = x.shape[-2:]
-    ys = ((torch.arange(h, dtype=x.dtype, device=x.device) + 0.5) / factor - 0.5).clamp(0, lh - 1)
-    xs = ((torch.arange(w, dtype=x.dtype, device=x.device) + 0.5) / factor - 0.5).clamp(0, lw - 1)
-    y0, x0 = ys.floor().long(), xs.floor().long()
-    y1, x1 = (y0 + 1).clamp(max=lh - 1), (x0 + 1).clamp(max=lw - 1)
-    fy, fx = (ys - y0).view(-1, 1), (xs - x0).view(1, -1)
-    top = x[..., y0, :]
-    bottom = x[..., y1, :]
-    rows = top + (bottom - top) * fy
-    return rows[..., x0] + (rows[..., x1] - rows[..., x0]) * fx
+    if factor == 1:
+        return x[..., : size[0], : size[1]]
+    up = F.interpolate(x, scale_factor=factor, mode="bilinear", align_corners=False)
+    return up[..., : size[0], : size[1]]
 
 
 def guided_filter(
@@ -78,8 +71,8 @@ def guided_filter(
     if guide.shape[:2] != (h, w) or guide.dim() != 3 or guide.shape[2] != 3:
         raise ValueError(f"guide must be {h}x{w}x3, got {tuple(guide.shape)}")
     factor = factor or guide_factor(h, w)
-    img = guide.permute(2, 0, 1).to(torch.float64)  # 3,H,W
-    p = depth.to(torch.float64)[None]
+    img = guide.permute(2, 0, 1).to(torch.float32)  # 3,H,W (float32, like the GPU)
+    p = depth.to(torch.float32)[None]
     r, g, b = img
     stats = torch.cat([img, p, torch.stack([r * r, r * g, r * b, g * g, g * b, b * b]), img * p])[None]
     low = _box(_block_mean(stats, factor), radius)[0]  # 13, h', w'
@@ -99,5 +92,5 @@ def guided_filter(
     bias = mean_p - (a * mean_i).sum(0)
     coeffs = _box(torch.cat([a, bias[None]])[None], radius)
     up = _upsample(coeffs, factor, (h, w))[0]
-    out = (up[:3] * img).sum(0) + up[3]
+    out = torch.addcmul(up[3], up[0], img[0]).addcmul_(up[1], img[1]).addcmul_(up[2], img[2])
     return out.clamp(0, 1).to(depth.dtype)
