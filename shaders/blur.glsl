@@ -2,7 +2,7 @@
   "description": "Gaussian blur: wipe out structure. Large radii run on a downsampled copy.",
   "key": "B",
   "params": {
-    "radius": {"type": "float", "default": 4, "min": 0, "max": 64, "doc": "blur radius in pixels (3 sigma)"}
+    "radius": {"type": "float", "default": 4, "min": 0, "max": 64, "unit": "px", "doc": "blur radius in pixels (3 sigma)"}
   },
   "passes": [
     {"target": "down", "scale_by": "radius", "skip_at_full_size": true},

@@ -2,7 +2,7 @@
   "description": "Pixelate: see the bigger picture in blocks (anchored at the top-left).",
   "key": "P",
   "params": {
-    "size": {"type": "int", "default": 12, "min": 1, "max": 512, "doc": "block size in pixels"}
+    "size": {"type": "int", "default": 12, "min": 1, "max": 512, "unit": "px", "doc": "block size in pixels"}
   }
 }*/
 

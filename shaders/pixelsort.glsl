@@ -9,8 +9,9 @@
     "descending": {"type": "bool", "default": false, "doc": "largest key first"},
     "lo": {"type": "float", "default": 0.0, "min": 0, "max": 1, "doc": "only pixels whose key is >= lo are sorted"},
     "hi": {"type": "float", "default": 1.0, "min": 0, "max": 1, "doc": "... and <= hi; other pixels stay and split lines into intervals"},
-    "interval": {"type": "int", "default": 0, "min": 0, "max": 8192, "doc": "random interval breaks, one per this many pixels on average (0: off)"},
+    "interval": {"type": "int", "default": 0, "min": 0, "max": 8192, "unit": "px", "doc": "random interval breaks, one per this many pixels on average (0: off)"},
     "speed": {"type": "int", "default": 4, "min": 0, "max": 512, "doc": "flow: sort passes per frame (0 holds still)"},
+    "carry": {"type": "bool", "default": false, "doc": "flow: keep the sort order when the source image changes, sorting each new image (a video's next frame) into it"},
     "backend": {"type": "choice", "default": "auto", "values": ["auto", "fragment", "compute"], "doc": "instant: compute shader where GL >= 4.3 (auto), or fragment passes"}
   }
 }*/

@@ -3,7 +3,7 @@
   "key": "K",
   "params": {
     "amount": {"type": "float", "default": 1.0, "min": 0, "max": 10, "doc": "strength"},
-    "radius": {"type": "float", "default": 2.0, "min": 0, "max": 32, "doc": "size of the structure amplified, in pixels"}
+    "radius": {"type": "float", "default": 2.0, "min": 0, "max": 32, "unit": "px", "doc": "size of the structure amplified, in pixels"}
   },
   "passes": [
     {"target": "down", "scale_by": "radius", "skip_at_full_size": true},

@@ -58,12 +58,25 @@ def _positive(kind: type, most: float = math.inf) -> object:
     return parse
 
 
+def _seconds(text: str) -> float:
+    """A finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"must be 0..60 seconds, got {text}")
+    return value
+
+
 def _add_show_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", nargs="?", help="image, folder, video, or generator name (default: clouds)")
     p.add_argument("--preset", help="built-in preset name, a TOML file, or a snapshot PNG")
     p.add_argument("--fx", action="append", default=[], metavar="EFFECT", help=MODULATOR_HELP)
     p.add_argument("--size", type=_size, help="output size WxH (default: preset, image, or 1280x720)")
-    p.add_argument("--fps", type=_positive(float, 240), help="frames per second, up to 240 (default 30)")
+    p.add_argument("--fps", type=_positive(float, 240),
+                   help="frames per second, up to 240 (render: default 30; play: caps the window's rate, "
+                        "default as fast as the display)")
     p.add_argument("--seconds", type=_positive(float, 3600), help="loop length in seconds (default 4)")
     p.add_argument("--seed", type=int, help="random seed for generators and noise")
     p.add_argument("--fit", choices=("fill", "fit", "stretch"), help="how images fit the size")
@@ -96,6 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds per image for a folder source (default 10)")
     play.add_argument("--snapshots", type=Path, default=Path("."), help="folder for S snapshots")
     play.add_argument("--vsync", choices=("on", "off"), default="on", help="wait for vertical sync")
+    play.add_argument("--scale", type=_positive(float, 1.0),
+                      help="render the chain at this fraction of the output size and scale it up to the "
+                           "window (0.5: a quarter of the pixels; default 1, or without a GPU the preset's "
+                           "[play] software_scale)")
+    play.add_argument("--render-size", type=_size, metavar="WxH",
+                      help="render the chain at this size instead")
+    play.add_argument("--transition", type=_seconds, default=0.6, metavar="SECONDS",
+                      help="crossfade between images and presets (default 0.6; 0: cut)")
+    play.add_argument("--bank", metavar="P1,P2,...",
+                      help="presets for the keys 1-9 (default: the built-ins, then "
+                           "~/.config/shaderviz/presets)")
+    play.add_argument("--stats", type=Path, metavar="FILE",
+                      help="write one JSON line per shown frame (t, ms, worker events, depth lag)")
 
     effects = sub.add_parser("effects", help="list effects and their parameters")
     effects.add_argument("--json", action="store_true", help="machine-readable output")
@@ -144,9 +170,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     from shaderviz.effects.registry import Registry
 
     if args.command == "presets":
-        from shaderviz.presets import builtin_presets
+        from shaderviz.presets import builtin_presets, preset_description
 
-        print("\n".join(builtin_presets()))
+        for name in builtin_presets():
+            print(f"{name:<10} {preset_description(name)}")
         return 0
     registry = Registry.load(args.effects_dir)
     for warning in registry.warnings:
@@ -155,9 +182,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         _print_effects(registry, args.json)
         return 0
     if args.command == "keys":
+        from shaderviz.app.presetswitch import preset_bank
         from shaderviz.keymap import describe
 
-        print(describe(registry))
+        print(describe(registry, preset_bank()))
         return 0
 
     from shaderviz.app.show import build_show
@@ -166,11 +194,42 @@ def _dispatch(args: argparse.Namespace) -> int:
         registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
         args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
     )
+    for note in show.notes:
+        print(f"shaderviz: note: {note}", file=sys.stderr)
     if args.command == "render":
         return _render(show, args)
-    from shaderviz.outputs.window import play
+    return _play(show, args)
 
-    return play(show, fullscreen=args.fullscreen, snapshots=args.snapshots, vsync=args.vsync == "on")
+
+def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
+    from shaderviz.app.presetswitch import preset_bank
+    from shaderviz.app.show import build_show, fit_for_play
+    from shaderviz.outputs.window import PlayOptions, play
+
+    notices = []
+    if args.size is None:
+        show.size, note = fit_for_play(show)
+        if note:
+            notices.append(note)
+            print(f"shaderviz: note: {note}", file=sys.stderr)
+    bank = preset_bank([b.strip() for b in (args.bank or "").split(",") if b.strip()])
+    if args.bank:
+        from shaderviz.presets import load_preset
+
+        for name in bank:  # a typo fails now, not when its key is pressed mid-show
+            try:
+                load_preset(name, show.registry)
+            except UserError as err:
+                raise UserError(f"--bank: {err}") from None
+
+    def rebuild(name: str):  # noqa: ANN202 - a preset of the bank with this command line's options
+        return build_show(show.registry, args.input, name, None, show.size, args.fps, args.seconds, args.seed,
+                          args.fit, args.depth, args.cycle, args.depth_model)
+
+    options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
+                          snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
+                          transition=args.transition, bank=bank, rebuild=rebuild, notices=notices)
+    return play(show, options)
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily

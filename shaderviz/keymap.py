@@ -1,13 +1,17 @@
-"""The keymap as data: application keys plus one toggle key per effect header.
+"""The keymap as data: which key says which command (shaderviz.control.commands).
 
-Printed by ``shaderviz keys`` and ``?`` in the window; the window dispatches on it.
-Later issues add keys here (arrow keys for pixel sort, sampler keys), not in the loop.
+Application keys are the table below; each effect's key comes from its file header
+(``toggle:NAME``); the number keys load the presets of the bank (``preset:N``). Printed
+by ``shaderviz keys`` and ``?`` in the window; the window only looks keys up here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from shaderviz.control.commands import command_specs
 
 if TYPE_CHECKING:
     from shaderviz.effects.registry import Registry
@@ -15,48 +19,67 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Binding:
-    key: str  # pyglet-style key name: "S", "SPACE", "ESCAPE", "QUESTION", ...
-    action: str  # "snapshot", "toggle:blur", ...
+    key: str  # pyglet-style key name: "S", "SPACE", "ESCAPE", "QUESTION", "1", ...
+    command: str  # "snapshot", "toggle:blur", "preset:2", ...
     help: str
 
 
-APP_BINDINGS: tuple[Binding, ...] = (
-    Binding("S", "snapshot", "save a PNG snapshot of the frame, with its recipe"),
-    Binding("F", "fullscreen", "toggle fullscreen"),
-    Binding("SPACE", "pause", "pause / resume time"),
-    Binding("N", "next_source", "next image of a folder source"),
-    Binding("RIGHT", "sort:RIGHT", "hold: pixel sort rows, values growing to the right"),
-    Binding("LEFT", "sort:LEFT", "hold: pixel sort rows, values growing to the left"),
-    Binding("DOWN", "sort:DOWN", "hold: pixel sort columns, values growing downward"),
-    Binding("UP", "sort:UP", "hold: pixel sort columns, values growing upward"),
-    Binding("A", "autosort", "toggle auto sort: keep sorting in the last arrow's direction"),
-    Binding("Z", "sort_key", "cycle the pixel-sort key (luma, lightness, hue, ..., depth)"),
-    Binding("X", "sort_reset", "reset pixel sorting to the unsorted image"),
-    Binding("D", "depth_view", "show the depth map over the chain (what the depth model sees)"),
-    Binding("QUESTION", "help", "print the keys (also: /)"),
-    Binding("SLASH", "help", "print the keys"),
-    Binding("ESCAPE", "quit", "quit"),
+APP_KEYS: tuple[tuple[str, str], ...] = (
+    ("S", "snapshot"),
+    ("F", "fullscreen"),
+    ("SPACE", "pause"),
+    ("N", "next_source"),
+    ("RIGHT", "sort:RIGHT"),
+    ("LEFT", "sort:LEFT"),
+    ("DOWN", "sort:DOWN"),
+    ("UP", "sort:UP"),
+    ("A", "autosort"),
+    ("Z", "sort_key"),
+    ("X", "sort_reset"),
+    ("D", "depth_view"),
+    ("TAB", "select_next"),
+    ("QUOTELEFT", "select_previous"),
+    ("BACKSPACE", "remove"),
+    ("DELETE", "remove"),
+    ("BRACKETLEFT", "move_earlier"),
+    ("BRACKETRIGHT", "move_later"),
+    ("H", "hud"),
+    ("QUESTION", "help"),
+    ("SLASH", "help"),
+    ("ESCAPE", "quit"),
 )
+PRESET_KEYS = tuple(str(n) for n in range(1, 10))
+LABELS = {"QUESTION": "?", "QUOTELEFT": "`", "BRACKETLEFT": "[", "BRACKETRIGHT": "]", "SLASH": "/"}
 
-RESERVED_KEYS = frozenset(b.key for b in APP_BINDINGS) | {"?"}
-
-
-def bindings(registry: Registry) -> list[Binding]:
-    """Every key of `play`: the application's, then one per effect (from its header)."""
-    out = list(APP_BINDINGS)
-    for key, name in sorted(registry.keys.items()):
-        out.append(Binding(key, f"toggle:{name}", f"toggle {name}: {registry.effects[name].description}"))
-    return out
+RESERVED_KEYS = frozenset(key for key, _ in APP_KEYS) | frozenset(PRESET_KEYS) | {"?"}
 
 
-def describe(registry: Registry) -> str:
-    seen = set()
-    lines = []
-    for binding in bindings(registry):
-        if binding.key == "SLASH":
-            continue
-        label = "?" if binding.key == "QUESTION" else binding.key
-        if (label, binding.action) not in seen:
-            seen.add((label, binding.action))
-            lines.append(f"  {label:<8} {binding.help}")
-    return "\n".join(lines)
+def bindings(registry: Registry, bank: Sequence[str] = ()) -> list[Binding]:
+    """Every key of `play`: the application's, one per effect (from its header), then
+    the number keys of the preset bank."""
+    helps = {spec.name: spec.help for spec in command_specs(registry, bank)}
+    pairs = list(APP_KEYS)
+    pairs += [(key, f"toggle:{name}") for key, name in sorted(registry.keys.items())]
+    pairs += [(key, f"preset:{key}") for key in PRESET_KEYS[: len(bank)]]
+    return [Binding(key, command, helps[command]) for key, command in pairs if command in helps]
+
+
+def command_for(key: str, registry: Registry, bank: Sequence[str] = ()) -> str | None:
+    return next((b.command for b in bindings(registry, bank) if b.key == key), None)
+
+
+def key_lines(registry: Registry, bank: Sequence[str] = (), short: bool = False) -> list[tuple[str, str]]:
+    """(keys, help) per command: keys that say the same command share a line ("? /").
+    ``short``: an effect's toggle without its description (on screen)."""
+    grouped: dict[str, list[str]] = {}
+    helps: dict[str, str] = {}
+    for binding in bindings(registry, bank):
+        grouped.setdefault(binding.command, []).append(LABELS.get(binding.key, binding.key))
+        verb, _, name = binding.command.partition(":")
+        helps[binding.command] = f"toggle {name}" if short and verb == "toggle" else binding.help
+    return [(" ".join(keys), helps[command]) for command, keys in grouped.items()]
+
+
+def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
+    """The keys as text, one line each (``shaderviz keys``, ``?``)."""
+    return "\n".join(f"  {keys:<16} {help}" for keys, help in key_lines(registry, bank))

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shaderviz.app.depthfeed import DepthFeed
 from shaderviz.app.show import build_show
 from shaderviz.depth import DEFAULT_MODEL
 from shaderviz.depth.estimator import DepthEstimator
@@ -146,42 +145,58 @@ def test_preset_depth_keywords_and_recipe(scene: Path, tmp_path: Path, registry)
 
 
 class _Uploads:
-    """Stands in for the Renderer: records depth uploads."""
+    """Stands in for the Renderer: records depth uploads and the depth weight."""
 
     def __init__(self) -> None:
         self.depths: list[np.ndarray] = []
         self.refined: list[bool] = []
+        self.depth_weight = 1.0
 
     def upload_depth(self, depth: np.ndarray, refine: bool = False) -> None:
         self.depths.append(depth)
         self.refined.append(refine)
 
 
-def test_play_feed_never_waits_for_the_model(scene: Path, tmp_path: Path, registry, monkeypatch) -> None:  # noqa: ANN001
+def test_play_depth_never_waits_for_the_model(scene: Path, tmp_path: Path, registry, monkeypatch) -> None:  # noqa: ANN001
+    """The model runs in its own process, started on a thread: the loop never waits for the
+    torch import or the model; until the map is there the gated effect is neutral."""
+    from shaderviz.app.livedepth import LiveDepth
+    from shaderviz.app.stats import FrameStats
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     show = build_show(registry, str(scene), fx=["blur"], size=(SIZE, SIZE))
-    feed, uploads = DepthFeed(show, wait=False), _Uploads()
+    stats = FrameStats()
+    depth, uploads = LiveDepth(show, (SIZE, SIZE), stats, video_frames=None), _Uploads()
     image = np.asarray(Image.open(scene).convert("RGB"))
     try:
-        feed.new_image(image)
-        feed.update(uploads)
-        time.sleep(0.5)
-        feed.update(uploads)
-        assert not uploads.depths and feed._pending is None  # blur alone reads no depth: no model
+        depth.start(uploads)
+        assert [d.tolist() for d in uploads.depths] == [[[0.5, 0.5], [0.5, 0.5]]]  # flat (readies the GPU)
+        uploads.depths.clear()
+        uploads.refined.clear()
+        depth.offer("scene", image)
+        depth.update(uploads, "scene", 0.0, 0.02)
+        time.sleep(0.3)
+        depth.update(uploads, "scene", 0.3, 0.02)
+        assert depth.worker is None and not uploads.depths  # blur alone reads no depth: no model
         show.chain.append(parse_fx("pixelsort key=depth", registry))
         started = time.perf_counter()
-        feed.update(uploads)  # starts the model (torch import, load) on the worker ...
+        depth.update(uploads, "scene", 0.31, 0.02)  # starts the model process on a thread ...
         assert time.perf_counter() - started < 0.05  # ... and returns at once
-        deadline = time.perf_counter() + 60
+        assert uploads.depth_weight == 0.0  # no map yet: depth-driven effects neutral
+        deadline = time.perf_counter() + 90
         while not uploads.depths and time.perf_counter() < deadline:
-            feed.update(uploads)
+            depth.update(uploads, "scene", 0.32, 0.02)
             time.sleep(0.01)
-        assert len(uploads.depths) == 1 and uploads.depths[0].shape == (SIZE, SIZE)
+        assert len(uploads.depths) == 1 and 0.0 < uploads.depth_weight < 1.0  # fading in
         assert uploads.refined == [True]  # the model's map goes to the GPU's edge-aware upsampling
-        for _ in range(5):
-            feed.update(uploads)  # same image: no second estimate
-        time.sleep(0.2)
-        feed.update(uploads)
-        assert len(uploads.depths) == 1
+        small = uploads.depths[0]
+        assert small.shape == (SIZE, SIZE)  # (from a larger image: the model's size; the GPU scales it)
+        truth = np.asarray(Image.fromarray(np.load(scene.with_suffix(".npy"))).resize(small.shape[::-1]))
+        assert np.corrcoef(small.ravel(), truth.ravel())[0, 1] > 0.5
+        for _ in range(40):
+            depth.update(uploads, "scene", 0.4, 0.02)  # same image: no second estimate
+        assert len(uploads.depths) == 1 and uploads.depth_weight == 1.0
+        events = [e["kind"] for e in stats._events]
+        assert events.count("depth_model") == 1 and events.count("depth") == 1
     finally:
-        feed.release()
+        depth.release()

@@ -115,7 +115,7 @@ class Player:
                 return
             except AssertionError:
                 # Xvfb's listen backlog is short: under load a connect can fail with EAGAIN.
-                if attempt == 2 or "Cannot connect" not in self.stderr:
+                if attempt == 2 or "cannot connect" not in self.stderr.lower():
                     raise
                 time.sleep(0.5)
 

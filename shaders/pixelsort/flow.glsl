@@ -10,24 +10,44 @@
 // the pixel at i ends up with the step-(s + 1) exchange of positions i and j2, whose
 // values are the step-s results there, so it reads the four positions i, its step-s
 // partner, j2 and j2's step-s partner. Same exchange rule per step, bit for bit.
+//
+// FLOW_INDEX 1 (``carry``): the state holds where each pixel came from (x, y in the input)
+// instead of its colour; keys are read from the current input through it, so a new input
+// (the next video frame) is sorted into the running order instead of starting over.
 #include "sortkey.glsl"
 #ifndef FLOW_STEPS
 #define FLOW_STEPS 1
 #endif
+#ifndef FLOW_INDEX
+#define FLOW_INDEX 0
+#endif
+#if FLOW_INDEX
+uniform usampler2D state;
+uniform sampler2D inputImage;
+#define Payload uvec4
+#else
 uniform sampler2D state;
+#define Payload vec4
+#endif
 uniform sampler2D depthMap;
 uniform int step;  // the (first) step of this draw
-out vec4 result;
+out Payload result;
 
-// A pixel value with its sort order and whether its key lies in [bandLo, bandHi].
+// A pixel (its colour, or where it came from) with its sort order and whether its key
+// lies in [bandLo, bandHi].
 struct Item {
-    vec4 c;
+    Payload c;
     uint order;
     bool keyed;
 };
 
-Item item(vec4 c) {
+Item item(Payload c) {
+#if FLOW_INDEX
+    ivec2 from = ivec2(c.xy);
+    uint key = sort_key(rgb8(texelFetch(inputImage, from, 0)), depth8(texelFetch(depthMap, from, 0).r));
+#else
     uint key = sort_key(rgb8(c), uint(round(c.a * 255.0)));
+#endif
     return Item(c, order_key(key), key >= bandLo && key <= bandHi);
 }
 
@@ -53,7 +73,7 @@ void main() {
     ivec2 lp = line_pos(p);
     int line = lp.x, i = lp.y;
     int d = ((i + step) & 1) == 0 ? -1 : 1;  // i's step-s partner is i - d, its step-(s + 1) one i + d
-    vec4 me = texelFetch(state, p, 0);
+    Payload me = texelFetch(state, p, 0);
     result = me;
     int j = i - d;
 #if FLOW_STEPS == 1

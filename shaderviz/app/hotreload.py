@@ -23,7 +23,7 @@ from shaderviz.effects.registry import Registry
 from shaderviz.render.renderer import Renderer
 
 SETTLE_SECONDS = 0.12  # wait this long after a file's last event before reading it
-_WATCHED_EVENTS = {"modified", "created", "moved", "closed"}
+_WATCHED_EVENTS = {"modified", "created", "moved", "closed", "deleted"}
 _LOCATION = re.compile(r"([^\s/\\:]+\.glsl):(\d+)")
 _HEADER_LINE = re.compile(r"^(.*\.glsl): invalid effect header: line (\d+): (.*)$", re.DOTALL)
 
@@ -35,10 +35,11 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.is_directory or event.event_type not in _WATCHED_EVENTS:
             return
-        path = event.dest_path if event.event_type == "moved" else event.src_path
-        path = path.decode() if isinstance(path, bytes) else path
-        if path.endswith(".glsl"):
-            self.changed.put(Path(path))
+        paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
+        for path in paths:  # a move: the old name is gone, the new one is there
+            path = path.decode() if isinstance(path, bytes) else path
+            if path.endswith(".glsl"):
+                self.changed.put(Path(path))
 
 
 def error_label(message: str) -> str:
@@ -93,9 +94,12 @@ class HotReload:
         due = [p for p, seen in self._pending.items() if now - seen >= SETTLE_SECONDS]
         for path in due:
             del self._pending[path]
-            if not path.is_file():
-                continue  # deleted, or renamed away mid-save: the new file brings its own event
-            if path.resolve().parent in self._effect_dirs:
+            in_effects = path.resolve().parent in self._effect_dirs
+            if not path.is_file():  # deleted (a save by rename has settled with the file back)
+                if in_effects:
+                    self._forget(path)
+                continue
+            if in_effects:
                 self._reload_effect(path)
             else:
                 self.renderer.invalidate()  # includes are not part of an effect's digest
@@ -115,6 +119,18 @@ class HotReload:
         if spec is None:
             return  # overridden by a file in a later folder
         self._compile_now(spec.name)  # now, so errors show even if it is not in the chain
+
+    def _forget(self, path: Path) -> None:
+        self._header_errors.pop(path, None)
+        name, spec = self.registry.forget(path)
+        if name is None:
+            return
+        if spec is None:
+            self.renderer.errors.pop(name, None)
+            print(f"removed {name} (its file was deleted)", file=sys.stderr, flush=True)
+            return
+        print(f"{name}: {path.name} was deleted; using {spec.path}", file=sys.stderr, flush=True)
+        self._compile_now(name)
 
     def _compile_now(self, name: str) -> None:
         spec = self.registry.effects.get(name)

@@ -5,6 +5,7 @@ Built once from the CLI options and an optional preset; `render` and `play` both
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,11 @@ from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
 from shaderviz.presets import Preset, load_preset
 from shaderviz.render.renderer import Frame
-from shaderviz.sources import Source, open_source
+from shaderviz.sources import Source, VideoSource, open_source
 from shaderviz.sources.images import load_depth
 
 DEFAULT_SIZE = (1280, 720)
+PLAY_LIMIT = (1920, 1080)  # `play` fits bigger sources inside this, unless --size says otherwise
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Show:
     depth_model: str = DEFAULT_DEPTH_MODEL
     preset_name: str | None = None
     start_time: float | None = None  # from a PNG recipe: render starts at that frame's time
+    notes: tuple[str, ...] = ()  # from a PNG recipe: what it does not replay
+    software_scale: float | None = None  # the preset's [play] render scale without a GPU
 
     @property
     def loop_frames(self) -> int:
@@ -82,8 +86,10 @@ class Show:
         specs = self.registry.effects
         return any(i.uses_depth(specs[i.name]) for i in self.chain if i.name in specs)
 
-    def recipe(self, frame: Frame) -> dict[str, Any]:
-        """What re-creates this frame: a preset (loadable with --preset) and the time."""
+    def recipe(self, frame: Frame, source_key: Hashable = None) -> dict[str, Any]:
+        """What re-creates this frame: a preset (loadable with --preset) and the time.
+        ``source_key`` (play): the image on screen, named exactly (a folder's file, a
+        video's frame), since the show's clock may be ahead of the picture."""
         preset: dict[str, Any] = {
             "source": self.source.description,
             "size": f"{self.size[0]}x{self.size[1]}",
@@ -103,7 +109,9 @@ class Show:
             preset["depth"] = self.depth_mode
         if self.depth_mode == "auto" and self.depth_model != DEFAULT_DEPTH_MODEL:
             preset["depth_model"] = self.depth_model
-        return {
+        if source_key is not None:
+            preset.update(self.source.recipe(source_key))
+        recipe = {
             "shaderviz": __version__,
             "preset_name": self.preset_name,
             "time": frame.time,
@@ -111,6 +119,10 @@ class Show:
             "frame": frame.index,
             "preset": preset,
         }
+        if any(i.enabled and i.name == "pixelsort" and i.values.get("mode") == "flow" for i in self.chain):
+            recipe["not_replayed"] = ["the flow sort's state builds up over frames and is not in the recipe: "
+                                      "a render of this recipe starts unsorted"]
+        return recipe
 
 
 def build_show(
@@ -150,6 +162,8 @@ def build_show(
     if max(out_size) > 8192:
         raise UserError(f"{out_size[0]}x{out_size[1]} is larger than 8192 per side; pass --size")
     depth_mode, depth_path = _depth_choice(depth or preset.depth, source)
+    if preset.source_frame is not None and isinstance(source, VideoSource):
+        source.start_at(preset.time or 0.0, preset.source_frame)
     return Show(  # --fps and a preset's fps are checked where they are read
         registry=registry,
         source=source,
@@ -165,6 +179,8 @@ def build_show(
         depth_model=depth_model or preset.depth_model or DEFAULT_DEPTH_MODEL,
         preset_name=preset_name,
         start_time=preset.time,
+        notes=tuple(preset.notes),
+        software_scale=preset.software_scale,
     )
 
 
@@ -181,3 +197,15 @@ def _depth_choice(spec: str | None, source: Source) -> tuple[str, Path | None]:
         what = "is a folder; give one depth image" if path.is_dir() else "no such file"
         raise UserError(f"--depth {path}: {what} (or use auto / flat)")
     return "file", path
+
+
+def fit_for_play(show: Show, limit: tuple[int, int] = PLAY_LIMIT) -> tuple[tuple[int, int], str | None]:
+    """`play` without --size: a source bigger than ``limit`` is shown fitted inside it (a 12 MP
+    photo at full size plays at a few frames a second), with a note to say so."""
+    width, height = show.size
+    scale = min(1.0, limit[0] / width, limit[1] / height)
+    if scale >= 1.0:
+        return show.size, None
+    fitted = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
+    return fitted, (f"{width}x{height} source shown at {fitted[0]}x{fitted[1]} "
+                    f"(--size {width}x{height} for full size)")

@@ -1,16 +1,17 @@
 """Live pixel sorting from the keyboard: arrow keys sort while held, auto sort keeps
-flowing, one key cycles the sort key, one resets to the unsorted image.
+flowing, one key cycles the sort key, one removes the sort (back to the unsorted image).
 
 It drives one flow-mode ``pixelsort`` instance in the chain (the first one, or one it
 appends on first use); the sorting itself is the effect's, so a recorded preset holds
-the same instance.
+the same instance. On a video source that instance keeps its sort across frames
+(``carry``), so each new frame is sorted into the running state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shaderviz.effects.chain import EffectInstance, fresh_uid, make_instance
+from shaderviz.effects.chain import EffectInstance, make_instance
 from shaderviz.effects.registry import Registry
 
 # Arrow -> (axis, descending): values grow toward the arrow.
@@ -23,16 +24,19 @@ class SortControl:
     speed: int = 8  # passes per frame while sorting
     direction: str = "RIGHT"
     auto: bool = False
+    carry: bool = False  # a video: keep sorting across new frames
     held: list[str] = field(default_factory=list)
+    tapped: bool = False  # pressed since the last frame (a tap shorter than a frame still sorts once)
 
     @property
     def active(self) -> bool:
-        return self.auto or bool(self.held)
+        return self.auto or bool(self.held) or self.tapped
 
     def press(self, arrow: str) -> None:
         if arrow not in self.held:
             self.held.append(arrow)
         self.direction = arrow
+        self.tapped = True
 
     def release(self, arrow: str) -> None:
         if arrow in self.held:
@@ -46,37 +50,55 @@ class SortControl:
 
     def apply(self, chain: list[EffectInstance], registry: Registry) -> EffectInstance | None:
         """Point the flow instance at the current direction and speed (each frame)."""
-        instance = self._instance(chain, registry, create=self.active)
+        active, self.tapped = self.active, False
+        instance = self._instance(chain, registry, create=active)
         if instance is None:
             return None
+        if active:
+            instance.enabled = True
         axis, descending = DIRECTIONS[self.direction]
         instance.values.update(axis=axis, descending=descending, angle=0.0,  # rows / columns, as the arrows
-                               speed=self.speed if self.active else 0)
+                               speed=self.speed if active else 0)
         return instance
+
+    def describe(self, chain: list[EffectInstance]) -> str | None:
+        """``sort: auto, key hue``, for the HUD and the title; None without a sort."""
+        instance = next((i for i in chain if i.name == EFFECT and i.values.get("mode") == "flow"), None)
+        if instance is None:
+            return None
+        state = "auto" if self.auto else ("sorting" if self.held else "held")
+        return f"sort {state} {self.direction.lower()}, key {instance.values.get('key', 'lightness')}"
 
     def cycle_key(self, chain: list[EffectInstance], registry: Registry) -> str:
         instance = self._instance(chain, registry, create=True)
+        instance.enabled = True
         param = registry.get(EFFECT).param("key")
         assert param is not None
         current = instance.values.get("key", param.default)
         instance.values["key"] = param.values[(param.values.index(current) + 1) % len(param.values)]
         return instance.values["key"]
 
-    def reset(self, chain: list[EffectInstance], registry: Registry) -> None:
-        """Back to the unsorted image: a new identity means fresh sort state."""
+    def reset(self, chain: list[EffectInstance], registry: Registry) -> bool:
+        """Remove the sort from the chain (back to the unsorted image, and its cost gone);
+        auto sort stops. False if there was none."""
         instance = self._instance(chain, registry, create=False)
-        if instance is not None:
-            instance.uid = fresh_uid()
+        self.auto = False
+        if instance is None:
+            return False
+        chain.remove(instance)
+        return True
 
     def _instance(
         self, chain: list[EffectInstance], registry: Registry, create: bool
     ) -> EffectInstance | None:
         for instance in chain:
             if instance.name == EFFECT and instance.values.get("mode") == "flow":
-                instance.enabled = True
                 return instance
         if not create or EFFECT not in registry.effects:
             return None
-        instance = make_instance(registry.get(EFFECT), {"mode": "flow", "speed": 0})
+        values = {"mode": "flow", "speed": 0}
+        if self.carry and registry.get(EFFECT).param("carry") is not None:
+            values["carry"] = True
+        instance = make_instance(registry.get(EFFECT), values)
         chain.append(instance)
         return instance

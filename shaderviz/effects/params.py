@@ -27,6 +27,7 @@ class ParamSpec:
     max: float | None = None
     values: tuple[str, ...] = ()  # for choice
     doc: str = ""
+    unit: str = ""  # "px": a length in output pixels (scaled when the chain renders smaller)
 
     @property
     def numeric(self) -> bool:
@@ -47,6 +48,8 @@ class ParamSpec:
             out["min"], out["max"] = self.min, self.max
         if self.type == "choice":
             out["values"] = list(self.values)
+        if self.unit:
+            out["unit"] = self.unit
         return out
 
     # -- value parsing -----------------------------------------------------------------
@@ -160,12 +163,16 @@ def spec_from_header(name: str, decl: Any) -> ParamSpec:
     ptype = decl.get("type")
     if ptype not in TYPES:
         raise ValueError(f"parameter {name!r}: type must be one of {', '.join(TYPES)}")
-    unknown = set(decl) - {"type", "default", "min", "max", "values", "doc"}
+    unknown = set(decl) - {"type", "default", "min", "max", "values", "doc", "unit"}
     if unknown:
         raise ValueError(f"parameter {name!r}: unknown field(s) {', '.join(sorted(unknown))}")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ValueError(f"parameter {name!r}: names are lower_snake_case")
     kwargs: dict[str, Any] = {"doc": str(decl.get("doc", ""))}
+    if "unit" in decl:
+        if decl["unit"] != "px" or ptype not in ("float", "int"):
+            raise ValueError(f"parameter {name!r}: unit is \"px\" (a length in pixels), for numbers only")
+        kwargs["unit"] = "px"
     if ptype in ("float", "int"):
         for bound in ("min", "max"):
             if not isinstance(decl.get(bound), (int, float)) or isinstance(decl.get(bound), bool):

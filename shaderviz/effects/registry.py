@@ -102,6 +102,26 @@ class Registry:
         self._check_keys()
         return spec, None
 
+    def forget(self, path: Path) -> tuple[str | None, EffectSpec | None]:
+        """A file was deleted: its effect falls back to the file of that name in an earlier
+        folder (a user override removed: the built-in is back), or is gone. Returns the
+        effect's name (None if the file was not in use) and what now stands for it."""
+        name = path.stem
+        current = self.effects.get(name)
+        if current is None or current.path.resolve() != path.resolve():
+            return None, None
+        del self.effects[name]
+        for directory in reversed(self.dirs):
+            candidate = directory / f"{name}.glsl"
+            if candidate.resolve() != path.resolve() and candidate.is_file():
+                try:
+                    self.effects[name] = read_effect_file(candidate)
+                except UserError:
+                    continue
+                break
+        self._check_keys()
+        return name, self.effects.get(name)
+
 
 def _dir_of(path: Path, dirs: list[Path]) -> Path:
     for d in dirs:

@@ -76,7 +76,7 @@ def record(show: Show, out: Path, frames: int, quality: float = 8.0, progress: b
     pbos = [ctx.buffer(reserve=width * height * 3) for _ in range(2)]
     encoder = None
     writer = None
-    depth = DepthFeed(show, wait=True)
+    depth = DepthFeed(show)
     bar = None
     try:
         # Ctrl-C and TERM stop the render between frames (interrupts.check), never inside

@@ -45,7 +45,9 @@ else:  # pragma: no cover
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 RECIPE_KEY = "shaderviz:recipe"
-TOP_KEYS = {"source", "size", "fps", "seconds", "seed", "fit", "depth", "depth_model", "generator", "chain"}
+TOP_KEYS = {"description", "source", "source_frame", "size", "fps", "seconds", "seed", "fit", "depth",
+            "depth_model", "generator", "chain", "play"}
+PLAY_KEYS = {"software_scale"}
 DEPTH_MODES = ("auto", "flat")
 MAX_SIZE = 8192
 
@@ -65,10 +67,23 @@ class Preset:
     generator: dict[str, Any] = field(default_factory=dict)
     chain: list[EffectInstance] = field(default_factory=list)
     time: float | None = None  # a PNG recipe's time: the moment of that frame (render starts there)
+    source_frame: int | None = None  # a video source: the frame shown at ``time`` (a play snapshot)
+    description: str = ""
+    notes: list[str] = field(default_factory=list)  # a recipe's warnings (what it does not replay)
+    software_scale: float | None = None  # [play]: the render scale in a window without a GPU
 
 
 def builtin_presets() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+
+
+def preset_description(name: str) -> str:
+    """A built-in preset's ``description`` (without parsing its chain)."""
+    try:
+        data = tomllib.loads((BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    return str(data.get("description", ""))
 
 
 def load_preset(name_or_path: str, registry: Registry) -> Preset:
@@ -116,6 +131,8 @@ def _from_png(path: Path, registry: Registry) -> Preset:
         raise UserError(f"{path}: the shaderviz recipe is damaged (time {time!r})")
     preset = parse_preset(data, registry, path, "")
     preset.time = float(time)
+    notes = recipe.get("not_replayed") if isinstance(recipe, dict) else None
+    preset.notes = [str(n) for n in notes] if isinstance(notes, list) else []
     return preset
 
 
@@ -153,8 +170,17 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
     for key in data:
         if key not in TOP_KEYS:
             raise where.error(f"unknown key {key!r}; expected {', '.join(sorted(TOP_KEYS))}", key)
+    if "description" in data:
+        if not isinstance(data["description"], str):
+            raise where.error("description: expected a string", "description")
+        preset.description = data["description"]
     if "source" in data:
         preset.source = _source(data["source"], path, registry, where)
+    if "source_frame" in data:
+        value = data["source_frame"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise where.error("source_frame: expected a video frame number (0 or more)", "source_frame")
+        preset.source_frame = value
     if "depth" in data:
         value = data["depth"]
         preset.depth = value if value in DEPTH_MODES else str(_relative_file(value, path, where, "depth"))
@@ -183,6 +209,8 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
         if data["fit"] not in FITS:
             raise where.error(f"fit: expected one of {', '.join(FITS)}", "fit")
         preset.fit = data["fit"]
+    if "play" in data:
+        preset.software_scale = _play_table(data["play"], where)
     if "generator" in data:
         if not isinstance(data["generator"], dict):
             raise where.error("generator must be a table of parameters", "generator")
@@ -200,6 +228,21 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
             except (ValueError, UserError) as err:
                 raise where.error(f"[generator] {err}", key) from None
     return preset
+
+
+def _play_table(table: Any, where: _Locator) -> float | None:
+    """``[play]``: settings for the live window only (``render`` ignores them)."""
+    if not isinstance(table, dict):
+        raise where.error("play must be a table: [play]", "play")
+    for key in table:
+        if key not in PLAY_KEYS:
+            raise where.error(f"[play] unknown key {key!r}; expected {', '.join(sorted(PLAY_KEYS))}", key)
+    scale = table.get("software_scale")
+    if scale is None:
+        return None
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0.1 <= scale <= 1:
+        raise where.error("[play] software_scale: expected a number 0.1..1", "software_scale")
+    return float(scale)
 
 
 def _chain_entry(entry: dict[str, Any], index: int, registry: Registry, where: _Locator) -> EffectInstance:

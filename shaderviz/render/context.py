@@ -19,3 +19,12 @@ def headless_context() -> moderngl.Context:
         "cannot create a headless OpenGL 3.3 context (" + "; ".join(errors) + "); "
         "on Linux install Mesa's EGL (libegl1 libgl1-mesa-dri)"
     )
+
+
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swiftshader", "software rasterizer", "basic render")
+
+
+def is_software(ctx: moderngl.Context) -> bool:
+    """Whether the context draws on the CPU (Mesa llvmpipe and the like): no GPU."""
+    name = str(ctx.info.get("GL_RENDERER", "")).lower()
+    return any(word in name for word in SOFTWARE_RENDERERS)

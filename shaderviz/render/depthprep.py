@@ -78,6 +78,10 @@ class DepthPrep:
     def upload(self, depth: np.ndarray, refine: bool = False) -> None:
         """An (H, W) float nearness map, top row first, at the output size."""
         self.raw.texture.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
+        self.uploaded(refine)
+
+    def uploaded(self, refine: bool) -> None:
+        """A new map is in ``raw`` (written here, or drawn into ``raw.fbo`` by the caller)."""
         self.refine = refine
         self._refined_for = None
         self.version += 1

@@ -48,6 +48,7 @@ uniform vec2 PASSSIZE;
 uniform float PASSSCALE;
 uniform int FRAMEINDEX;
 uniform int SEED;
+uniform float DEPTHWEIGHT;  // 0..1: how far depth is ready (0: neutral until the first map)
 """
 
 EPILOGUE = """
@@ -70,7 +71,7 @@ void main() {
         float s = max(_gate_soft, 1e-5);
         float w = _ramp(_gate_lo - s, _gate_lo, d) * (1.0 - _ramp(_gate_hi, _gate_hi + s, d));
         if (_gate_invert) w = 1.0 - w;
-        color = mix(texture(inputImage, uv), color, w);
+        color = mix(texture(inputImage, uv), color, w * DEPTHWEIGHT);
     }
 #endif
     fragColor = vec4(color.rgb, 1.0);
@@ -173,7 +174,7 @@ vec4 _sv_gate(bool enabled, float lo, float hi, float soft, bool invert, vec4 be
     float s = max(soft, 1e-5);
     float w = _ramp(lo - s, lo, d) * (1.0 - _ramp(hi, hi + s, d));
     if (invert) w = 1.0 - w;
-    return mix(before, after, w);
+    return mix(before, after, w * DEPTHWEIGHT);
 }
 
 void main() {

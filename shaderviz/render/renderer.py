@@ -26,6 +26,7 @@ from shaderviz.render.glsl import (
     map_error,
 )
 from shaderviz.render.kernels import Kernel, create_kernel
+from shaderviz.render.scaling import DepthScaler
 from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
@@ -46,6 +47,22 @@ def fusion_groups(
     return groups
 
 
+@dataclass(frozen=True)
+class GLImage:
+    """An image as the source texture holds it: RGBA, bottom row first, contiguous."""
+
+    data: np.ndarray
+
+    @classmethod
+    def from_rgb(cls, rgb: np.ndarray) -> GLImage:
+        """From (H, W, 3|4) uint8, top row first: the slow part of an upload, safe on any thread."""
+        data = np.empty(rgb.shape[:2] + (4,), np.uint8)
+        data[..., : rgb.shape[2]] = rgb[::-1]
+        if rgb.shape[2] == 3:
+            data[..., 3] = 255
+        return cls(data)
+
+
 @dataclass
 class Renderer:
     ctx: moderngl.Context
@@ -53,6 +70,8 @@ class Renderer:
     registry: Registry
     errors: dict[str, str] = field(default_factory=dict)  # effect name -> shader error
     fuse: bool = True  # run pointwise effects inside the pass before them (see render/fusion)
+    pixel_scale: float = 1.0  # render pixels per output pixel: "px" parameters are scaled by it
+    depth_weight: float = 1.0  # how strongly depth gating acts (0: neutral, e.g. until depth arrives)
 
     def __post_init__(self) -> None:
         self._compiled: dict[str, CompiledEffect] = {}
@@ -60,6 +79,7 @@ class Renderer:
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
+        self._depth_scaler: DepthScaler | None = None
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -96,6 +116,9 @@ class Renderer:
 
     def release(self) -> None:
         self._free_frame_resources()
+        if self._depth_scaler is not None:
+            self._depth_scaler.release()
+            self._depth_scaler = None
         for compiled in self._compiled.values():
             compiled.release()
         self._compiled.clear()
@@ -110,19 +133,26 @@ class Renderer:
 
     # -- uploads -----------------------------------------------------------------------
 
-    def upload_source(self, rgb: np.ndarray) -> None:
-        """An (H, W, 3|4) uint8 image, top row first, exactly the render size."""
-        self._check_shape(rgb.shape[:2])
-        if rgb.shape[2] == 3:
-            rgb = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
-        self.source.texture.write(np.ascontiguousarray(rgb[::-1]).tobytes())
+    def upload_source(self, image: np.ndarray | GLImage) -> None:
+        """An (H, W, 3|4) uint8 image, top row first, exactly the render size (or a
+        :class:`GLImage` made from one on a worker: then the upload is a plain copy)."""
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        self._check_shape(data.shape[:2])
+        self.source.texture.write(data)
         self._source_version += 1
 
     def upload_depth(self, depth: np.ndarray, refine: bool = False) -> None:
         """An (H, W) float nearness map (1 = near, 0 = far), top row first. ``refine``: a
-        depth model's map, to be resampled onto the source image's edges on the GPU."""
-        self._check_shape(depth.shape[:2])
-        self.depth_prep.upload(depth, refine)
+        depth model's map, to be resampled onto the source image's edges on the GPU. A map
+        of another size (the live depth model's own) is scaled to the render size on the
+        GPU first (bilinear)."""
+        if (depth.shape[1], depth.shape[0]) == self.size:
+            self.depth_prep.upload(depth, refine)
+            return
+        if self._depth_scaler is None:
+            self._depth_scaler = DepthScaler(self.ctx)
+        self._depth_scaler.scale(np.ascontiguousarray(depth[::-1], dtype=np.float32), self.depth_prep.raw.fbo)
+        self.depth_prep.uploaded(refine)
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
@@ -213,10 +243,7 @@ class Renderer:
         compiled = self.compiled(spec)
         if compiled is None:
             return False
-        values = {
-            p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-            for p in spec.all_params
-        }
+        values = self._values(spec, instance, frame)
         bound: dict[str, int] = {}
         extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
         if extra is None:
@@ -268,8 +295,7 @@ class Renderer:
         program = compiled.programs[0]
         values: dict = {}
         for k, (spec, instance) in enumerate(group):
-            own = {p.name: p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
-                   for p in spec.all_params}
+            own = self._values(spec, instance, frame)
             values.update({f"_f{k}_{name}": value for name, value in own.items()})
             self._set_gate(program, own, suffix=f"_{k}")
         self._bind_common(source)
@@ -277,6 +303,17 @@ class Renderer:
         output.fbo.use()
         compiled.vaos[0].render(moderngl.TRIANGLES, vertices=3)
         return True
+
+    def _values(self, spec: EffectSpec, instance: EffectInstance, frame: Frame) -> dict:
+        """Uniform values at this frame; "px" parameters in render pixels."""
+        values = {}
+        for p in spec.all_params:
+            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
+                scaled = value * self.pixel_scale
+                value = max(1, round(scaled)) if p.type == "int" else scaled
+            values[p.name] = value
+        return values
 
     def _run_kernel(
         self, spec: EffectSpec, instance: EffectInstance, values: dict, frame: Frame, source: Target
@@ -287,6 +324,7 @@ class Renderer:
                                    self.depth_prep)
             self._kernels[instance.uid] = kernel
         try:
+            values = {**values, "depth_weight": self.depth_weight}
             return kernel.run(source.texture, self.depth, values, frame)
         except ShaderError as err:
             self.errors[spec.name] = str(err)
@@ -316,10 +354,12 @@ class Renderer:
         return buffer
 
     def reset_state(self) -> None:
-        """Forget persistent buffers and kernel state (e.g. when the source changes)."""
-        self._drop_buffers(set())
+        """Forget persistent buffers and kernel state (when the source image changes); a
+        kernel that carries its state across images (a flow sort with ``carry``) keeps it."""
+        self._drop_buffers({uid for uid, kernel in self._kernels.items() if getattr(kernel, "carry", False)})
 
     def _drop_buffers(self, alive: set[int]) -> None:
+        """Free the buffers and kernels of instances not in ``alive``."""
         for key in [k for k in self._buffers if k[0] not in alive]:
             self._buffers.pop(key).release()
         for uid in [u for u in self._kernels if u not in alive]:
@@ -347,6 +387,7 @@ class Renderer:
             "PASSSCALE": float(factor),
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
+            "DEPTHWEIGHT": self.depth_weight,
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:

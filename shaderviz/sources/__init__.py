@@ -34,9 +34,17 @@ class Source:
     def key_at(self, seconds: float, loop_index: int) -> Hashable:
         return None
 
-    def skip(self) -> bool:
-        """Move on to the next image (N in play); False where that means nothing."""
+    def skip(self, seconds: float) -> bool:
+        """Move on to the next image at ``seconds`` (N in play); False where that means nothing."""
         return False
+
+    def upcoming(self, key: Hashable) -> list[Hashable]:
+        """Keys likely wanted soon after ``key`` (loaded ahead in play): none by default."""
+        return []
+
+    def recipe(self, key: Hashable) -> dict[str, object]:
+        """Preset fields that name the image shown for ``key`` (a snapshot's recipe)."""
+        return {"source": self.description}
 
     def loops(self) -> int:
         """Loops `render` makes by default: one per image of a folder, else one."""
@@ -69,18 +77,29 @@ class FolderSource(Source):
 
     paths: list[Path] = field(default_factory=list)
     cycle_seconds: float | None = None  # None: one image per loop (render)
-    skipped: int = 0
+    first: int = 0  # with cycle_seconds: the image shown from ``since`` seconds on
+    since: float = 0.0
 
     def native_size(self) -> tuple[int, int]:
         return image_size(self.paths[0])
 
     def key_at(self, seconds: float, loop_index: int) -> Hashable:
-        step = loop_index if self.cycle_seconds is None else int(seconds // self.cycle_seconds)
-        return self.paths[(step + self.skipped) % len(self.paths)]
+        if self.cycle_seconds is None:
+            return self.paths[loop_index % len(self.paths)]
+        step = int(max(0.0, seconds - self.since) // self.cycle_seconds)
+        return self.paths[(self.first + step) % len(self.paths)]
 
-    def skip(self) -> bool:
-        self.skipped += 1
+    def skip(self, seconds: float) -> bool:
+        """The next image from now on, for a whole ``cycle_seconds`` again."""
+        current = self.paths.index(self.key_at(seconds, 0))  # type: ignore[arg-type]
+        self.first, self.since = current + 1, seconds
         return True
+
+    def upcoming(self, key: Hashable) -> list[Hashable]:
+        return [self.paths[(self.paths.index(key) + 1) % len(self.paths)]] if key in self.paths else []
+
+    def recipe(self, key: Hashable) -> dict[str, object]:
+        return {"source": str(Path(key).resolve())} if key in self.paths else super().recipe(key)  # type: ignore[arg-type]
 
     def loops(self) -> int:
         return len(self.paths)
@@ -92,12 +111,25 @@ class FolderSource(Source):
 @dataclass
 class VideoSource(Source):
     video: VideoFile | None = None
+    offset: int = 0  # frames added to the clock's frame (a snapshot's recipe names the frame it shows)
+    ahead: int = 6  # frames decoded ahead in play (the depth model sees them early)
 
     def native_size(self) -> tuple[int, int]:
         return self.video.size  # type: ignore[union-attr,return-value]
 
     def key_at(self, seconds: float, loop_index: int) -> Hashable:
-        return int(seconds * self.video.fps) % self.video.frame_count  # type: ignore[union-attr]
+        return (int(seconds * self.video.fps) + self.offset) % self.video.frame_count  # type: ignore[union-attr]
+
+    def upcoming(self, key: Hashable) -> list[Hashable]:
+        count = self.video.frame_count  # type: ignore[union-attr]
+        return [(int(key) + i) % count for i in range(1, min(self.ahead, count - 1) + 1)]  # type: ignore[call-overload]
+
+    def recipe(self, key: Hashable) -> dict[str, object]:
+        return {"source": self.description, "source_frame": int(key)}  # type: ignore[call-overload]
+
+    def start_at(self, seconds: float, frame: int) -> None:
+        """Show video frame ``frame`` at ``seconds`` (and go on from there)."""
+        self.offset = frame - int(seconds * self.video.fps)  # type: ignore[union-attr]
 
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray:
         return self.video.frame(int(key), size, fit)  # type: ignore[union-attr,arg-type]

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 
 class Kernel(Protocol):
+    """``carry`` (an attribute, optional): the state outlives a change of source image."""
+
     def run(
         self, source: moderngl.Texture, depth: moderngl.Texture, values: dict[str, Any], frame: Frame
     ) -> dict[str, moderngl.Texture]: ...

@@ -104,7 +104,8 @@ class PixelSortKernel:
         self._output: moderngl.Texture | None = None
         self._output_fbo: moderngl.Framebuffer | None = None
         self._scratch: moderngl.Buffer | None = None
-        self._state: _Pair | None = None  # flow mode image
+        self._state: _Pair | None = None  # flow mode image (or, with carry, where each pixel came from)
+        self.carry = False  # the last frame's flow kept its order across new source images
         self._step = 0
         self.has_compute = ctx.version_code >= 430
 
@@ -214,6 +215,12 @@ class PixelSortKernel:
     ) -> dict[str, moderngl.Texture]:
         settings = self._settings(values, frame, self._lines_for(values))
         if MODES[values["mode"]] == "flow":
+            carry = bool(values.get("carry", False))
+            if carry != self.carry:
+                self.reset()  # the state is colours, or (carry) positions
+            self.carry = carry
+            if carry:
+                return {"sortedImage": self._flow_carry(source, depth, settings, values["speed"])}
             return {"sortedImage": self._flow(source, depth, settings, values["speed"])}
         backend = BACKENDS[values["backend"]]
         if backend == "compute" or (backend == "auto" and self.has_compute):
@@ -232,6 +239,9 @@ class PixelSortKernel:
         band_lo, band_hi = band_thresholds(values["lo"], values["hi"])
         gate_lo, gate_hi = values["depth_min"], values["depth_max"]
         invert = bool(values["depth_invert"])
+        gated = gate_lo > 0.0 or gate_hi < 1.0 or invert
+        if gated and values.get("depth_weight", 1.0) < 0.5:  # depth not ready yet: nothing sorts
+            gate_lo, gate_hi, invert = 2.0, 2.0, False
         return {
             "sortKey": values["key"],
             "sortAxis": axis,
@@ -246,7 +256,7 @@ class PixelSortKernel:
             "breakEvery": values["interval"],
             "breakSeed": frame.seed & 0xFFFFFFFF,
             "imageSize": self.size,
-            "gateEnabled": gate_lo > 0.0 or gate_hi < 1.0 or invert,
+            "gateEnabled": gated,
             "gateLo": gate_lo,
             "gateHi": gate_hi,
             "gateSoft": values["depth_soft"],
@@ -330,6 +340,28 @@ class PixelSortKernel:
             self._step += steps
             done += steps
         return self._state.latest
+
+    def _flow_carry(self, source: moderngl.Texture, depth: moderngl.Texture, settings: dict[str, Any],
+                    speed: int) -> moderngl.Texture:
+        """Flow on positions: keys come from the current input, so a new input keeps the order."""
+        if self._state is None:
+            self._state = _Pair(self.ctx, self.size, 2, "u2")
+            _, fbo = self._state.swap()
+            self._draw("flow_index_init.glsl", fbo, {}, {}, settings)
+            self._step = 0
+        done = 0
+        while done < speed:
+            steps = min(self.flow_steps_per_draw, speed - done)
+            read, fbo = self._state.swap()
+            self._draw("flow.glsl", fbo, {**settings, "step": self._step},
+                       {"state": read, "depthMap": depth, "inputImage": source}, settings,
+                       (("FLOW_STEPS", steps), ("FLOW_INDEX", 1)))
+            self._step += steps
+            done += steps
+        output, output_fbo = self._output_target()
+        textures = {"state": self._state.latest, "inputImage": source}
+        self._draw("flow_gather.glsl", output_fbo, {}, textures, settings)
+        return output
 
     def reset(self) -> None:
         """Back to the unsorted input on the next frame (flow mode)."""

@@ -1,0 +1,74 @@
+"""The depth model in a process of its own, for `play`.
+
+Importing torch (loading its shared libraries), loading the model and running it all hold
+a Python interpreter's GIL for long stretches; in the render process that froze the window
+for half a second at start and slowed every frame after. Here they hold this process's
+GIL instead, at a lower CPU priority than the window, with one torch thread.
+
+Run as ``python -m shaderviz.app.depthworker --fd N ...`` by :class:`DepthWorker`; they
+talk through a ``multiprocessing`` connection on a socket pair:
+
+- child -> parent, once: ``("ready", {"input": (h, w), "load_ms": ...})`` — the model is
+  loaded and wants images of ``input`` size (about its inference size, aspect kept) —
+  or ``("error", message)`` and exit;
+- parent -> child: ``(tag, image)`` (HxWx3 uint8) or ``None`` to stop;
+- child -> parent: ``("depth", tag, nearness HxW float16, ms)`` or ``("failed", tag, message)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from multiprocessing.connection import Connection
+
+NICE = 5  # below the window, so a busy machine takes time from depth before the frame rate
+THREADS = 1  # torch threads: the window's GL rasteriser wants the other core
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="shaderviz-depth-worker")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--size", required=True, help="WxH of the images the window renders")
+    parser.add_argument("--no-cache", action="store_true", help="no disk cache (video frames)")
+    args = parser.parse_args(argv)
+    conn = Connection(args.fd)
+    try:
+        os.nice(NICE)
+    except OSError:
+        pass
+    started = time.perf_counter()
+    try:
+        import torch
+
+        torch.set_num_threads(THREADS)
+        from shaderviz.depth.estimator import DepthEstimator, inference_shape
+
+        estimator = DepthEstimator(args.model, cache_dir=False if args.no_cache else None)
+        width, height = (int(v) for v in args.size.split("x"))
+        shape = inference_shape(height, width, estimator.size, estimator.model.multiple)
+    except Exception as err:  # noqa: BLE001 - any failure: the window goes on with flat depth
+        conn.send(("error", " ".join(str(err).split()) or type(err).__name__))
+        return 1
+    conn.send(("ready", {"input": shape, "load_ms": round((time.perf_counter() - started) * 1000, 1)}))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return 0
+        if request is None:
+            return 0
+        tag, image = request
+        began = time.perf_counter()
+        try:
+            depth = estimator.estimate(image)
+        except Exception as err:  # noqa: BLE001 - reported; the next image may work
+            conn.send(("failed", tag, " ".join(str(err).split()) or type(err).__name__))
+            continue
+        conn.send(("depth", tag, depth.astype("float16"), round((time.perf_counter() - began) * 1000, 2)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
