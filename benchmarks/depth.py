@@ -16,8 +16,10 @@ Quality, per model at its shipped settings (inference size, test-time mirroring)
 ``shaderviz.depth.evaluate``: the 31 annotated near/far pairs on scikit-image's photos,
 the motorcycle's Spearman rho against its true stereo disparity, and on ``--scenes``
 held-out rendered scenes (seeds from 10,000,000) the Spearman rho and the edge accuracy /
-completeness in pixels (lower is better). Needs the ``train`` extra (scikit-image);
-``--scenes 0 --no-photos`` skips quality.
+completeness in pixels (lower is better); each for the model's map as it is and for the
+map refined by guided upsampling (what ``shaderviz depth`` writes and what render / play
+refine on the GPU). Needs the ``train`` extra (scikit-image); ``--scenes 0 --no-photos``
+skips quality.
 
 Method: the model alone (``LoadedModel.predict`` on a float tensor already at the
 inference size, no resize, no cache), batch 1, ``torch.inference_mode``; warm-up runs,
@@ -26,9 +28,10 @@ Square inputs 256² and 384², and the chosen size (the shipped model's default)
 square and at a 3:2 photo shape with the same pixel count. Threads: torch's default
 (all cores) unless ``--threads``. The estimator row adds the full ``DepthEstimator``
 path for a 1280x720 photo (resize, inference, smoothing, upsampling, normalisation;
-cache off). Training it/s: optimiser steps of the training recipe (batch 16, ImageNet
-encoder with its first blocks frozen, the loss) on random tensors at 160² and 192²,
-one thread as in the long training run.
+cache off), and the same with guided upsampling (``shaderviz depth``'s map). Training it/s:
+optimiser steps of the training recipe (batch 16, ImageNet encoder with its blocks at
+strides 2-8 frozen, the loss) on random tensors at 160² and 192², one thread as in the
+long training runs, for each encoder among the models.
 """
 
 from __future__ import annotations
@@ -74,11 +77,11 @@ def time_fn(fn, reps: int, min_seconds: float) -> tuple[float, list[float]]:  # 
     return statistics.median(samples), samples
 
 
-def train_its(size: int, reps: int) -> float:
+def train_its(size: int, reps: int, encoder: str = "lite0") -> float:
     from shaderviz.depth import train
 
     torch.set_num_threads(1)
-    config = {"width": 96, "fine": 32, "lr": 1e-3, "encoder_lr_mult": 0.1, "freeze_blocks": 5}
+    config = {"encoder": encoder, "width": 96, "fine": 32, "lr": 1e-3, "encoder_lr_mult": 0.1}
     try:
         model, opt = train.build(config, pretrained=True)
     except (RuntimeError, ImportError):
@@ -135,15 +138,22 @@ def speed_rows(model, reps: int, min_s: float, threads: int) -> list[dict]:  # n
         lambda: est._compute(photo.astype(np.float32) / 255),
         (1280, 720),
     )
+    refined = DepthEstimator(model, cache_dir=False, device="cpu", memory_items=0, guided=True)
+    add(
+        f"estimator, 1280x720 photo -> refined map (shaderviz depth, cache off{flip})",
+        lambda: refined._compute(photo.astype(np.float32) / 255),
+        (1280, 720),
+    )
     return rows
 
 
-def quality(model, scenes: int, photos: bool) -> dict:  # noqa: ANN001
-    """The evaluation figures at the model's shipped settings (see shaderviz.depth.evaluate)."""
+def quality(model, scenes: int, photos: bool, guided: bool) -> dict:  # noqa: ANN001
+    """The evaluation figures at the model's shipped settings (see shaderviz.depth.evaluate),
+    of its map as it is or refined by guided upsampling."""
     from shaderviz.depth import evaluate
 
-    est = DepthEstimator(model, cache_dir=False, device="cpu", memory_items=0)
-    out: dict = {"size": est.size, "flip": est.flip}
+    est = DepthEstimator(model, cache_dir=False, device="cpu", memory_items=0, guided=guided)
+    out: dict = {"size": est.size, "flip": est.flip, "guided": guided}
     if photos:
         real = evaluate.real_photo_report(est, evaluate.load_annotations())
         out["pairs_right"] = round(real["model_acc"] * real["pairs"])
@@ -185,18 +195,23 @@ def main(argv: list[str] | None = None) -> int:
             "flip": model.flip,
             "inference": speed_rows(model, reps, min_s, threads),
         }
+        if model.kind == "shaderviz":
+            entry["encoder"] = model.module.encoder_name
         if args.scenes or not args.no_photos:
-            entry["quality"] = quality(model, args.scenes, not args.no_photos)
+            entry["quality"] = quality(model, args.scenes, not args.no_photos, guided=False)
+            entry["quality_refined"] = quality(model, args.scenes, not args.no_photos, guided=True)
         models.append(entry)
     training = {}
     if not args.no_train:
-        for s in (160, 192):
-            training[f"{s}x{s}"] = round(train_its(s, 2 if args.quick else 5), 3)
+        for enc in dict.fromkeys(m.get("encoder", "lite0") for m in models):
+            for s in (160, 192):
+                training[f"{enc} {s}x{s}"] = round(train_its(s, 2 if args.quick else 5, enc), 3)
 
     print(f"\ntorch {torch.__version__}, {threads} inference threads, loadavg {load_before}")
     for m in models:
         mb = f", file {m['file_mb']:.2f} MB" if m["file_mb"] else ""
-        print(f"\nDepth model {m['name']} ({m['kind']}), {m['parameters'] / 1e6:.2f} M parameters{mb}\n")
+        enc = f", {m['encoder']}" if m.get("encoder") else ""
+        print(f"\nDepth model {m['name']} ({m['kind']}{enc}), {m['parameters'] / 1e6:.2f} M parameters{mb}\n")
         print("| input | ms / image | images/s |")
         print("|---|---:|---:|")
         for r in m["inference"]:
@@ -247,32 +262,41 @@ def _chosen_ms(m: dict) -> float:
     return next(r["ms"] for r in m["inference"] if "shipped settings" in r["label"])
 
 
+def _map_ms(m: dict, refined: bool) -> float:
+    rows = [r for r in m["inference"] if r["label"].startswith("estimator")]
+    return next(r["ms"] for r in rows if ("refined" in r["label"]) == refined)
+
+
 def comparison_table(models: list[dict]) -> str:
-    """One row per model: size, settings, speed and every quality figure (old vs new)."""
+    """Two rows per model (its map, and refined by guided upsampling): size, settings, speed
+    and every quality figure (old vs new)."""
     lines = [
-        "| model | MB | size | mirror | ms/image | 720p map ms | pairs | moto rho | synth rho "
+        "| model | map | MB | size | mirror | ms/image | 720p map ms | pairs | moto rho | synth rho "
         "| edge acc px | edge comp px |",
-        "|---|---:|---:|:-:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|:-:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in models:
-        q = m.get("quality", {})
-        syn = q.get("synthetic", {})
+        for key, refined in (("quality", False), ("quality_refined", True)):
+            q = m.get(key, {})
+            syn = q.get("synthetic", {})
 
-        def f(v, fmt: str) -> str:  # noqa: ANN001
-            return "—" if v is None else format(v, fmt)
+            def f(v, fmt: str) -> str:  # noqa: ANN001
+                return "—" if v is None else format(v, fmt)
 
-        pairs = f"{q['pairs_right']}/{q['pairs']}" if "pairs" in q else "—"
-        lines.append(
-            f"| {Path(str(m['name'])).name} | {f(m['file_mb'], '.2f')} | {m['chosen_size']} "
-            f"| {'yes' if m['flip'] else 'no'} | {_chosen_ms(m):.1f} | {m['inference'][-1]['ms']:.1f} "
-            f"| {pairs} | {f(q.get('motorcycle_spearman'), '.3f')} | {f(syn.get('spearman'), '.3f')} "
-            f"| {f(syn.get('edge_accuracy_px'), '.2f')} | {f(syn.get('edge_completeness_px'), '.2f')} |"
-        )
+            pairs = f"{q['pairs_right']}/{q['pairs']}" if "pairs" in q else "—"
+            lines.append(
+                f"| {Path(str(m['name'])).name} | {'refined' if refined else 'model'} "
+                f"| {f(m['file_mb'], '.2f')} | {m['chosen_size']} | {'yes' if m['flip'] else 'no'} "
+                f"| {_chosen_ms(m):.1f} "
+                f"| {_map_ms(m, refined):.1f} | {pairs} | {f(q.get('motorcycle_spearman'), '.3f')} "
+                f"| {f(syn.get('spearman'), '.3f')} | {f(syn.get('edge_accuracy_px'), '.2f')} "
+                f"| {f(syn.get('edge_completeness_px'), '.2f')} |"
+            )
     return "\n".join(lines)
 
 
 def target_lines(m: dict) -> list[dict]:
-    q = m.get("quality", {})
+    q = m.get("quality_refined", {})
     ms = _chosen_ms(m)
     out = [{"name": f"<= {TARGET_MS:g} ms per image at the shipped settings", "value": round(ms, 1)}]
     out[0]["status"] = "PASS" if ms <= TARGET_MS else "MISS"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from shaderviz import __version__
+from shaderviz.control import options as control_options
 from shaderviz.errors import UserError
 from shaderviz.outputs import interrupts
 
@@ -119,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     from shaderviz.batch.command import add_arguments as _batch_arguments
 
     _batch_arguments(render)
+    control_options.add_music_options(render, live=False)
+    control_options.add_render_options(render)
 
     play = sub.add_parser("play", help="play the chain live in a window")
     _add_show_options(play)
@@ -140,13 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
                            "~/.config/shaderviz/presets)")
     play.add_argument("--stats", type=Path, metavar="FILE",
                       help="write one JSON line per shown frame (t, ms, worker events, depth lag)")
+    control_options.add_music_options(play, live=True)
+    control_options.add_play_options(play)
 
     effects = sub.add_parser("effects", help="list effects and their parameters")
     effects.add_argument("--json", action="store_true", help="machine-readable output")
     effects.add_argument("--effects-dir", action="append", type=Path, default=[])
 
-    keys = sub.add_parser("keys", help="list the keys of play")
+    keys = sub.add_parser("keys", help="list the commands of play: keys, OSC addresses, MIDI bindings")
     keys.add_argument("--effects-dir", action="append", type=Path, default=[])
+    keys.add_argument("--midi-map", type=Path, metavar="FILE.toml", help="MIDI bindings to show")
+    control_options.add_listing_commands(sub)
 
     sub.add_parser("presets", help="list the built-in presets")
 
@@ -216,6 +223,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from shaderviz.explore.command import run as run_enhance
 
         return run_enhance(args)
+    if args.command in control_options.LISTINGS:
+        return control_options.list_devices(args.command)
     from shaderviz.effects.registry import Registry
 
     if args.command == "presets":
@@ -232,9 +241,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "keys":
         from shaderviz.app.presetswitch import preset_bank
-        from shaderviz.keymap import describe
+        from shaderviz.control.listing import describe_commands
 
-        print(describe(registry, preset_bank()))
+        print(describe_commands(registry, preset_bank(), args.midi_map))
         return 0
 
     if args.command == "render":
@@ -244,18 +253,29 @@ def _dispatch(args: argparse.Namespace) -> int:
             return batch.run(args)
     from shaderviz.app.show import build_show
 
-    show = build_show(
-        registry, args.input, args.preset, args.fx, args.size, args.fps, args.seconds,
-        args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model, args.background,
-    )
+    if getattr(args, "replay", None) is not None:
+        print(control_options.replay(args))
+        return 0
+    music = control_options.music_for(args, live=args.command == "play")
+    seconds = control_options.loop_seconds(args, music) or args.seconds
+    runner = None
+    if getattr(args, "playlist", None) is not None:
+        show, runner = control_options.playlist_show(args, registry, seconds)
+    else:
+        show = build_show(
+            registry, args.input, args.preset, args.fx, args.size, args.fps, seconds,
+            args.seed, args.fit, args.depth, getattr(args, "cycle", None), args.depth_model,
+            args.background,
+        )
+    show.music = music
     for note in show.notes:
         print(f"shaderviz: note: {note}", file=sys.stderr)
     if args.command == "render":
         return _render(show, args)
-    return _play(show, args)
+    return _play(show, args, runner)
 
 
-def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
+def _play(show, args: argparse.Namespace, runner=None) -> int:  # noqa: ANN001 - Show, imported lazily
     from shaderviz.app.presetswitch import preset_bank
     from shaderviz.app.show import build_show, fit_for_play
     from shaderviz.outputs.window import PlayOptions, play
@@ -283,14 +303,18 @@ def _play(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, import
     options = PlayOptions(render_size=args.render_size, scale=args.scale, fullscreen=args.fullscreen,
                           snapshots=args.snapshots, vsync=args.vsync == "on", fps=args.fps, stats=args.stats,
                           transition=args.transition, bank=bank, rebuild=rebuild, notices=notices,
-                          outputs=tuple(args.out))
+                          outputs=tuple(args.out),
+                          controls=control_options.live_controls(args, show, bank, runner),
+                          monitor=args.monitor)
     return play(show, options)
 
 
 def _render(show, args: argparse.Namespace) -> int:  # noqa: ANN001 - Show, imported lazily
     from shaderviz.outputs.render import RenderOptions, render_show
 
-    options = RenderOptions(args.output, args.frames, args.quality, args.codec, args.size is not None,
+    control_options.audio_note(args, show.music)
+    frames = args.frames or control_options.audio_frames(args, show.music, show.fps)
+    options = RenderOptions(args.output, frames, args.quality, args.codec, args.size is not None,
                             progress=not args.quiet, sinks=tuple(args.out))
     print(render_show(show, options))
     return 0

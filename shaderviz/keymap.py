@@ -49,13 +49,20 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("DELETE", "remove"),
     ("BRACKETLEFT", "move_earlier"),
     ("BRACKETRIGHT", "move_later"),
+    ("PERIOD", "param_next"),
+    ("COMMA", "param_previous"),
+    ("APOSTROPHE", "param_up"),
+    ("SEMICOLON", "param_down"),
+    ("CTRL+R", "record"),
+    ("Y", "tap"),
+    ("L", "learn"),
     ("H", "hud"),
     ("QUESTION", "help"),
     ("SLASH", "help"),
     ("ESCAPE", "quit"),
     # exploring the image (shaderviz.explore)
     ("M", "sampler_mode"),
-    ("L", "view_mode"),
+    ("I", "view_mode"),
     ("EQUAL", "view_zoom:IN"),
     ("PLUS", "view_zoom:IN"),
     ("NUM_ADD", "view_zoom:IN"),
@@ -92,13 +99,13 @@ MODE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("ESCAPE", "view_mode"),
     ),
 }
-MODE_LABELS = {"sampler": "sampler mode (M)", "view": "view mode (L)"}
+MODE_LABELS = {"sampler": "sampler mode (M)", "view": "view mode (I)"}
 PRESET_KEYS = tuple(str(n) for n in range(1, 10))
 LABELS = {"QUESTION": "?", "QUOTELEFT": "`", "BRACKETLEFT": "[", "BRACKETRIGHT": "]", "SLASH": "/",
           "EQUAL": "=", "PLUS": "+", "MINUS": "-", "UNDERSCORE": "_", "NUM_ADD": "num+",
           "NUM_SUBTRACT": "num-",
           "BACKSLASH": "\\", "BAR": "|", "COMMA": ",", "PERIOD": ".", "LESS": "<", "GREATER": ">",
-          "RETURN": "Enter", "ENTER": "Enter", "NUM_ENTER": "num-Enter"}
+          "RETURN": "Enter", "ENTER": "Enter", "NUM_ENTER": "num-Enter", "SEMICOLON": ";", "APOSTROPHE": "'"}
 
 RESERVED_KEYS = frozenset(key for key, _ in APP_KEYS) | frozenset(PRESET_KEYS) | {"?"}
 MODIFIERS = ("CTRL", "ALT", "SHIFT")  # the order in a key name: "CTRL+SHIFT+LEFT"
@@ -144,7 +151,7 @@ def key_lines(registry: Registry, bank: Sequence[str] = (), short: bool = False)
         grouped: dict[str, list[str]] = {}
         helps: dict[str, str] = {}
         for binding in (b for b in table if b.mode == mode):
-            grouped.setdefault(binding.command, []).append(_label(binding.key))
+            grouped.setdefault(binding.command, []).append(key_label(binding.key))
             verb, _, name = binding.command.partition(":")
             helps[binding.command] = f"toggle {name}" if short and verb == "toggle" else binding.help
         if mode is not None:
@@ -159,6 +166,7 @@ def describe(registry: Registry, bank: Sequence[str] = ()) -> str:
     return "\n".join(f"  {keys:<16} {help}" if help else keys for keys, help in lines)
 
 
-def _label(key: str) -> str:
+def key_label(key: str) -> str:
+    """How a key is written for people: "Ctrl+R", "=", "Enter"."""
     *mods, name = key.split("+")
     return "+".join([m.title() for m in mods] + [LABELS.get(name, name)])

@@ -7,7 +7,8 @@ import pytest
 
 from shaderviz.effects.chain import parse_fx
 from shaderviz.effects.registry import Registry
-from shaderviz.render.renderer import Frame, Renderer, fusion_groups
+from shaderviz.render.grouping import fusion_groups
+from shaderviz.render.renderer import Frame, Renderer
 
 HELPER_EFFECT = """/*{{ "description": "{name}", "pointwise": true,
   "params": {{"amount": {{"type": "float", "default": 0.5, "min": 0, "max": 1}}}} }}*/
@@ -29,7 +30,7 @@ def render_both(gl_ctx, registry, chain_text, img, depth=None, frame=FRAME):
                 renderer.upload_depth(depth)
             chain = [parse_fx(text, registry) for text in chain_text]
             outputs.append(renderer.read(renderer.render(chain, frame)).astype(int))
-            fused = [key for key, program in renderer._fused.items() if program is not None]
+            fused = [key for key, program in renderer.programs.fused.items() if program is not None]
             errors = dict(renderer.errors)
         finally:
             renderer.release()

@@ -30,7 +30,7 @@ def test_state_stays_flat_over_frames_swaps_and_chain_edits(gl_ctx, registry):
             renderer.render(fixed + extra, Frame(frame, frame / 30, (frame % 30) / 30))
             if frame % 50 == 49:
                 renderer.ctx.finish()
-                sizes.append((len(renderer._buffers), len(renderer._kernels), len(renderer._compiled)))
+                sizes.append((len(renderer._buffers), len(renderer._kernels), len(renderer.programs.effects)))
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         assert renderer.errors == {}
         # Blur's pass buffers (one per scale it visited), the sort kernel; nothing piles up.

@@ -100,9 +100,9 @@ def display() -> Iterator[str]:
 class Player:
     """A running ``shaderviz play`` with its window id, stdout/stderr in files."""
 
-    def __init__(self, display: str, tmp: Path, *args: str) -> None:
+    def __init__(self, display: str, tmp: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.display, self.snapshots = display, tmp / "snaps"
-        self.env = {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(tmp / "config"),
+        self.env = {**(env or os.environ), "DISPLAY": display, "XDG_CONFIG_HOME": str(tmp / "config"),
                     "XDG_CACHE_HOME": str(tmp / "cache")}
         self.env.pop("WAYLAND_DISPLAY", None)
         self.out_path, self.err_path = tmp / "play.out", tmp / "play.err"

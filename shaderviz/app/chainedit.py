@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shaderviz.app.paramcontrol import find_instance, split_target
 from shaderviz.app.show import Show
 from shaderviz.effects.chain import make_instance
 
@@ -24,11 +25,12 @@ class ChainEditor:
             self.selected = len(self.chain) - 1 if self.chain else None
         return self.selected
 
-    def toggle(self, name: str) -> None:
-        """Turn the first ``name`` in the chain on or off; add it at the end if absent."""
-        index = next((i for i, inst in enumerate(self.chain) if inst.name == name), None)
+    def toggle(self, target: str) -> None:
+        """Turn ``NAME`` (its first instance; ``NAME.2`` its second) on or off; add it at the
+        end if absent."""
+        index = find_instance(self.chain, target)
         if index is None:
-            self.chain.append(make_instance(self.show.registry.get(name), {}))
+            self.chain.append(make_instance(self.show.registry.get(split_target(target)[0]), {}))
             index = len(self.chain) - 1
         else:
             self.chain[index].enabled = not self.chain[index].enabled

@@ -25,6 +25,7 @@ from shaderviz.app.clock import Clock
 from shaderviz.app.depthview import DepthView
 from shaderviz.app.hotreload import HotReload
 from shaderviz.app.livedepth import LiveDepth
+from shaderviz.app.paramcontrol import ParamControl
 from shaderviz.app.presetswitch import PresetSwitcher
 from shaderviz.app.show import Show
 from shaderviz.app.sortcontrol import SortControl
@@ -67,6 +68,8 @@ class LiveShow:
         self._waiting: tuple[Hashable, float] | None = None  # a still held for its depth map
         self._last = time.perf_counter()
         self._owned: list[Any] = []
+        self.events: list[Callable[[str, Any], None]] = []  # told (kind, what) of changes workers bring:
+        # "source" (the key of a new picture uploaded), "preset" (a preset adopted), "depth" (a map)
         try:
             pixel_scale = self.size[0] / show.size[0]
             self.renderer = self._own(Renderer(ctx, self.size, show.registry, pixel_scale=pixel_scale))
@@ -78,6 +81,7 @@ class LiveShow:
             self.snapshots = self._own(SnapshotSaver(options.snapshots, notify))
             self.sort = SortControl(carry=isinstance(show.source, VideoSource))
             self.editor = ChainEditor(show, notify)
+            self.params = ParamControl(show, lambda: self.editor.selected, notify)
             self.steer, self.depth_view = CameraSteer(), DepthView()  # the pointer; D
             self.sampler = SamplerControl(show, notify)
             self.native = self._own(NativeFeed(show.source, show.fit))
@@ -142,11 +146,26 @@ class LiveShow:
         commands.bind("move_earlier", lambda: self.editor.move(-1))
         commands.bind("move_later", lambda: self.editor.move(1))
         commands.bind("preset", self.presets.request)
+        commands.bind("set", self.params.set)
+        commands.bind("on", self.params.on)
+        commands.bind("param_next", lambda: self.params.select(1))
+        commands.bind("param_previous", lambda: self.params.select(-1))
+        commands.bind("param_up", lambda: self.params.nudge(1))
+        commands.bind("param_down", lambda: self.params.nudge(-1))
         commands.bind("depth_view", self.toggle_depth_view)
         commands.bind("generate", lambda: self.say(generatorcontrol.next_image(self.show)))
         commands.bind("walk", lambda: self.say(generatorcontrol.toggle_walk(self.show)))
         self.sampler.bind(commands)
         self.dream.bind(commands)
+        commands.bind("steer", self.steer_to)
+
+    def steer_to(self, value: Any) -> None:
+        """``steer X Y`` (the pointer, OSC): where the parallax camera should go."""
+        try:
+            x, y = (float(v) for v in value)
+        except (TypeError, ValueError):
+            raise ValueError(f"steer takes X Y (two numbers 0..1), got {value!r}") from None
+        self.steer.point(x, y)
 
     def sort_arrow(self, arrow: str, down: bool) -> None:
         if down:
@@ -168,8 +187,12 @@ class LiveShow:
     def pause(self) -> None:
         self.notify("paused" if self.clock.toggle() else "playing")
 
+    def command_time(self) -> float:
+        """The show time commands act at: the last frame's (logged, so a replay has it too)."""
+        return self.frame.time if self.frame is not None else self.clock.seconds()
+
     def next_source(self) -> None:
-        if not self.show.source.skip(self.clock.seconds()):
+        if not self.show.source.skip(self.command_time()):
             self.notify("N: the source is not a folder of images or several GANs (gan:A,B)")
 
     def snapshot(self) -> None:
@@ -186,22 +209,28 @@ class LiveShow:
 
     # -- each frame -------------------------------------------------------------------------
 
-    def step(self) -> Target:
-        """One frame: adopt what workers finished, render, crossfade. The output to show."""
-        now = time.perf_counter()
+    def step(self, now: float | None = None, seconds: float | None = None) -> Target:
+        """One frame: adopt what workers finished, render, crossfade. The output to show.
+        ``now`` (wall seconds) and ``seconds`` (the show clock) default to the clocks; a
+        replay passes the logged ones."""
+        now = time.perf_counter() if now is None else now
         dt, self._last = now - self._last, now
-        show, seconds = self.show, self.clock.seconds()
+        show = self.show
+        seconds = self.clock.seconds() if seconds is None else seconds
         active = [i.name for i in show.chain if i.enabled] + ([show.generator.name] if show.generator else [])
         self.reload.poll(active)
         adopted = self.presets.poll()
         if adopted is not None:
-            self._adopt(adopted)
+            self._adopt(adopted, now)
         self._take_image(seconds, now)
+        depth_before = self.depth.uploaded
         self.depth.update(self.renderer, self.shown, now, dt)
         self.sampler.update(now)
         self.dream.update(now, dt)
         if not self.dream.holding:
             self.native.update(self.renderer, self.shown, show.chain)
+        if self.depth.uploaded is not None and self.depth.uploaded != depth_before:
+            self._tell("depth", self.depth.uploaded)
         self.sort.apply(show.chain, show.registry)
         self.steer.apply(show.chain, show.registry, now)
         self.depth_view.apply(show.chain, show.registry)
@@ -214,10 +243,21 @@ class LiveShow:
         self.index += 1
         return self.output
 
+    @property
+    def now(self) -> float:
+        """The wall time (perf_counter seconds) of the last frame."""
+        return self._last
+
     def stats_fields(self) -> dict[str, Any]:
         """Per-frame fields for ``--stats`` (None values are left out)."""
         weight = round(self.renderer.depth_weight, 3) if self.depth.wanted else None
         return {"depth_lag": self.depth.lag, "depth_weight": weight}
+
+    def reads_audio_fft(self) -> bool:
+        """Whether an effect on screen samples the audioFFT spectrum texture."""
+        effects = self.show.registry.effects
+        return any(inst.enabled and inst.name in effects and "audioFFT" in effects[inst.name].source
+                   for inst in [*self.show.chain, *([self.show.generator] if self.show.generator else [])])
 
     def error_label(self) -> str | None:
         """The first shader error (file:line), printed once; None when all compile."""
@@ -243,7 +283,7 @@ class LiveShow:
         video = isinstance(self.show.source, VideoSource)
         if not video and loaded.image is not None and self._hold(key, now):
             return
-        self._upload(loaded, change=not video)
+        self._upload(loaded, change=not video, now=now)
 
     def _hold(self, key: Hashable, now: float) -> bool:
         """A new still waits (briefly) for its depth map, so they arrive together."""
@@ -254,17 +294,41 @@ class LiveShow:
             self._waiting = (key, now)
         return now - self._waiting[1] < HOLD_SECONDS
 
-    def _upload(self, loaded: Loaded, change: bool) -> None:
+    def _upload(self, loaded: Loaded, change: bool, now: float | None = None) -> None:
         if loaded.gl is not None:
             source = self.show.source
             if change and source.generator is None:  # a generator's effect crossfades its own images
-                self.fade.start(self.output)
+                self.fade.start(self.output, now)
             source.upload(self.renderer, loaded.gl, self.show.fit)
             self.renderer.reset_state()
         self.shown = loaded.key
         self.dream.offer(loaded.key, loaded.image)
+        if now is not None:  # (not the first picture, shown before the loop starts)
+            self._tell("source", loaded.key)
 
-    def _adopt(self, new: Show) -> None:
+    def _tell(self, kind: str, what: Any) -> None:
+        for listener in self.events:
+            listener(kind, what)
+
+    def replace_part(self, old: Any, new: Any) -> Any:
+        """Put ``new`` in the place of a worker part (a replay's synchronous source feed,
+        depth and presets); ``old`` is released."""
+        self._owned[self._owned.index(old)] = new
+        old.release()
+        return new
+
+    def adopt(self, new: Show, now: float, transition: float | None = None,
+              event: tuple[str, Any] | None = None) -> None:
+        """Replace the running show by ``new`` (a playlist entry), crossfading over
+        ``transition`` seconds (None: --transition; 0: a cut); listeners hear ``event``."""
+        if transition is not None:
+            self.fade.duration = transition
+        try:
+            self._adopt(new, now, event)
+        finally:
+            self.fade.duration = None
+
+    def _adopt(self, new: Show, now: float | None = None, event: tuple[str, Any] | None = None) -> None:
         """A preset of the bank, built on the worker: it replaces the running show."""
         old_source = self.show.source
         for name in ("source", "chain", "generator", "seconds", "seed", "fit", "depth_mode", "depth_path",
@@ -272,7 +336,7 @@ class LiveShow:
             setattr(self.show, name, getattr(new, name))
         size = self._render_size(self.show)
         self.fade.seconds = self._fade_seconds()
-        self.fade.start(self.output, size=size)  # (scaled to the new size if it changes)
+        self.fade.start(self.output, now, size=size)  # (scaled to the new size if it changes)
         if size != self.size:
             self.renderer.resize(size)
             self.renderer.pixel_scale = size[0] / self.show.size[0]
@@ -291,7 +355,8 @@ class LiveShow:
         depth = self.show.depth_file()
         if depth is not None:
             self.renderer.upload_depth(depth)
-        print(f"preset {new.preset_name}", file=sys.stderr, flush=True)
+        print(f"preset {new.preset_name}", file=sys.stderr, flush=True) if event is None else None
+        self._tell(*(event or ("preset", new.preset_name)))
 
 
 def _video_frames(show: Show) -> int | None:

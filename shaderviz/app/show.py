@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from shaderviz import __version__
+from shaderviz.audio.music import Music
+from shaderviz.audio.signals import Signals
 from shaderviz.depth import DEFAULT_MODEL as DEFAULT_DEPTH_MODEL  # light: torch loads with submodules
 from shaderviz.effects.chain import EffectInstance, make_instance, parse_fx
 from shaderviz.effects.registry import Registry
@@ -46,6 +48,7 @@ class Show:
     software_scale: float | None = None  # the preset's [play] render scale without a GPU
     background: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # None: transparent (keeps alpha)
     play_extra: dict[str, Any] = field(default_factory=dict)  # [play] window state (the sampler's rectangle)
+    music: Music | None = None  # tempo and sound: the signals each frame carries (audio, beats)
 
     @property
     def loop_frames(self) -> int:
@@ -66,7 +69,8 @@ class Show:
         if start is None:
             return self.frame_at((self.start_time or 0.0) + index / self.fps, index)
         number = start + index
-        return Frame(number, number / self.fps, (number % self.loop_frames) / self.loop_frames, self.seed)
+        return Frame(number, number / self.fps, (number % self.loop_frames) / self.loop_frames, self.seed,
+                     self.signals(number / self.fps))
 
     def loop_number(self, index: int) -> int:
         """Which loop frame ``index`` of a render falls in (a folder source shows one image per loop)."""
@@ -77,7 +81,11 @@ class Show:
 
     def frame_at(self, seconds: float, index: int) -> Frame:
         """Wall-clock time (for `play`): the phase follows the same loop length."""
-        return Frame(index, seconds, (seconds / self.seconds) % 1.0, self.seed)
+        return Frame(index, seconds, (seconds / self.seconds) % 1.0, self.seed, self.signals(seconds))
+
+    def signals(self, seconds: float) -> Signals | None:
+        """The tempo and sound at ``seconds`` (None without music: silence, waves per beat hold)."""
+        return None if self.music is None else self.music.signals(seconds)
 
     def depth_file(self) -> np.ndarray | None:
         """The depth image of ``--depth FILE`` at the output size; None in other modes."""

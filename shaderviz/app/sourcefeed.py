@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shaderviz.render.renderer import GLImage
+from shaderviz.render.images import GLImage
 from shaderviz.sources import Source
 
 OnLoaded = Callable[[Hashable, np.ndarray], None]

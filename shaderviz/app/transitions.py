@@ -30,6 +30,8 @@ void main() {
 class Crossfade:
     def __init__(self, ctx: moderngl.Context, size: tuple[int, int], seconds: float) -> None:
         self.ctx, self.size, self.seconds = ctx, size, seconds
+        self.duration: float | None = None  # this fade's own length (a playlist entry's), if set
+        self._length = seconds  # the running fade's
         self.started: float | None = None
         self._held: Target | None = None  # the frame faded from
         self._out: Target | None = None
@@ -50,6 +52,7 @@ class Crossfade:
         render size from now on, when it changes (``shown`` is scaled to it)."""
         if self._held is None or self._out is None:
             return
+        self._length = self.seconds if self.duration is None else self.duration
         if size is not None and size != self.size:
             held, out = Target.create(self.ctx, size), Target.create(self.ctx, size)
             if shown is not None:
@@ -63,13 +66,14 @@ class Crossfade:
             self._held, self._out = self._out, self._held
         else:
             self.ctx.copy_framebuffer(self._held.fbo, shown.fbo)
-        self.started = (time.perf_counter() if now is None else now) if shown is not None else None
+        start = time.perf_counter() if now is None else now
+        self.started = start if shown is not None and self._length > 0 else None  # (0: a cut)
 
     def apply(self, live: Target, now: float | None = None) -> Target:
         """The frame to show: ``live``, or while fading, ``live`` mixed over the held frame."""
         if self.started is None or self._held is None:
             return live
-        amount = ((time.perf_counter() if now is None else now) - self.started) / self.seconds
+        amount = ((time.perf_counter() if now is None else now) - self.started) / self._length
         if amount >= 1.0:
             self.started = None
             return live

@@ -1,6 +1,8 @@
-"""``shaderviz depth IMAGE... -o OUT [--model NAME|PATH] [--size N]``.
+"""``shaderviz depth IMAGE... -o OUT [--model NAME|PATH] [--size N] [--guided on|off]``.
 
-Writes 16-bit greyscale PNG depth maps, white = near, at each image's own size. One input
+Writes 16-bit greyscale PNG depth maps, white = near, at each image's own size, their
+edges moved onto the image's edges by guided upsampling (``--guided off``: the model's
+map as it is). One input
 and OUT ending in ``.png``: that file. Otherwise OUT is a folder and each map is named
 after its image (``photo.jpg`` -> ``OUT/photo.png``). A folder among the inputs stands for
 the images in it (name order). Every problem is a :class:`UserError` (one line, exit 2).
@@ -31,6 +33,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         f"or a local Depth Anything/DPT folder (needs shaderviz[hf]); default {DEFAULT_MODEL}",
     )
     p.add_argument("--size", type=int, help="inference size in pixels (default: the model's)")
+    p.add_argument(
+        "--guided",
+        choices=("on", "off"),
+        default="on",
+        help="guided upsampling: depth edges onto the image's edges, as render/play do (default on)",
+    )
     p.add_argument("--device", help="torch device (default: cuda if available, else cpu)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the depth cache")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -107,7 +115,11 @@ def run(args: argparse.Namespace) -> int:
     for p in inputs[:1]:  # fail fast on the first image before loading the model
         images[p] = read_image(p)
     est = DepthEstimator(
-        args.model, size=args.size, device=args.device, cache_dir=False if args.no_cache else None
+        args.model,
+        size=args.size,
+        device=args.device,
+        cache_dir=False if args.no_cache else None,
+        guided=args.guided == "on",
     )
     with tqdm(total=len(inputs), desc="depth", unit="img", disable=args.quiet or len(inputs) < 1) as bar:
         for src, dst in zip(inputs, outputs, strict=False):

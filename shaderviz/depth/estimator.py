@@ -9,7 +9,10 @@
 The model sees the image resized to about ``size``² pixels with its aspect ratio kept
 (sides rounded to the model's multiple); the prediction is upsampled back to the image's
 size (smoothed by a 3x3 binomial filter first where the model's checkpoint asks for it)
-and normalised per image (robust min/max) to 0..1.
+and normalised per image (robust min/max) to 0..1. With ``guided=True`` (what ``shaderviz
+depth`` asks for) the map is then refined by the fast guided filter with the image as the
+guide (``shaderviz.depth.guided``), so its edges land on the image's edges. The default is
+the model's map as it is: ``render`` and ``play`` refine it on the GPU at their output size.
 
 Results are cached in memory (LRU, ``memory_items``) and on disk under
 ``$XDG_CACHE_HOME/shaderviz/depth`` (default ``~/.cache``), keyed by a hash of the image
@@ -30,6 +33,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from shaderviz.depth.guided import guide_factor, guided_filter
 from shaderviz.depth.loaders import DEFAULT_MODEL, LoadedModel, load_model
 from shaderviz.errors import UserError
 
@@ -127,6 +131,7 @@ class DepthEstimator:
         disk_bytes: int = DISK_BYTES,
         smooth: bool | None = None,
         flip: bool | None = None,
+        guided: bool = False,
     ) -> None:
         self.device = torch.device(device) if device is not None else default_device()
         self.model = model if isinstance(model, LoadedModel) else load_model(model, self.device)
@@ -134,6 +139,7 @@ class DepthEstimator:
         self.size = int(size or self.model.default_size)
         self.smooth = self.model.smooth if smooth is None else bool(smooth)
         self.flip = self.model.flip if flip is None else bool(flip)
+        self.guided = bool(guided)
         if cache_dir is False:
             self.cache_dir = None
         else:
@@ -150,7 +156,7 @@ class DepthEstimator:
     # -- public API ---------------------------------------------------------------------------
 
     def key(self, rgb: np.ndarray) -> str:
-        tags = ("f" if self.flip else "") + ("" if self.smooth else "s")
+        tags = ("f" if self.flip else "") + ("" if self.smooth else "s") + ("g" if self.guided else "")
         return f"{image_key(rgb)}-{self.model.identity}-{self.size}{tags}"
 
     def estimate(self, image) -> np.ndarray:  # noqa: ANN001
@@ -216,8 +222,12 @@ class DepthEstimator:
             k = (k[:, None] * k[None]) / 16
             pred = F.conv2d(F.pad(pred, (1, 1, 1, 1), mode="replicate"), k.view(1, 1, 3, 3))
         pred = F.interpolate(pred, size=(h, w), mode="bilinear", align_corners=False)[0, 0]
+        near = normalise(pred.float().cpu().numpy())
+        if self.guided:  # depth edges onto the image's edges, as the renderer does on the GPU
+            factor = guide_factor(h, w, self.size)  # blocks of about two model pixels
+            near = guided_filter(torch.from_numpy(rgb), torch.from_numpy(near), factor).numpy()
         # float16 precision, like the disk cache, so memory and disk hits are identical
-        return normalise(pred.float().cpu().numpy()).astype(np.float16).astype(np.float32)
+        return near.astype(np.float16).astype(np.float32)
 
     def _lookup(self, key: str) -> np.ndarray | None:
         with self._lock:

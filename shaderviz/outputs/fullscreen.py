@@ -19,29 +19,33 @@ _XA_WINDOW = 33  # the predefined atom WINDOW (Xatom.h)
 class Fullscreen:
     """Toggles a moderngl-window pyglet window between windowed and fullscreen."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, screen: Any = None) -> None:
         self.window = window
         native = getattr(window, "_window", None)
         self.x11 = native if native is not None and hasattr(native, "_x_display") else None
+        self.screen = screen  # the monitor to fill (--monitor); default: the window's own
         self.on = False
         self._windowed: tuple[int, int, int, int] | None = None  # x, y, width, height
 
     def toggle(self) -> bool:
-        """True when the window is now fullscreen."""
+        """True when the window is now fullscreen (the mouse cursor hidden while it is)."""
         native = self.x11
         if native is None:  # pyglet's own way; it may remake the window
             self.window.fullscreen = not self.window.fullscreen
             self.on = bool(self.window.fullscreen)
             # A remade window never saw F released: pyglet would hold it down forever.
             getattr(getattr(self.window, "_window", None), "pressed_keys", set()).clear()
+            self._cursor()
             return self.on
         self.on = not self.on
+        self._cursor()
         if _has_window_manager(native):
             _send_state(native, _ADD if self.on else _REMOVE)
         elif self.on:
+            screen = self.screen or native.screen
             self._windowed = (*native.get_location(), native.width, native.height)
-            native.set_location(native.screen.x, native.screen.y)
-            native.set_size(native.screen.width, native.screen.height)
+            native.set_location(screen.x, screen.y)
+            native.set_size(screen.width, screen.height)
         elif self._windowed is not None:
             x, y, width, height = self._windowed
             native.set_size(width, height)
@@ -50,6 +54,12 @@ class Fullscreen:
 
         xlib.XFlush(native._x_display)
         return self.on
+
+
+    def _cursor(self) -> None:
+        native = getattr(self.window, "_window", None)
+        if native is not None and hasattr(native, "set_mouse_visible"):
+            native.set_mouse_visible(not self.on)
 
 
 def _atom(native: Any, name: str) -> int:

@@ -29,6 +29,7 @@ class HudState:
     render_size: tuple[int, int] = (0, 0)
     output_size: tuple[int, int] = (0, 0)
     extra: list[str] = field(default_factory=list)  # sort, depth, paused, ...
+    marks: list[str] = field(default_factory=list)  # always shown, bottom right: REC, MIDI learn
 
 
 class Hud:
@@ -39,6 +40,7 @@ class Hud:
         self.notices: list[tuple[str, float]] = []
         self._corner = TextLayer(ctx)
         self._keys = TextLayer(ctx, size=13)
+        self._marks = TextLayer(ctx, size=18)
         self._figures: list[str] = []
         self._key_lines: list[str] = []
         self._refreshed = 0.0
@@ -78,7 +80,9 @@ class Hud:
         self._corner.draw(self.lines(state, error), fbo, window, "top-left")
         if self.keys_visible:
             self._keys.draw(self._key_lines, fbo, window, "top-right")
+        self._marks.draw(state.marks, fbo, window, "bottom-right")
 
     def release(self) -> None:
         self._corner.release()
         self._keys.release()
+        self._marks.release()

@@ -21,6 +21,7 @@ from shaderviz.errors import UserError
 from shaderviz.explore.enhance import EnhanceFeed
 from shaderviz.outputs import interrupts
 from shaderviz.outputs.codecs import DEFAULT_QUALITY
+from shaderviz.outputs.mux import add_audio, silent_path, takes_audio
 from shaderviz.outputs.readback import Readback
 from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.outputs.snapshot import recipe_text
@@ -85,6 +86,8 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
     """
     alpha = show.background is None  # --background transparent: the output keeps the chain's alpha
     check_output(out, frames, show.size, codec, alpha)
+    track = getattr(show.music, "track", None)  # render --audio FILE: its sound goes into the video
+    video = silent_path(out) if track is not None and takes_audio(out) else out
     ctx = headless_context()
     renderer = Renderer(ctx, show.size, show.registry, alpha=alpha,
                         background=show.background or (0.0, 0.0, 0.0))
@@ -96,7 +99,7 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
         # starting ffmpeg (an orphan would write the file after the clean-up) or a GL call.
         with interrupts.held():
             live = LiveOutputs.for_show(renderer, show, sinks)
-            writer = open_writer(out, frames, show.size, show.fps, quality,
+            writer = open_writer(video, frames, show.size, show.fps, quality,
                                  lambda number: recipe_text(show.recipe(show.frame(number))), codec, alpha)
             readback = Readback(ctx, show.size, writer.channels)
             encoder = _Encoder(writer, readback)
@@ -133,6 +136,8 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
         encoder.close()
         bar.close()
         writer.finish()
+        if video != out:
+            add_audio(video, track.path, out, show.frame(0).time, frames / show.fps)
     except BaseException:
         if bar is not None:
             bar.close()  # clear the bar's line, so the error message stands alone
@@ -140,6 +145,8 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
             writer.abort()  # first: kills ffmpeg, so the encoder thread cannot stay blocked on it
         if encoder is not None:
             encoder.abort()
+        if video != out:
+            video.unlink(missing_ok=True)
         raise
     finally:
         if live is not None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shaderviz.app.clock import Pacer
+from shaderviz.app.controls import LiveControls
 from shaderviz.app.live import LiveOptions, LiveShow
 from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
@@ -28,6 +29,7 @@ from shaderviz.control.commands import Commands, command_specs
 from shaderviz.errors import UserError
 from shaderviz.explore.viewer import Viewer
 from shaderviz.keymap import command_for, describe, key_lines
+from shaderviz.outputs import monitors
 from shaderviz.outputs.fullscreen import Fullscreen
 from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.outputs.sinks.feed import LiveOutputs
@@ -55,24 +57,31 @@ class PlayOptions:
     rebuild: Callable[[str], Show] | None = None
     notices: list[str] = field(default_factory=list)  # said on screen at start
     outputs: tuple[str, ...] = ()  # --out sinks (outputs/sinks) that get every shown frame
+    controls: LiveControls | None = None  # OSC, MIDI, tempo, recording, log, playlist (app/controls)
+    monitor: int | None = None  # --monitor N (perform mode)
 
 
 def play(show: Show, options: PlayOptions) -> int:
     """Open a window and play ``show`` until Esc or the window is closed; exit status."""
     stats = FrameStats(options.stats)  # before the window: a bad path fails first
     window = None
+    options.controls = options.controls or LiveControls()
     try:
+        screen = monitors.monitor(options.monitor) if options.monitor is not None else None
         window = open_window(show.size, options.vsync)
-        fullscreen = Fullscreen(window)
+        if screen is not None:
+            monitors.place(window, screen)
+        fullscreen = Fullscreen(window, screen)
         if options.fullscreen:
             fullscreen.toggle()
         stats.restart()
         _Loop(window, show, options, stats, fullscreen).run()
     finally:
+        options.controls.release()
         stats.close()
         if window is not None:
             window.close()
-    return 0
+    return options.controls.exit_status()
 
 
 def open_window(size: tuple[int, int], vsync: bool) -> Any:
@@ -160,6 +169,8 @@ class _Loop:
         self.commands.bind("fullscreen", fullscreen.toggle)
         self.commands.bind("hud", self.hud.toggle)
         self.commands.bind("help", self.help)
+        self.controls = options.controls or LiveControls()
+        self.controls.attach(self.commands, self.live, self.hud.notify, self.frame_listeners)
         window.key_event_func = self.on_key
         window.mouse_position_event_func, window.mouse_drag_event_func = self.on_move, self.on_drag
 
@@ -173,6 +184,7 @@ class _Loop:
             while not window.is_closing:
                 started = time.perf_counter()
                 self.commands.pump()
+                self.controls.before_frame()
                 output = self.live.step()
                 for listener in self.frame_listeners:
                     listener(output, self.live.frame)
@@ -206,7 +218,8 @@ class _Loop:
     def _hud_state(self) -> HudState:
         summary = self.stats.summary()
         return HudState(summary["fps"], summary["p50"], summary["p99"], self.live.editor.describe(),
-                        self.live.size, self.show.size, self._status())
+                        self.live.size, self.show.size, self._status() + self.controls.status(),
+                        self.controls.marks())
 
     def _update_title(self, now: float) -> None:
         if now - self.title_at < TITLE_SECONDS:
@@ -238,7 +251,7 @@ class _Loop:
     def on_mouse(self, x: int, y: int, dx: int, dy: int, *buttons: Any) -> None:
         """The pointer steers the parallax camera (fractions of the window from its top-left)."""
         width, height = self.window.size
-        self.live.steer.point(x / max(width, 1), y / max(height, 1))
+        self.commands.run("steer", True, (x / max(width, 1), y / max(height, 1)))  # logged, replayable
 
     def on_move(self, x: int, y: int, dx: int, dy: int) -> None:
         self.viewer.move(x, y)

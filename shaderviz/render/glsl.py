@@ -2,8 +2,9 @@
 
 Every effect reads the same inputs (declared here once): the previous output
 ``inputImage``, the original ``sourceImage``, the ``depthMap`` (r: 1 = near, 0 = far),
-``paletteTex``, and TIME, PHASE (loop phase 0..1), RENDERSIZE, FRAMEINDEX, SEED,
-PASSINDEX. The framework's epilogue applies depth gating to the last pass.
+``paletteTex``, the ``audioFFT`` spectrum, and TIME, PHASE (loop phase 0..1), RENDERSIZE,
+FRAMEINDEX, SEED, PASSINDEX, AUDIO (level, bass, mid, high), BEAT, BEATS. The
+framework's epilogue applies depth gating to the last pass.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ uniform float PASSSCALE;
 uniform int FRAMEINDEX;
 uniform int SEED;
 uniform float DEPTHWEIGHT;  // 0..1: how far depth is ready (0: neutral until the first map)
+uniform sampler2D audioFFT;  // the spectrum: 256 x 1, log-spaced 20 Hz..20 kHz, 0..1 (silence: 0)
+uniform vec4 AUDIO;  // level, bass, mid, high: 0..1 (smoothed)
+uniform float BEAT;  // 1 on a beat, then decaying; BEATS: the tempo clock in beats
+uniform float BEATS;
 """
 
 # How the last pass writes alpha: opaque (alpha 1, the common case), keep the effect's

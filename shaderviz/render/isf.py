@@ -4,6 +4,8 @@ audio textures (until audio analysis exists)."""
 
 from __future__ import annotations
 
+import datetime
+
 import moderngl
 import numpy as np
 
@@ -71,3 +73,10 @@ class IsfTextures:
         for texture in self._audio.values():
             texture.release()
         self._audio.clear()
+
+
+def isf_date() -> tuple[float, float, float, float]:
+    """ISF DATE: (year, month, day, seconds since midnight), local wall clock."""
+    now = datetime.datetime.now()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return float(now.year), float(now.month), float(now.day), (now - midnight).total_seconds()

@@ -7,33 +7,24 @@ everything explicitly. Shaders that fail to compile keep the last good program.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 import moderngl
 import numpy as np
 
 from shaderviz.effects.chain import EffectInstance
-from shaderviz.effects.isf.glsl import isf_sources, isf_vertex
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
 from shaderviz.effects.spec import EffectSpec, PassSpec
 from shaderviz.errors import UserError
+from shaderviz.render.audiotexture import AudioTexture
 from shaderviz.render.depthprep import DepthPrep
-from shaderviz.render.glsl import (
-    KEEP_ALPHA,
-    OPAQUE,
-    OVER_BACKGROUND,
-    VERTEX_SHADER,
-    ProgramSource,
-    ShaderError,
-    build_fused_source,
-    build_sources,
-    map_error,
-    uniform_name,
-)
-from shaderviz.render.isf import IsfTextures, load_imported
+from shaderviz.render.glsl import ShaderError, uniform_name
+from shaderviz.render.grouping import Stack, fusion_groups, gated, stack_runs
+from shaderviz.render.images import GLImage, native_map
+from shaderviz.render.isf import IsfTextures, isf_date
 from shaderviz.render.kernels import Kernel, create_kernel
+from shaderviz.render.programs import Programs
 from shaderviz.render.scaling import DepthScaler
 from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
@@ -41,88 +32,9 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
 UNIT_GENERATED, UNIT_PREVIOUS = 14, 15  # a generator's small image and the one before it
 FITS = ("fill", "fit", "stretch")
+UNIT_AUDIO = 12  # audioFFT (units 12-15 are fixed; pass targets take 4-11)
 UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
 IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
-
-
-@dataclass
-class Stack:
-    """Consecutive instances of a stacking effect (header ``"stack": N``), run as one pass:
-    the shader gets each parameter as an array (member i at index i) and composes them."""
-
-    members: list[EffectInstance]
-    open: bool = True  # later instances may join (a depth-gated one stands alone)
-
-    @property
-    def uid(self) -> int:
-        return self.members[0].uid
-
-
-def stack_runs(
-    active: list[tuple[EffectSpec, EffectInstance]],
-) -> list[tuple[EffectSpec, EffectInstance | Stack]]:
-    """Each run of consecutive instances of one stacking effect becomes a :class:`Stack`
-    (at most ``spec.stack`` long); a depth-gated instance is a stack of its own."""
-    out: list[tuple[EffectSpec, EffectInstance | Stack]] = []
-    for spec, instance in active:
-        if not spec.stack:
-            out.append((spec, instance))
-            continue
-        gated = _instance_gated(spec, instance)
-        last = out[-1][1] if out and out[-1][0].name == spec.name else None
-        if not gated and isinstance(last, Stack) and last.open and len(last.members) < spec.stack:
-            last.members.append(instance)
-        else:
-            out.append((spec, Stack([instance], open=not gated)))
-    return out
-
-
-def _instance_gated(spec: EffectSpec, instance: EffectInstance) -> bool:
-    return (instance.value(spec, "depth_min") != 0.0 or instance.value(spec, "depth_max") != 1.0
-            or bool(instance.value(spec, "depth_invert")))
-
-
-def _date() -> tuple[float, float, float, float]:
-    """ISF DATE: (year, month, day, seconds since midnight), local wall clock."""
-    now = datetime.datetime.now()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return float(now.year), float(now.month), float(now.day), (now - midnight).total_seconds()
-
-
-def _gated(values: dict) -> bool:
-    """Whether an instance's depth band (this frame) narrows anything."""
-    return values.get("depth_min", 0.0) > 0.0 or values.get("depth_max", 1.0) < 1.0 or \
-        bool(values.get("depth_invert", False))
-
-
-def fusion_groups(
-    active: list[tuple[EffectSpec, EffectInstance | Stack]],
-) -> list[list[tuple[EffectSpec, EffectInstance | Stack]]]:
-    """Consecutive effects that can share one pass: a one-pass effect followed by any
-    number of pointwise ones (saturate, colorize, ...). Fewer passes, less bandwidth."""
-    groups: list[list[tuple[EffectSpec, EffectInstance | Stack]]] = []
-    for spec, instance in active:
-        if groups and spec.pointwise and groups[-1][0][0].fusible:
-            groups[-1].append((spec, instance))
-        else:
-            groups.append([(spec, instance)])
-    return groups
-
-
-@dataclass(frozen=True)
-class GLImage:
-    """An image as the source texture holds it: RGBA, bottom row first, contiguous."""
-
-    data: np.ndarray
-
-    @classmethod
-    def from_rgb(cls, rgb: np.ndarray) -> GLImage:
-        """From (H, W, 3|4) uint8, top row first: the slow part of an upload, safe on any thread."""
-        data = np.empty(rgb.shape[:2] + (4,), np.uint8)
-        data[..., : rgb.shape[2]] = rgb[::-1]
-        if rgb.shape[2] == 3:
-            data[..., 3] = 255
-        return cls(data)
 
 
 @dataclass
@@ -138,15 +50,13 @@ class Renderer:
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)  # under effects that make alpha, if opaque
 
     def __post_init__(self) -> None:
-        self._compiled: dict[str | tuple, CompiledEffect] = {}  # name, or (name, variant)
-        self._failed: dict[str | tuple, str] = {}  # name (or (name, variant)) -> digest that failed
+        self.programs = Programs(self.ctx, self.registry, self.errors, lambda: self.alpha)
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
-        self._fused: dict[tuple, CompiledEffect | None] = {}  # members' (name, digest) -> program
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
         self._depth_scaler: DepthScaler | None = None
         self._isf = IsfTextures(self.ctx)
         self._last_time: float | None = None  # ISF TIMEDELTA
-        self._delta, self._date = 0.0, _date()
+        self._delta, self._date = 0.0, isf_date()
         self._native: moderngl.Texture | None = None  # the source image at its own size
         self._native_map, self._native_scale = IDENTITY_MAP, 1.0
         self._native_now = (IDENTITY_MAP, 1.0)  # what the effect being run reads as nativeImage
@@ -159,6 +69,7 @@ class Renderer:
         self._generated_fit = 0
         self._generated_at: float | None = -1e9  # frame time of the last crossfade; None: next frame
         self._generated_since = 0.0
+        self._audio = AudioTexture(self.ctx)
         self._allocate()
 
     # -- resources ---------------------------------------------------------------------
@@ -198,22 +109,14 @@ class Renderer:
         if self._depth_scaler is not None:
             self._depth_scaler.release()
             self._depth_scaler = None
-        for compiled in self._compiled.values():
-            compiled.release()
-        self._compiled.clear()
-        self._forget_fused()
+        self.programs.release()
         self._palette.release()
         for texture in self._generated:
             texture.release()
         self._generated.clear()
         self._isf.release()
         self.upload_native(None)
-
-    def _forget_fused(self) -> None:
-        for compiled in self._fused.values():
-            if compiled is not None:
-                compiled.release()
-        self._fused.clear()
+        self._audio.release()
 
     # -- uploads -----------------------------------------------------------------------
 
@@ -326,29 +229,8 @@ class Renderer:
     # -- programs ----------------------------------------------------------------------
 
     def compiled(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect | None:
-        """The effect's programs (for ``variant``: the values of its header's ``variants``,
-        compiled in); on a compile error, the last good ones (or None)."""
-        key: str | tuple = (spec.name, variant) if variant else spec.name
-        current = self._compiled.get(key)
-        if current is not None and current.digest == spec.digest:
-            # The text is back to the last good version (an undo): nothing is broken.
-            self.errors.pop(spec.name, None)
-            self._failed.pop(key, None)
-            return current
-        if self._failed.get(key) == spec.digest:
-            return current  # already failed on this exact text: don't recompile every frame
-        try:
-            fresh = self._compile(spec, variant)
-        except ShaderError as err:
-            self.errors[spec.name] = str(err)
-            self._failed[key] = spec.digest
-            return current
-        self.errors.pop(spec.name, None)
-        self._failed.pop(key, None)
-        if current is not None:
-            current.release()
-        self._compiled[key] = fresh
-        return fresh
+        """The effect's programs (see render/programs.py); on a compile error, the last good ones."""
+        return self.programs.compiled(spec, variant)
 
     def _variant(self, spec: EffectSpec, instance: EffectInstance | Stack, source: Target) -> tuple[int, ...]:
         """The values of the header's ``variants`` (a stack's: its last member's), as indices;
@@ -363,61 +245,7 @@ class Renderer:
     def invalidate(self) -> None:
         """Recompile every effect on next use (an include file changed); the current
         programs keep running if the new ones fail."""
-        for compiled in self._compiled.values():
-            compiled.digest = ""
-        self._failed.clear()
-        self._forget_fused()
-
-    def _sources(
-        self, spec: EffectSpec, gate: bool = False, output: int = OPAQUE, variant: tuple[int, ...] = ()
-    ) -> tuple[list, str]:
-        """Fragment sources per pass and the vertex shader (an ISF file may bring its own)."""
-        if spec.isf is not None:
-            return isf_sources(spec, gate, output), isf_vertex(spec) or VERTEX_SHADER
-        return build_sources(spec, self.registry.include_dirs(), gate, output, variant), VERTEX_SHADER
-
-    def _program(self, vertex: str, source: ProgramSource) -> moderngl.Program:
-        try:
-            return self.ctx.program(vertex_shader=vertex, fragment_shader=source.fragment)
-        except moderngl.Error as err:
-            raise ShaderError(map_error(str(err), source.files)) from None
-
-    def _compile(self, spec: EffectSpec, variant: tuple[int, ...] = ()) -> CompiledEffect:
-        programs: list[moderngl.Program] = []
-        try:
-            sources, vertex = self._sources(spec, variant=variant)
-            for source in sources:
-                programs.append(self._program(vertex, source))
-            textures = load_imported(self.ctx, spec) if spec.isf is not None else {}
-        except ShaderError:
-            for program in programs:
-                program.release()
-            raise
-        vaos = [self.ctx.vertex_array(p, []) for p in programs]
-        return CompiledEffect(spec.digest, programs, vaos, textures=textures)
-
-    def _output(self, spec: EffectSpec) -> int:
-        """How an effect's last pass writes alpha (see render/glsl.py)."""
-        if self.alpha:
-            return KEEP_ALPHA
-        return OVER_BACKGROUND if spec.alpha else OPAQUE
-
-    def _final(
-        self, spec: EffectSpec, compiled: CompiledEffect, gated: bool, variant: tuple[int, ...] = ()
-    ) -> tuple[moderngl.Program, moderngl.VertexArray] | None:
-        """The last pass with depth gating and/or alpha, compiled on first use."""
-        key = (gated, self._output(spec))
-        if key == (False, OPAQUE):
-            return compiled.programs[-1], compiled.vaos[-1]
-        if key not in compiled.finals:
-            sources, vertex = self._sources(spec, gated, key[1], variant)
-            try:
-                program = self._program(vertex, sources[-1])
-            except ShaderError as err:
-                self.errors[spec.name] = str(err)
-                return None
-            compiled.finals[key] = (program, self.ctx.vertex_array(program, []))
-        return compiled.finals[key]
+        self.programs.invalidate()
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -434,7 +262,8 @@ class Renderer:
         is dropped."""
         self._delta = max(0.0, frame.time - self._last_time) if self._last_time is not None else 0.0
         self._last_time = frame.time
-        self._date = _date()
+        self._date = isf_date()
+        self._audio.update(frame.signals)
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
@@ -484,7 +313,7 @@ class Renderer:
             self._bind_target(bound, name, texture)
             values = {**values, f"{name}Weight": weight}
         last = len(spec.passes) - 1
-        final = self._final(spec, compiled, _gated(values), variant) if spec.kind == "effect" else None
+        final = self.programs.final(spec, compiled, gated(values), variant) if spec.kind == "effect" else None
         if final is None and spec.kind == "effect":
             return False
         for index, (pass_spec, program, vao) in enumerate(
@@ -515,26 +344,9 @@ class Renderer:
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
         values_of = [self._values(spec, instance, frame) for spec, instance in group]
-        gates = tuple(_gated(values) for values in values_of)
-        outputs = tuple(self._output(spec) for spec, _ in group)
+        gates = tuple(gated(values) for values in values_of)
         variants = [self._variant(spec, instance, source) for spec, instance in group]
-        key = tuple((spec.name, spec.digest, *member)
-                    for (spec, _), *member in zip(group, gates, outputs, variants, strict=True))
-        if key not in self._fused:
-            if any(self.compiled(spec, v) is None or spec.name in self.errors
-                   for (spec, _), v in zip(group, variants, strict=True)):
-                return False  # each member alone: its own error and last good program show
-            if len(self._fused) > 32:
-                self._forget_fused()  # stale groups from edits and hot reloads
-            self._fused[key] = None
-            try:
-                source_code = build_fused_source([spec for spec, _ in group], self.registry.include_dirs(),
-                                                 gates, outputs, variants)
-                program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source_code.fragment)
-            except (ShaderError, moderngl.Error):
-                return False  # e.g. two effects define the same helper function
-            self._fused[key] = CompiledEffect("", [program], [self.ctx.vertex_array(program, [])])
-        compiled = self._fused[key]
+        compiled = self.programs.fused_program([spec for spec, _ in group], gates, variants)
         if compiled is None:
             return False
         program = compiled.programs[0]
@@ -562,7 +374,7 @@ class Renderer:
             return values
         values = {}
         for p in spec.all_params:
-            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed)
+            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed, frame.signals)
             if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
                 scaled = value * self.pixel_scale
                 value = max(1, round(scaled)) if p.type == "int" else scaled
@@ -598,6 +410,7 @@ class Renderer:
         else:
             source.texture.use(UNIT_NATIVE)
             self._native_now = (IDENTITY_MAP, 1.0)
+        self._audio.texture.use(UNIT_AUDIO)
 
     def _bind_target(self, bound: dict[str, int], name: str | None, texture: moderngl.Texture) -> None:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
@@ -667,6 +480,8 @@ class Renderer:
             "nativeImage": UNIT_NATIVE,
             "NATIVEMAP": self._native_now[0],
             "NATIVESCALE": self._native_now[1],
+            "audioFFT": UNIT_AUDIO,
+            **self._audio.uniforms(frame.signals),
         }
         for name, value in (*common.items(), *values.items(), *bound.items()):
             if name in program:
@@ -692,20 +507,3 @@ class Renderer:
         data = target.fbo.read(components=3, alignment=1)
         width, height = target.texture.size
         return np.frombuffer(data, np.uint8).reshape(height, width, 3)[::-1].copy()
-
-
-def native_map(native: tuple[int, int], size: tuple[int, int], fit: str) -> tuple[tuple[float, ...], float]:
-    """Where each render-size uv falls in the native image (GL uv, bottom row first), exactly
-    as ``sources.images.fit_image`` placed it: (scale x, scale y, offset x, offset y), and
-    native pixels per render pixel."""
-    from shaderviz.sources.images import fit_box
-
-    (rw, rh), crop = fit_box(native, size, fit)
-    dw, dh = size
-    if fit == "stretch":
-        return (1.0, 1.0, 0.0, 0.0), max(native[0] / dw, native[1] / dh)
-    if crop is not None:  # fill: the resized image cropped at (left, top)
-        left, top = crop[0], crop[1]
-        return (dw / rw, dh / rh, left / rw, (rh - dh - top) / rh), native[0] / rw
-    left, top = (dw - rw) // 2, (dh - rh) // 2  # fit: the resized image pasted at (left, top)
-    return (dw / rw, dh / rh, -left / rw, (rh - dh + top) / rh), native[0] / rw

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import moderngl
+
+if TYPE_CHECKING:
+    from shaderviz.audio.signals import Signals
 
 
 @dataclass(frozen=True)
 class Frame:
-    """Where a frame sits in time: seconds, loop phase (0..1), index, seed."""
+    """Where a frame sits in time: seconds, loop phase (0..1), index, seed; and the tempo
+    and audio analysis at that moment (``signals``; None: silence, 120 BPM)."""
 
     index: int = 0
     time: float = 0.0
     phase: float = 0.0
     seed: int = 0
+    signals: Signals | None = None
 
 
 @dataclass

@@ -199,14 +199,20 @@ def generator_spec(spec: str, base: Path | None = None) -> tuple[str, dict[str, 
 
 
 def open_source(spec: str | None, registry: Registry, cycle_seconds: float | None = None) -> Source:
-    """An image, folder or video path, a generator name (default: clouds), ``cppn:SEED``
-    or ``gan:NAME[,NAME...]``.
+    """An image, folder or video path, ``live:DEVICE|URL``, a generator name (default:
+    clouds), ``cppn:SEED`` or ``gan:NAME[,NAME...]``.
 
     A folder (or several GANs) shows one image per loop, or with ``cycle_seconds`` (play)
     one per that time.
     """
     if spec is None:
         spec = DEFAULT_GENERATOR
+    if spec.startswith("live:"):  # a camera, capture card or stream (sources/capture.py)
+        from shaderviz.sources.capture import open_capture
+
+        if not spec[5:]:
+            raise UserError("live: needs a device or stream, e.g. live:/dev/video0 or live:udp://0.0.0.0:5000")
+        return open_capture(spec[5:])
     if spec == "gan" and not Path(spec).exists():
         raise UserError("gan: name the generator: gan:clouds, gan:landscape, gan:books or gan:FILE.pt")
     if spec.startswith(PREFIXES) and not Path(spec).exists():
