@@ -33,3 +33,18 @@ def test_real_set_features_are_computed_once_per_key(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.tmp*"))
     cached(None, {"set": "heldout", "count": 4}, lambda: make(4.0))
     assert len(calls) == 3  # no cache: computed every time
+
+
+def test_features_are_lite0s_1280_numbers_per_image() -> None:
+    import torch
+
+    from shaderviz.generators.evaluate import Lite0Features, features
+
+    torch.manual_seed(0)
+    net = Lite0Features.pretrained()
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    feats = features(net, images)
+    assert feats.shape == (3, 1280) and np.isfinite(feats).all() and (feats >= 0).all()  # after relu6
+    assert np.allclose(feats, features(net, images))
+    assert not np.allclose(feats[0], feats[1])  # the ImageNet weights tell the images apart

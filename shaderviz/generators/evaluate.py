@@ -44,9 +44,9 @@ class Lite0Features(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        from shaderviz.depth.model import IMAGENET_MEAN, IMAGENET_STD, Lite0Encoder
+        from shaderviz.depth.model import ENCODERS, IMAGENET_MEAN, IMAGENET_STD, LiteEncoder
 
-        self.encoder = Lite0Encoder()
+        self.encoder = LiteEncoder(ENCODERS["lite0"], "lite0")
         self._conv_head = nn.Conv2d(320, 1280, 1, bias=False)
         self._bn1 = nn.BatchNorm2d(1280, eps=1e-3)
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
@@ -57,7 +57,7 @@ class Lite0Features(nn.Module):
         from shaderviz.depth.model import imagenet_weights_path
 
         model = cls()
-        state = torch.load(imagenet_weights_path(), map_location="cpu", weights_only=True)
+        state = torch.load(imagenet_weights_path("lite0"), map_location="cpu", weights_only=True)
         encoder = {k: v for k, v in state.items() if k in model.encoder.state_dict()}
         model.encoder.load_state_dict(encoder)
         model._conv_head.load_state_dict({"weight": state["_conv_head.weight"]})
