@@ -48,3 +48,16 @@ def test_features_are_lite0s_1280_numbers_per_image() -> None:
     assert feats.shape == (3, 1280) and np.isfinite(feats).all() and (feats >= 0).all()  # after relu6
     assert np.allclose(feats, features(net, images))
     assert not np.allclose(feats[0], feats[1])  # the ImageNet weights tell the images apart
+
+
+def test_read_folder_skips_an_unreadable_file(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from PIL import Image
+
+    from shaderviz.generators.evaluate import read_folder
+
+    for i in range(5):
+        Image.new("RGB", (8, 8), (i * 40, 0, 0)).save(tmp_path / f"{i}.png")
+    (tmp_path / "5.tmp.png").write_bytes(b"half a png")
+    images = read_folder(tmp_path, 5, seed=0)
+    assert sorted(int(img[0, 0, 0]) for img in images) == [0, 40, 80, 120, 160]
+    assert "5.tmp.png" in capsys.readouterr().err

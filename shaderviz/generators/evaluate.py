@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -113,14 +114,31 @@ def as_training_saw(images: list[np.ndarray], size: int) -> np.ndarray:
 
 
 def read_folder(folder: Path, count: int, seed: int = 0) -> list[np.ndarray]:
+    """``count`` images of the folder drawn at random (``seed``); an unreadable file (say, a
+    half-written one) is skipped with a warning and another image drawn in its place."""
+    from shaderviz.errors import UserError
     from shaderviz.generators.data import list_images
     from shaderviz.sources.images import open_image, to_rgb
 
     paths = list_images(folder)
     if len(paths) < count:
         raise SystemExit(f"{folder}: {len(paths)} images, {count} wanted")
-    picked = np.random.default_rng(seed).choice(len(paths), count, replace=False)
-    return [to_rgb(open_image(paths[i])) for i in sorted(picked)]
+    rng = np.random.default_rng(seed)
+    picked = sorted(rng.choice(len(paths), count, replace=False))
+    chosen = set(picked)
+    spare = (int(i) for i in rng.permutation(len(paths)) if int(i) not in chosen)
+    images = []
+    for index in picked:
+        while True:
+            try:
+                images.append(to_rgb(open_image(paths[index])))
+                break
+            except UserError as err:
+                print(f"warning: {err}; skipped", file=sys.stderr)
+                index = next(spare, -1)
+                if index < 0:
+                    raise SystemExit(f"{folder}: fewer than {count} readable images") from None
+    return images
 
 
 def blurred_noise(count: int, size: int, reference: np.ndarray, seed: int = 0) -> np.ndarray:
