@@ -15,7 +15,13 @@ Every variant is the estimator's path (``DepthEstimator._compute``) with one thi
   range moves with the input size;
 - ``guided``: the weight of the guided refinement (``shaderviz.depth.guided``) in the
   result: 0 = the model's map, 1 = the refined map (what ``shaderviz depth`` writes),
-  0.5 = their mean.
+  0.5 = their mean;
+- ``smooth``: the binomial kernel at inference resolution (3 is the estimator's, 5, or off);
+- ``shift``: each pass also run on the image moved by 16 px (half the network's stride of
+  32; reflected border), the prediction moved back and averaged in;
+- ``exact_aspect``: the image resized to its exact aspect ratio (about size² pixels) and
+  reflect-padded on the right and bottom to the network's multiple, the padding cropped off
+  the prediction, instead of sides rounded to the multiple (which squashes it a little).
 
 Figures per variant: the 31 hand-annotated near/far pairs on scikit-image's photos, the
 motorcycle's Spearman rho against its true stereo disparity, and on ``--scenes`` held-out
@@ -62,6 +68,7 @@ class Variant:
     guided: float = 0.0
     smooth: int = 3  # binomial smoothing kernel at inference resolution: 3 (shipped), 5, 0 = off
     shift: bool = False  # each pass also run on the image moved by half the network's stride
+    exact_aspect: bool = False  # resize to the image's exact aspect, reflect-pad to the multiple
 
 
 VARIANTS = [
@@ -88,6 +95,8 @@ VARIANTS = [
     Variant("160 + 192 + 224", [(160, False), (192, False), (224, False)]),
     Variant("192 + 256, mirrored", [(192, True), (256, True)]),
     Variant("192 + 256, mean with refined", [(192, False), (256, False)], guided=0.5),
+    Variant("192, exact aspect (reflect-padded)", exact_aspect=True),
+    Variant("192 + mirror, exact aspect", [(192, True)], exact_aspect=True),
 ]
 
 
@@ -118,8 +127,15 @@ def passes_map(model, rgb: np.ndarray, variant: Variant) -> torch.Tensor:  # noq
     acc = None
     for size, mirror in variant.passes:
         ih, iw = inference_shape(h, w, size, model.multiple)
+        if variant.exact_aspect:
+            scale = size / np.sqrt(h * w)
+            ih, iw = max(1, round(h * scale)), max(1, round(w * scale))
         x = F.interpolate(x0, size=(ih, iw), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
-        pred = _predict(model, x, mirror)
+        if variant.exact_aspect:
+            ph, pw = -ih % model.multiple, -iw % model.multiple
+            pred = _predict(model, F.pad(x, (0, pw, 0, ph), mode="reflect"), mirror)[..., :ih, :iw]
+        else:
+            pred = _predict(model, x, mirror)
         if variant.shift:
             pred = (pred + _shifted(model, x, mirror)) / 2
         if variant.smooth:
