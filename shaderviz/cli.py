@@ -162,6 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     _depth_arguments(depth)
 
+    generate = sub.add_parser("generate", help="images from a shipped GAN, a generator file or a CPPN")
+    from shaderviz.generators.command import add_arguments as _generate_arguments
+
+    _generate_arguments(generate, _size)
+
+    train_gan = sub.add_parser("train-gan", help="train a GAN on a folder of images (torchrun-ready)")
+    from shaderviz.generators.train_gan import add_arguments as _train_gan_arguments
+
+    _train_gan_arguments(train_gan)
     enhance = sub.add_parser("enhance", help="dream patterns into images (DeepDream; see effect enhance)")
     from shaderviz.explore.command import add_arguments as _enhance_arguments
 
@@ -202,6 +211,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from shaderviz.depth.command import run as run_depth
 
         return run_depth(args)
+    if args.command == "generate":
+        from shaderviz.generators.command import run as run_generate
+
+        return run_generate(args)
+    if args.command == "train-gan":
+        from shaderviz.generators.train_gan import run as run_train_gan
+
+        return run_train_gan(args)
     if args.command == "enhance":
         from shaderviz.explore.command import run as run_enhance
 

@@ -40,6 +40,8 @@ APP_KEYS: tuple[tuple[str, str], ...] = (
     ("A", "autosort"),
     ("Z", "sort_key"),
     ("X", "sort_reset"),
+    ("G", "generate"),
+    ("W", "walk"),
     ("D", "depth_view"),
     ("TAB", "select_next"),
     ("QUOTELEFT", "select_previous"),

@@ -357,7 +357,7 @@ def test_presets_command_lists_descriptions() -> None:
     done = subprocess.run([sys.executable, "-m", "shaderviz", "presets"], capture_output=True, text=True,
                           check=True)
     lines = done.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["default", "glitch", "melt"]
+    assert [line.split()[0] for line in lines] == ["clouds", "default", "glitch", "melt", "network"]
     assert all(len(line.split()) > 3 for line in lines)  # name, then its description
 
 
@@ -370,7 +370,8 @@ def test_a_bank_typo_fails_before_the_window(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "shaderviz", "play", "--bank", "glitch,nope"], env=env,
                           capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.splitlines() == [
-        "shaderviz: error: --bank: preset 'nope': no such file or built-in preset (default, glitch, melt)"]
+        "shaderviz: error: --bank: preset 'nope': no such file or built-in preset "
+        "(clouds, default, glitch, melt, network)"]
 
 
 def test_video_frames_show_the_nearest_earlier_depth_map(registry) -> None:

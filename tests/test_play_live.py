@@ -230,7 +230,7 @@ def test_next_image_stays_a_whole_cycle(play: Callable[..., Player], tmp_path: P
 def test_number_keys_load_presets_into_the_running_window(play: Callable[..., Player]) -> None:
     player = play("--size", "128x72", "--transition", "0.5")
     wait_for(lambda: "rgb_split" in player.title, 10, "the default show")
-    player.key("2")  # the bank: default, glitch, melt
+    player.key("3")  # the bank: clouds, default, glitch, melt, network
     wait_for(lambda: "sharpen > pixelate > rgb_split > saturate > colorize" in player.title, 20,
              "the glitch preset's chain")
     with Image.open(player.snapshot()) as img:

@@ -18,6 +18,7 @@ from typing import Any
 import moderngl
 import numpy as np
 
+from shaderviz.app import generatorcontrol
 from shaderviz.app.camerasteer import CameraSteer
 from shaderviz.app.chainedit import ChainEditor
 from shaderviz.app.clock import Clock
@@ -152,6 +153,8 @@ class LiveShow:
         commands.bind("param_up", lambda: self.params.nudge(1))
         commands.bind("param_down", lambda: self.params.nudge(-1))
         commands.bind("depth_view", self.toggle_depth_view)
+        commands.bind("generate", lambda: self.say(generatorcontrol.next_image(self.show)))
+        commands.bind("walk", lambda: self.say(generatorcontrol.toggle_walk(self.show)))
         self.sampler.bind(commands)
         self.dream.bind(commands)
         commands.bind("steer", self.steer_to)
@@ -190,7 +193,7 @@ class LiveShow:
 
     def next_source(self) -> None:
         if not self.show.source.skip(self.command_time()):
-            self.notify("N: the source is not a folder of images")
+            self.notify("N: the source is not a folder of images or several GANs (gan:A,B)")
 
     def snapshot(self) -> None:
         """Read the frame back here (GL thread); encode and write the PNG on a worker."""
@@ -272,8 +275,11 @@ class LiveShow:
             return  # the source holds still on a dream (Ctrl+E lets go)
         key = self._key(seconds)
         loaded = self.feed.poll(key)
-        if loaded is None or key == self.shown:
+        if loaded is None and self.show.source.newest_wins:
+            loaded = self.feed.newest()  # a walk's key moves every frame: show what is there
+        if loaded is None or loaded.key == self.shown:
             return
+        key = loaded.key
         video = isinstance(self.show.source, VideoSource)
         if not video and loaded.image is not None and self._hold(key, now):
             return
@@ -290,9 +296,10 @@ class LiveShow:
 
     def _upload(self, loaded: Loaded, change: bool, now: float | None = None) -> None:
         if loaded.gl is not None:
-            if change:
+            source = self.show.source
+            if change and source.generator is None:  # a generator's effect crossfades its own images
                 self.fade.start(self.output, now)
-            self.renderer.upload_source(loaded.gl)
+            source.upload(self.renderer, loaded.gl, self.show.fit)
             self.renderer.reset_state()
         self.shown = loaded.key
         self.dream.offer(loaded.key, loaded.image)

@@ -171,13 +171,17 @@ def build_show(
     if source.generator is not None:
         params = preset.generator if (input_spec is None or input_spec == preset.source) else {}
         try:
-            generator = make_instance(registry.get(source.generator, "source"), params)
+            generator = make_instance(registry.get(source.generator, "source"), {**params, **source.params})
         except ValueError as err:
             raise UserError(f"generator {source.generator}: {err}") from None
     out_size = size or preset.size or source.native_size() or DEFAULT_SIZE
     if max(out_size) > 8192:
         raise UserError(f"{out_size[0]}x{out_size[1]} is larger than 8192 per side; pass --size")
     depth_mode, depth_path = _depth_choice(depth or preset.depth, source)
+    seconds = seconds or preset.seconds or 4.0
+    seed = seed if seed is not None else (preset.seed or 0)
+    if generator is not None:
+        source.bind(generator, registry.effects[generator.name], seconds, seed)
     if preset.source_frame is not None and isinstance(source, VideoSource):
         source.start_at(preset.time or 0.0, preset.source_frame)
     try:
@@ -190,8 +194,8 @@ def build_show(
         chain=chain,
         size=out_size,
         fps=fps or preset.fps or 30.0,
-        seconds=seconds or preset.seconds or 4.0,
-        seed=seed if seed is not None else (preset.seed or 0),
+        seconds=seconds,
+        seed=seed,
         fit=fit or preset.fit or "fill",
         generator=generator,
         depth_mode=depth_mode,

@@ -43,6 +43,7 @@ class SourceFeed:
         self.source, self.size, self.fit, self.on_loaded = source, size, fit, on_loaded
         self._cond = threading.Condition()
         self._done: dict[Hashable, Loaded] = {}
+        self._newest: Loaded | None = None  # the load finished last, wanted or not
         self._wanted: Hashable = None
         self._has_wish = False
         self._retired: list[Source] = []  # replaced sources, closed by the worker
@@ -69,12 +70,19 @@ class SourceFeed:
                 self._cond.notify()
             return self._done.get(key)
 
+    def newest(self) -> Loaded | None:
+        """The load that finished last, even if no longer wanted (a source whose key moves
+        on every frame, like a latent walk, shows the newest image it has)."""
+        with self._cond:
+            return self._newest
+
     def set_source(self, source: Source, size: tuple[int, int]) -> None:
         """Switch to another source or size (a preset); an old source is closed on the worker."""
         with self._cond:
             if source is not self.source:
                 self._retired.append(self.source)
             self.source, self.size, self._done, self._has_wish = source, size, {}, False
+            self._newest = None
             self._cond.notify()
 
     def release(self) -> None:
@@ -119,7 +127,7 @@ class SourceFeed:
             with self._cond:
                 if source is not self.source or size != self.size:
                     continue
-                self._done[key] = loaded
+                self._done[key] = self._newest = loaded
                 keep = {self._wanted, *self.source.upcoming(self._wanted)}
                 for stale in [k for k in self._done if k not in keep]:
                     del self._done[stale]

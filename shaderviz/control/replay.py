@@ -201,6 +201,8 @@ class ReplayShow(LiveShow):
 def _key(show: Show, logged: Any) -> Hashable:
     if isinstance(show.source, VideoSource):
         return int(logged)
+    if isinstance(logged, list):  # a tuple key (a GAN's image and walk step) comes back from JSON as a list
+        return tuple(logged)
     return Path(logged) if isinstance(logged, str) else logged
 
 

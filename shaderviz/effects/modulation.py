@@ -60,6 +60,17 @@ class Modulator:
         unit = self._unit(phase, seed)
         return self.lo + (self.hi - self.lo) * unit
 
+    def integral(self, phase: float, seed: int = 0, intervals: int = 256) -> float:
+        """The integral of the value from phase 0 to ``phase`` (0..1), by Simpson's rule."""
+        if phase <= 0.0:
+            return 0.0
+        n = max(2, 2 * math.ceil(intervals * phase / 2))
+        step = phase / n
+        total = self.value(0.0, seed) + self.value(phase, seed)
+        for i in range(1, n):
+            total += (4.0 if i % 2 else 2.0) * self.value(i * step, seed)
+        return total * step / 3.0
+
     def _unit(self, phase: float, seed: int) -> float:
         x = phase * self.cycles + self.offset
         frac = x - math.floor(x)

@@ -32,6 +32,7 @@ class ParamSpec:
     max: float | None = None
     values: tuple[str, ...] = ()  # for choice
     doc: str = ""
+    integrate: bool = False  # the shader gets the integral over the loop phase (speed -> position)
     unit: str = ""  # "px": a length in output pixels (scaled when the chain renders smaller)
     codes: tuple[int, ...] = ()  # choice: the uniform's value for each name (default: its index)
 
@@ -120,7 +121,13 @@ class ParamSpec:
         return value
 
     def uniform_value(self, stored: Any, phase: float, seed: int, signals: Signals | None = None) -> Any:
-        """The value sent to the shader at loop phase ``phase`` (``signals``: tempo and audio)."""
+        """The value sent to the shader at loop phase ``phase`` (``signals``: tempo and audio).
+        An ``integrate`` parameter sends the integral of its value over the loop so far (from
+        phase 0 to ``phase``): a speed becomes a position that moves smoothly even while the
+        speed is modulated (over the loop's phase; tempo and audio do not enter the integral)."""
+        if self.integrate:
+            frac = phase - math.floor(phase)
+            return stored.integral(frac, seed) if isinstance(stored, Modulator) else float(stored) * frac
         if isinstance(stored, Modulator):
             value = stored.value(phase, seed, signals)
             return int(round(value)) if self.type == "int" else float(value)
@@ -201,12 +208,16 @@ def spec_from_header(name: str, decl: Any) -> ParamSpec:
     ptype = decl.get("type")
     if ptype not in TYPES:
         raise ValueError(f"parameter {name!r}: type must be one of {', '.join(TYPES)}")
-    unknown = set(decl) - {"type", "default", "min", "max", "values", "doc", "unit"}
+    unknown = set(decl) - {"type", "default", "min", "max", "values", "doc", "unit", "integrate"}
     if unknown:
         raise ValueError(f"parameter {name!r}: unknown field(s) {', '.join(sorted(unknown))}")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ValueError(f"parameter {name!r}: names are lower_snake_case")
     kwargs: dict[str, Any] = {"doc": str(decl.get("doc", ""))}
+    if "integrate" in decl:
+        if decl["integrate"] is not True and decl["integrate"] is not False or ptype != "float":
+            raise ValueError(f"parameter {name!r}: integrate is true or false, on a float parameter")
+        kwargs["integrate"] = decl["integrate"]
     if "unit" in decl:
         if decl["unit"] != "px" or ptype not in ("float", "int"):
             raise ValueError(f"parameter {name!r}: unit is \"px\" (a length in pixels), for numbers only")

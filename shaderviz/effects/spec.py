@@ -60,7 +60,7 @@ class PassSpec:
     target: str | None = None
     scale_by: str | None = None  # a float/int param (a radius in px): run at reduced size
     persistent: bool = False  # keep the buffer's content from frame to frame
-    divisor: int = 1  # run at a fixed 1/divisor of the size (smooth fields need less)
+    divisor: int | str = 1  # run at 1/divisor of the size (smooth fields need less); or an int param's name
     skip_at_full_size: bool = False  # at divisor 1 the pass is not run; target = its input
     width: Any = None  # ISF: an expression of WIDTH, HEIGHT and the inputs (isf/expressions.py)
     height: Any = None
@@ -68,7 +68,11 @@ class PassSpec:
 
     def factor(self, values: dict) -> int:
         """How many times smaller than the output this pass runs, given uniform values."""
-        return scale_factor(values[self.scale_by]) if self.scale_by else self.divisor
+        if self.scale_by:
+            return scale_factor(values[self.scale_by])
+        if isinstance(self.divisor, str):
+            return min(16, max(1, int(values[self.divisor])))
+        return self.divisor
 
     def size(self, values: dict, render: tuple[int, int], factor: int) -> tuple[int, int]:
         """The pass's buffer size: 1/factor of ``render``, or the ISF WIDTH/HEIGHT expressions."""
@@ -264,8 +268,12 @@ def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...
         if scale_by is not None and (scale_by not in params or not params[scale_by].numeric):
             raise ValueError(f"pass {i}: scale_by must name a numeric parameter")
         divisor = decl.get("divisor", 1)
-        if not isinstance(divisor, int) or isinstance(divisor, bool) or not 1 <= divisor <= 16:
-            raise ValueError(f"pass {i}: divisor must be a whole number 1..16")
+        if isinstance(divisor, str):
+            param = params.get(divisor)
+            if param is None or param.type != "int" or param.min < 1 or param.max > 16:
+                raise ValueError(f"pass {i}: divisor {divisor!r} must name an int parameter within 1..16")
+        elif not isinstance(divisor, int) or isinstance(divisor, bool) or not 1 <= divisor <= 16:
+            raise ValueError(f"pass {i}: divisor must be a whole number 1..16 or an int parameter's name")
         if scale_by is not None and divisor != 1:
             raise ValueError(f"pass {i}: use scale_by or divisor, not both")
         skip = decl.get("skip_at_full_size", False)

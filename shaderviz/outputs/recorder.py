@@ -113,7 +113,7 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
                 if key != current_key:
                     image = show.source.load(key, show.size, show.fit)
                     if image is not None:
-                        renderer.upload_source(image)
+                        show.source.upload(renderer, image, show.fit)
                     if renderer.reads_native(show.chain):  # the sampler zooms into the real pixels
                         renderer.upload_native(show.source.load_native(key), show.fit)
                     depth.new_image(image)

@@ -36,7 +36,7 @@ from shaderviz.effects.chain import EffectInstance, make_instance
 from shaderviz.effects.params import parse_color
 from shaderviz.effects.registry import Registry
 from shaderviz.errors import UserError
-from shaderviz.sources import DEFAULT_GENERATOR
+from shaderviz.sources import DEFAULT_GENERATOR, PREFIXES, generator_spec
 from shaderviz.sources.images import FITS
 
 if sys.version_info >= (3, 11):
@@ -234,6 +234,8 @@ def parse_preset(data: dict[str, Any], registry: Registry, path: Path, text: str
         preset.chain.append(_chain_entry(entry, index, registry, where))
     if preset.generator:
         name = preset.source if preset.source in registry.effects else DEFAULT_GENERATOR
+        if preset.source and preset.source.startswith(PREFIXES):
+            name = preset.source.partition(":")[0]
         for key, value in preset.generator.items():
             try:
                 make_instance(registry.get(name, "source"), {key: value})
@@ -290,6 +292,12 @@ def _chain_entry(entry: dict[str, Any], index: int, registry: Registry, where: _
 def _source(value: Any, path: Path, registry: Registry, where: _Locator) -> str:
     if not isinstance(value, str) or not value:
         raise where.error("source: expected a path or a generator name", "source")
+    if value.startswith(PREFIXES) and not (path.parent / value).exists():
+        try:
+            effect, _, models = generator_spec(value, base=path.parent)  # paths: relative to the preset
+        except ValueError as err:
+            raise where.error(f"source: {err}", "source") from None
+        return f"gan:{','.join(models)}" if effect == "gan" else value
     spec = registry.effects.get(value)
     if spec is not None and spec.kind == "source" and not (path.parent / value).exists():
         return value

@@ -30,6 +30,8 @@ from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
+UNIT_GENERATED, UNIT_PREVIOUS = 14, 15  # a generator's small image and the one before it
+FITS = ("fill", "fit", "stretch")
 UNIT_AUDIO = 12  # audioFFT (units 12-15 are fixed; pass targets take 4-11)
 UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
 IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
@@ -63,6 +65,10 @@ class Renderer:
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
         self._palette_count = palette.shape[0]
+        self._generated: list[moderngl.Texture] = []  # [current, previous], at the image's own size
+        self._generated_fit = 0
+        self._generated_at: float | None = -1e9  # frame time of the last crossfade; None: next frame
+        self._generated_since = 0.0
         self._audio = AudioTexture(self.ctx)
         self._allocate()
 
@@ -105,6 +111,9 @@ class Renderer:
             self._depth_scaler = None
         self.programs.release()
         self._palette.release()
+        for texture in self._generated:
+            texture.release()
+        self._generated.clear()
         self._isf.release()
         self.upload_native(None)
         self._audio.release()
@@ -188,6 +197,31 @@ class Renderer:
         self._depth_scaler.scale(np.ascontiguousarray(depth[::-1], dtype=np.float32), self.depth_prep.raw.fbo)
         self.depth_prep.uploaded(refine)
 
+    def upload_generated(self, image: np.ndarray | GLImage, crossfade: bool = False,
+                         fit: str = "fill") -> None:
+        """A generated (H, W, 3) uint8 image (or a GLImage of one) at its own, usually
+        small, size: a generator effect reads it as ``generatedImage`` and upscales it on
+        the GPU. With ``crossfade``
+        the image shown so far becomes ``previousImage`` and ``GENTIME`` counts the seconds
+        since this swap (from the next rendered frame's time: deterministic). Without it the
+        image only replaces the current one (the next step of a walk): a running crossfade
+        goes on. The first image (or one of a new size) starts with nothing to fade from."""
+        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        height, width = data.shape[:2]
+        if not self._generated or self._generated[0].size != (width, height):
+            for texture in self._generated:
+                texture.release()
+            self._generated = [self.ctx.texture((width, height), 4) for _ in range(2)]
+            for texture in self._generated:
+                texture.repeat_x = texture.repeat_y = False
+                texture.write(data)
+            self._generated_at, crossfade = -1e9, False  # nothing to fade from
+        elif crossfade:
+            self._generated.reverse()  # the current image becomes the previous one
+            self._generated_at = None  # set by the next rendered frame
+        self._generated[0].write(data)
+        self._generated_fit = FITS.index(fit)
+
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
             raise ValueError(f"image is {shape[1]}x{shape[0]}, renderer is {self.size[0]}x{self.size[1]}")
@@ -219,6 +253,10 @@ class Renderer:
         self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None,
         part: bool = False,
     ) -> Target:
+        """Run the generator (if any) into the source, then the chain; return the output."""
+        if self._generated_at is None:
+            self._generated_at = frame.time
+        self._generated_since = frame.time - self._generated_at
         """Run the generator (if any) into the source, then the chain; return the output.
         ``part``: ``chain`` is part of the chain (split view's before): nothing else's state
         is dropped."""
@@ -363,6 +401,9 @@ class Renderer:
         self.source.texture.use(UNIT_SOURCE)
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
+        if self._generated:
+            self._generated[0].use(UNIT_GENERATED)
+            self._generated[1].use(UNIT_PREVIOUS)
         if source is self.source and self._native is not None:
             self._native.use(UNIT_NATIVE)
             self._native_now = (self._native_map, self._native_scale)
@@ -428,6 +469,10 @@ class Renderer:
             "PASSSCALE": float(factor),
             "FRAMEINDEX": frame.index,
             "SEED": frame.seed,
+            "generatedImage": UNIT_GENERATED,
+            "previousImage": UNIT_PREVIOUS,
+            "GENTIME": self._generated_since,
+            "GENFIT": self._generated_fit,
             "DEPTHWEIGHT": self.depth_weight,
             "_sv_background": self.background,
             "TIMEDELTA": self._delta,

@@ -1,8 +1,10 @@
 """Sources: where the image entering the chain comes from.
 
-A source says *which* image it wants at a moment (``key_at``) and can *load* it
-(``load``, slow, safe to call from a worker thread). Generators are drawn on the GPU
-by a source effect (``kind: source``) and load nothing.
+A source says *which* image it wants at a moment (``key_at``), can *load* it (``load``,
+slow, safe to call from a worker thread) and *upload* what it loaded (on the GL thread).
+Generators are drawn on the GPU by a source effect (``kind: source``): ``clouds`` and
+``cppn`` / ``cppn:SEED`` load nothing; ``gan:NAME`` (``sources.gan``) makes small images
+on the worker that its effect upscales.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -18,7 +21,13 @@ from shaderviz.errors import UserError
 from shaderviz.sources.images import IMAGE_SUFFIXES, image_size, load_native, load_rgb
 from shaderviz.sources.video import VIDEO_SUFFIXES, VideoFile
 
+if TYPE_CHECKING:
+    from shaderviz.effects.chain import EffectInstance
+    from shaderviz.effects.spec import EffectSpec
+    from shaderviz.render.renderer import GLImage, Renderer
+
 DEFAULT_GENERATOR = "clouds"
+PREFIXES = ("gan:", "cppn:")  # generator sources that take an argument
 
 
 @dataclass
@@ -27,6 +36,8 @@ class Source:
 
     description: str
     generator: str | None = None
+    newest_wins: ClassVar[bool] = False  # play shows the newest image loaded, not only the wanted one
+    params: dict[str, Any] = field(default_factory=dict)  # the generator's, from the spec (cppn:7)
 
     def native_size(self) -> tuple[int, int] | None:
         return None
@@ -52,6 +63,13 @@ class Source:
 
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray | None:
         return None
+
+    def upload(self, renderer: Renderer, image: np.ndarray | GLImage, fit: str) -> None:
+        """Put what ``load`` returned on the GPU (GL thread); images arrive at the render size."""
+        renderer.upload_source(image)
+
+    def bind(self, instance: EffectInstance, spec: EffectSpec, loop_seconds: float, seed: int) -> None:
+        """Meet the generator effect instance that draws this source (its parameters)."""
 
     def load_native(self, key: Hashable) -> np.ndarray | None:
         """The image of ``key`` at its own size (for the sampler), or None where there is none
@@ -150,10 +168,42 @@ class VideoSource(Source):
             self.video.close()
 
 
-def open_source(spec: str | None, registry: Registry, cycle_seconds: float | None = None) -> Source:
-    """An image, folder or video path, ``live:DEVICE|URL``, or a generator name (default: clouds).
+def generator_spec(spec: str, base: Path | None = None) -> tuple[str, dict[str, Any], list[str]]:
+    """``cppn:SEED`` or ``gan:NAME[,NAME...]`` -> (effect name, its parameters, generator
+    models); paths in ``gan:`` resolve against ``base`` (a preset's folder) and must exist.
+    ValueError with a one-line reason."""
+    kind, _, arg = spec.partition(":")
+    if kind == "cppn":
+        try:
+            seed = int(arg)
+        except ValueError:
+            raise ValueError(f"{spec}: expected cppn:SEED with a whole number, e.g. cppn:7") from None
+        if not 0 <= seed <= 2**31 - 1:
+            raise ValueError(f"{spec}: the seed must be within 0..2147483647")
+        return "cppn", {"seed": seed}, []
+    from shaderviz.generators.loader import SHIPPED
 
-    A folder shows one image per loop, or with ``cycle_seconds`` (play) one per that time.
+    models = []
+    for name in (n.strip() for n in arg.split(",")):
+        if not name:
+            raise ValueError(f"{spec}: expected gan:NAME or gan:FILE ({', '.join(SHIPPED)} are shipped)")
+        path = ((base or Path.cwd()) / Path(name).expanduser()).resolve()
+        if name in SHIPPED and not path.exists():
+            models.append(name)
+        elif path.is_file():
+            models.append(str(path))
+        else:
+            raise ValueError(f"{spec}: {name} is neither a shipped generator ({', '.join(SHIPPED)}) "
+                             "nor a generator file")
+    return "gan", {}, models
+
+
+def open_source(spec: str | None, registry: Registry, cycle_seconds: float | None = None) -> Source:
+    """An image, folder or video path, ``live:DEVICE|URL``, a generator name (default:
+    clouds), ``cppn:SEED`` or ``gan:NAME[,NAME...]``.
+
+    A folder (or several GANs) shows one image per loop, or with ``cycle_seconds`` (play)
+    one per that time.
     """
     if spec is None:
         spec = DEFAULT_GENERATOR
@@ -163,6 +213,19 @@ def open_source(spec: str | None, registry: Registry, cycle_seconds: float | Non
         if not spec[5:]:
             raise UserError("live: needs a device or stream, e.g. live:/dev/video0 or live:udp://0.0.0.0:5000")
         return open_capture(spec[5:])
+    if spec == "gan" and not Path(spec).exists():
+        raise UserError("gan: name the generator: gan:clouds, gan:landscape, gan:books or gan:FILE.pt")
+    if spec.startswith(PREFIXES) and not Path(spec).exists():
+        try:
+            effect, params, models = generator_spec(spec)
+        except ValueError as err:
+            raise UserError(str(err)) from None
+        if effect == "gan":
+            from shaderviz.sources.gan import GanSource
+
+            description = "gan:" + ",".join(models)
+            return GanSource(description, generator="gan", models=models, cycle_seconds=cycle_seconds)
+        return Source(description=spec, generator=effect, params=params)
     path = Path(spec).expanduser()
     if not path.exists():
         if spec in registry.effects and registry.effects[spec].kind == "source":

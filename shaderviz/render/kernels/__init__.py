@@ -31,7 +31,7 @@ class Kernel(Protocol):
 
 
 def kernel_names() -> tuple[str, ...]:
-    return ("pixelsort", "parallax")
+    return ("pixelsort", "parallax", "cppn")
 
 
 def create_kernel(
@@ -41,6 +41,10 @@ def create_kernel(
         from shaderviz.render.kernels.pixelsort import PixelSortKernel
 
         return PixelSortKernel(ctx, size, include_dirs)
+    if name == "cppn":
+        from shaderviz.render.kernels.cppn import CppnKernel
+
+        return CppnKernel(ctx, size, include_dirs)
     if name == "parallax":
         from shaderviz.render.kernels.parallax import ParallaxKernel
 

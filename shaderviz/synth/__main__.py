@@ -1,0 +1,3 @@
+from shaderviz.synth.cli import main
+
+main()
