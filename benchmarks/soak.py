@@ -54,9 +54,12 @@ class GLObjects:
         return made
 
     def alive(self) -> int:
+        """Objects not released yet; released ones are forgotten (holding them would grow
+        the very memory the soak measures)."""
         import moderngl
 
-        return sum(not isinstance(o.mglo, moderngl.mgl.InvalidObject) for o in self.made.values())
+        self.made = {k: o for k, o in self.made.items() if not isinstance(o.mglo, moderngl.mgl.InvalidObject)}
+        return len(self.made)
 
 
 def rss_kb() -> int:

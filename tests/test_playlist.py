@@ -168,6 +168,7 @@ duration = 1.2
     assert done.returncode == 0, done.stderr
     frames = [np.asarray(Image.open(p)).astype(int) for p in sorted(out.glob("*.png"))]
     assert frames[0][..., 0].mean() > 180 and any(f[..., 2].mean() > 180 for f in frames)
+    assert not list(Path.cwd().glob("shaderviz_*.png")), "the replay took the show's snapshots again"
 
 
 def test_a_playlist_that_cannot_start_is_one_line(tmp_path: Path) -> None:

@@ -264,9 +264,8 @@ class Replay:
         self.header, self.registry = header, registry
         for verb in ("tap", "bpm"):
             self.commands.bind(verb, getattr(self, verb))
-        for verb in NOT_REPLAYED:
-            if not self.commands.handles(verb):
-                self.commands.bind(verb, lambda *args: None)
+        for verb in NOT_REPLAYED:  # (the live show's own snapshot would write into the working folder)
+            self.commands.bind(verb, lambda *args: None, replace=True)
         self._done = -1  # commands and presets applied up to this logged frame
         self._seconds = 0.0
 
