@@ -402,3 +402,57 @@ def test_only_numbers_have_a_pixel_unit(tmp_path: Path) -> None:
                  '{"type": "float", "default": 1, "min": 0, "max": 9, "unit": "cm"}'):
         with pytest.raises(ValueError, match="unit is"):
             parse_effect(tmp_path / "bad.glsl", '/*{ "params": {"r": ' + decl + "} }*/\n" + body)
+
+
+class _FakeWorker:
+    made: list[_FakeWorker] = []
+
+    def __init__(self, model: str, size: tuple[int, int], cache: bool) -> None:
+        self.model, self.size, self.cache, self.closed = model, size, cache, False
+        _FakeWorker.made.append(self)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_depth_model_starts_before_the_window_and_is_adopted(registry, monkeypatch) -> None:
+    """Its torch import overlaps the window's start-up instead of the first frames."""
+    from shaderviz.app import livedepth
+    from shaderviz.errors import UserError
+    from shaderviz.outputs import window
+
+    _FakeWorker.made = []
+    monkeypatch.setattr(livedepth, "DepthWorker", _FakeWorker)
+    flat = build_show(registry, None, fx=["blur depth_min=0.5"], size=(8, 8))
+    show = build_show(registry, None, fx=["blur depth_min=0.5"], size=(8, 8))
+    show.depth_mode = "auto"
+    plain = build_show(registry, None, fx=["blur"], size=(8, 8))
+    plain.depth_mode = "auto"
+    assert livedepth.start_early(flat, video=False) is None  # --depth flat: no model
+    assert livedepth.start_early(plain, video=False) is None  # nothing reads depth
+    assert _FakeWorker.made == []
+
+    order: list[str] = []
+    def early(*args: object, **kwargs: object) -> _FakeWorker:
+        order.append("depth")
+        return _FakeWorker("m", (8, 8), True)
+
+    monkeypatch.setattr(window, "start_early", early)
+
+    def no_window(*args: object) -> None:
+        order.append("window")
+        raise UserError("no display")
+
+    monkeypatch.setattr(window, "open_window", no_window)
+    with pytest.raises(UserError):
+        window.play(show, window.PlayOptions())
+    assert order == ["depth", "window"] and _FakeWorker.made[-1].closed  # closed when no window opened
+
+    early = livedepth.start_early(show, video=False)
+    assert isinstance(early, _FakeWorker) and early.cache
+    depth = livedepth.LiveDepth(show, (8, 8), FrameStats(), None, early)
+    count = len(_FakeWorker.made)
+    depth._start_worker()
+    assert depth.worker is early and len(_FakeWorker.made) == count  # adopted, not a second process
+    depth.release()
+    assert early.closed

@@ -24,7 +24,7 @@ from shaderviz.app.chainedit import ChainEditor
 from shaderviz.app.clock import Clock
 from shaderviz.app.depthview import DepthView
 from shaderviz.app.hotreload import HotReload
-from shaderviz.app.livedepth import LiveDepth
+from shaderviz.app.livedepth import DepthWorker, LiveDepth
 from shaderviz.app.paramcontrol import ParamControl
 from shaderviz.app.presetswitch import PresetSwitcher
 from shaderviz.app.show import Show
@@ -53,6 +53,7 @@ class LiveOptions:
     snapshots: Path = Path(".")
     bank: list[str] = field(default_factory=list)
     rebuild: Callable[[str], Show] | None = None  # a show for a preset of the bank (worker thread)
+    depth_worker: DepthWorker | None = None  # the model process, started before the window (livedepth)
 
 
 class LiveShow:
@@ -73,7 +74,8 @@ class LiveShow:
         try:
             pixel_scale = self.size[0] / show.size[0]
             self.renderer = self._own(Renderer(ctx, self.size, show.registry, pixel_scale=pixel_scale))
-            self.depth = self._own(LiveDepth(show, self.size, stats, _video_frames(show)))
+            self.depth = self._own(LiveDepth(show, self.size, stats, _video_frames(show),
+                                              options.depth_worker))
             self.feed = self._own(SourceFeed(show.source, self.size, show.fit, on_loaded=self.depth.offer))
             self.fade = self._own(Crossfade(ctx, self.size, options.transition))
             self.fade.seconds = self._fade_seconds()

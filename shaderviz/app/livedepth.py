@@ -1,12 +1,15 @@
 """Depth in `play`: the model runs in its own process; maps reach the GPU when ready; the
 loop never waits.
 
-- The model process (:mod:`shaderviz.app.depthworker`) starts the first time the chain
-  reads depth, on a thread of its own, so neither the torch import nor the model load
-  touches the render loop. Images are scaled down to about the model's inference size
-  on that thread too (Pillow releases the GIL), so only small arrays travel, and the map
-  comes back at that size: the GPU scales it up and refines it onto the image's edges
-  (``Renderer.upload_depth(..., refine=True)``), as in ``render``.
+- The model process (:mod:`shaderviz.app.depthworker`) starts before the window opens
+  when the show's chain reads depth (:func:`start_early`: its torch import, ~1.5 s of CPU,
+  then overlaps the window's own start-up instead of slowing the first frames on two
+  cores), else the first time the chain reads depth; a thread of its own talks to it, so
+  neither the torch import nor the model load touches the render loop. Images are scaled
+  down to about the model's inference size on that thread too (Pillow releases the GIL),
+  so only small arrays travel, and the map comes back at that size: the GPU scales it up
+  and refines it onto the image's edges (``Renderer.upload_depth(..., refine=True)``), as
+  in ``render``.
 - Until the first map of the picture on screen is there, depth-driven effects are neutral
   (``Renderer.depth_weight`` = 0: a depth-gated effect acts nowhere instead of on the whole
   picture); when it arrives they fade in over ``FADE_SECONDS``.
@@ -89,6 +92,8 @@ class DepthWorker:
         with self._cond:
             self._stop = True
             self._cond.notify()
+        if self.ready_ms is None and self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()  # still loading: nothing to finish (its thread waits for "ready")
         self._thread.join(timeout=10)
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
@@ -162,10 +167,11 @@ class LiveDepth:
     """Decides which depth map is on the GPU each frame, and how strongly it acts."""
 
     def __init__(self, show: Show, size: tuple[int, int], stats: FrameStats,
-                 video_frames: int | None) -> None:
+                 video_frames: int | None, early: DepthWorker | None = None) -> None:
         self.show, self.size, self.stats = show, size, stats
         self.video_frames = video_frames  # frames in the video source; None for stills
         self.worker: DepthWorker | None = None
+        self._early = early  # started by start_early, adopted when depth is first wanted
         self.maps: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         self.uploaded: Hashable | None = None  # the key whose map is on the GPU
         self.lag: int | None = None  # video: frames between the picture and its map
@@ -243,7 +249,13 @@ class LiveDepth:
         renderer.depth_weight = self.weight
 
     def _start_worker(self) -> None:
-        self.worker = DepthWorker(self.show.depth_model, self.size, cache=self.video_frames is None)
+        early, self._early = self._early, None
+        if early is not None and early.model == self.show.depth_model:
+            self.worker = early
+        else:
+            if early is not None:
+                early.close()
+            self.worker = DepthWorker(self.show.depth_model, self.size, cache=self.video_frames is None)
         with self._lock:
             latest = self._latest
         if latest is not None:
@@ -289,6 +301,16 @@ class LiveDepth:
         return key, lag
 
     def release(self) -> None:
-        if self.worker is not None:
-            self.worker.close()
-            self.worker = None
+        for worker in (self.worker, self._early):
+            if worker is not None:
+                worker.close()
+        self.worker = self._early = None
+
+
+def start_early(show: Show, video: bool) -> DepthWorker | None:
+    """The model process for a show whose chain reads depth (``--depth auto``), started
+    now, before the window: hand it to :class:`LiveDepth`, or close it."""
+    if show.depth_mode != "auto" or not show.uses_depth():
+        return None
+    # The size only sets the inference shape's aspect: the show's size has the render's.
+    return DepthWorker(show.depth_model, show.size, cache=not video)

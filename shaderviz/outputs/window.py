@@ -23,6 +23,7 @@ from typing import Any
 from shaderviz.app.clock import Pacer
 from shaderviz.app.controls import LiveControls
 from shaderviz.app.live import LiveOptions, LiveShow
+from shaderviz.app.livedepth import DepthWorker, start_early
 from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
 from shaderviz.control.commands import Commands, command_specs
@@ -35,6 +36,7 @@ from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.render.context import is_software
 from shaderviz.render.renderer import Frame, Target
+from shaderviz.sources import VideoSource
 
 TITLE_SECONDS = 0.5  # how often the title is refreshed
 MAX_FPS_WITH_VSYNC = 120.0  # a cap for when "vsync" does nothing (Xvfb, VNC, some drivers)
@@ -66,6 +68,7 @@ def play(show: Show, options: PlayOptions) -> int:
     stats = FrameStats(options.stats)  # before the window: a bad path fails first
     window = None
     options.controls = options.controls or LiveControls()
+    early = start_early(show, video=isinstance(show.source, VideoSource))  # the depth model loads meanwhile
     try:
         screen = monitors.monitor(options.monitor) if options.monitor is not None else None
         window = open_window(show.size, options.vsync)
@@ -75,8 +78,10 @@ def play(show: Show, options: PlayOptions) -> int:
         if options.fullscreen:
             fullscreen.toggle()
         stats.restart()
-        _Loop(window, show, options, stats, fullscreen).run()
+        _Loop(window, show, options, stats, fullscreen, early).run()
     finally:
+        if early is not None:
+            early.close()  # never adopted (or already closed by the show: closing twice is harmless)
         options.controls.release()
         stats.close()
         if window is not None:
@@ -132,7 +137,7 @@ def key_name(symbol: int) -> str:
 
 class _Loop:
     def __init__(self, window: Any, show: Show, options: PlayOptions, stats: FrameStats,
-                 fullscreen: Fullscreen) -> None:
+                 fullscreen: Fullscreen, early_depth: DepthWorker | None = None) -> None:
         self.window, self.show, self.options, self.stats = window, show, options, stats
         registry, bank = show.registry, options.bank
         self.commands = Commands(lambda: command_specs(registry, bank))
@@ -144,7 +149,8 @@ class _Loop:
         self.held: dict[int, str] = {}  # key code -> the command its press ran (its release goes there)
         try:
             live_options = LiveOptions(options.render_size, options.scale, is_software(window.ctx),
-                                       options.transition, options.snapshots, bank, options.rebuild)
+                                       options.transition, options.snapshots, bank, options.rebuild,
+                                       early_depth)
             self.live = LiveShow(window.ctx, show, live_options, self.commands, stats, self.hud.notify)
         except BaseException:
             self.hud.release()
