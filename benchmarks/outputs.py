@@ -67,14 +67,23 @@ def _raw_frames(size: tuple[int, int], frames: int, channels: int, path: Path) -
     show = build_show(registry, None, "default", [], size)
     ctx = headless_context()
     renderer = Renderer(ctx, size, registry)
+    current: object = object()
     try:
         with open(path, "wb") as out:
             for index in range(frames):
-                target = renderer.render(show.chain, show.frame(index), show.generator)
+                frame = show.frame(index)
+                key = show.source.key_at(frame.time, show.loop_number(index))
+                if key != current:  # the source's picture (the default's GAN walks: one per frame)
+                    image = show.source.load(key, size, show.fit)
+                    if image is not None:
+                        show.source.upload(renderer, image, show.fit)
+                    current = key
+                target = renderer.render(show.chain, frame, show.generator)
                 data = target.fbo.read(components=channels, alignment=1)
                 out.write(np.frombuffer(data, np.uint8).reshape(size[1], size[0], channels)[::-1].tobytes())
     finally:
         renderer.release()
+        show.source.close()
         ctx.release()
 
 

@@ -190,3 +190,25 @@ def _gif_frame_bytes(path: Path, index: int) -> bytes:
     single = path.with_name("single.gif")
     frame.save(single)
     return single.read_bytes()
+
+
+def test_live_recordings_use_a_fast_preset_below_the_windows_priority(tmp_path):
+    """Ctrl+R in `play`: the encoder must not take the window's frame rate (same quality)."""
+    import os
+
+    from shaderviz.outputs.writers import VideoWriter
+
+    frame = np.random.default_rng(1).integers(0, 255, (48, 64, 3), np.uint8)
+    headers = {}
+    for live in (False, True):
+        writer = VideoWriter(tmp_path / f"{live}.mp4", (64, 48), 30.0, codecs.CODECS["h264"], 8, live=live)
+        proc = writer._pipe.proc
+        nice = os.getpriority(os.PRIO_PROCESS, proc.pid) - os.getpriority(os.PRIO_PROCESS, 0)
+        for _ in range(3):
+            writer.write(frame)
+        writer.finish()
+        headers[live] = ((tmp_path / f"{live}.mp4").read_bytes(), nice)
+    (medium, medium_nice), (fast, fast_nice) = headers[False], headers[True]
+    assert b"subme=7" in medium and b"subme=2" in fast  # x264's medium vs veryfast
+    assert b"crf=18.0" in medium and b"crf=18.0" in fast
+    assert medium_nice == 0 and fast_nice == 5

@@ -456,3 +456,29 @@ def test_the_depth_model_starts_before_the_window_and_is_adopted(registry, monke
     assert depth.worker is early and len(_FakeWorker.made) == count  # adopted, not a second process
     depth.release()
     assert early.closed
+
+
+def test_stats_name_each_picture_the_worker_brought(gl_ctx, registry, tmp_path: Path) -> None:
+    """--stats says what ran in workers: each new picture shown, with its load time."""
+    from shaderviz.app.live import LiveOptions, LiveShow
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for i in range(2):
+        Image.fromarray(_grey_stripes(32, 24) // (i + 1)).save(folder / f"{i}.png")
+    show = build_show(registry, str(folder), None, ["saturate"], (32, 24), 30.0, 2.0, 0, None, None, 100.0)
+    stats = FrameStats(None)
+    commands = Commands(lambda: command_specs(registry, []))
+    live = LiveShow(gl_ctx, show, LiveOptions(transition=0.0), commands, stats, lambda text: None)
+    seen: list[dict] = []
+    try:
+        live.step()
+        live.next_source()
+        deadline = time.perf_counter() + 20
+        while not seen and time.perf_counter() < deadline:
+            live.step()
+            seen = [e for e in stats._events if e["kind"] == "source"]
+            time.sleep(0.01)
+    finally:
+        live.release()
+    assert len(seen) == 1 and seen[0]["ms"] is not None and 0 <= seen[0]["ms"] < 20_000

@@ -306,6 +306,7 @@ class LiveShow:
         self.shown = loaded.key
         self.dream.offer(loaded.key, loaded.image)
         if now is not None:  # (not the first picture, shown before the loop starts)
+            self.stats.event("source", ms=loaded.ms)  # --stats: each picture shown, its load time
             self._tell("source", loaded.key)
 
     def _tell(self, kind: str, what: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -31,10 +32,11 @@ class Loaded:
     image: np.ndarray | None
     error: str | None = None
     gl: GLImage | None = None
+    ms: float | None = None  # the worker's time for it (load and conversion)
 
     @classmethod
-    def of(cls, key: Hashable, image: np.ndarray | None) -> Loaded:
-        return cls(key, image, None, None if image is None else GLImage.from_rgb(image))
+    def of(cls, key: Hashable, image: np.ndarray | None, ms: float | None = None) -> Loaded:
+        return cls(key, image, None, None if image is None else GLImage.from_rgb(image), ms)
 
 
 class SourceFeed:
@@ -119,8 +121,10 @@ class SourceFeed:
                 old.close()
             if key is None:
                 continue
+            began = time.perf_counter()
             try:
-                loaded = Loaded.of(key, source.load(key, size, self.fit))
+                image = source.load(key, size, self.fit)
+                loaded = Loaded.of(key, image, round((time.perf_counter() - began) * 1000.0, 2))
             except Exception as err:  # noqa: BLE001 - shown, and the show goes on
                 loaded = Loaded(key, None, " ".join(str(err).split()))
                 print(f"shaderviz: warning: {loaded.error}", file=sys.stderr, flush=True)

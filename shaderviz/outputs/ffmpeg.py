@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,8 @@ def raw_input_args(size: tuple[int, int], channels: int, fps: float) -> list[str
 class FFmpegPipe:
     """``ffmpeg ARGS`` with raw frames written to its stdin."""
 
-    def __init__(self, args: Sequence[str]) -> None:
+    def __init__(self, args: Sequence[str], nice: int = 0) -> None:
+        """``nice``: run ffmpeg this much below our CPU priority (POSIX; no privilege needed)."""
         self._log = tempfile.TemporaryFile()
         kwargs: dict = {"start_new_session": True}
         if sys.platform == "win32":  # pragma: no cover - Windows has no sessions
@@ -45,6 +47,9 @@ class FFmpegPipe:
                 [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y", *args],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, **kwargs,
             )
+            if nice and hasattr(os, "setpriority"):
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, self.proc.pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
             if sys.platform.startswith("linux"):
                 with contextlib.suppress(OSError):
                     import fcntl

@@ -57,7 +57,7 @@ class _Take:
     def __init__(self, ctx: moderngl.Context, path: Path, size: tuple[int, int], fps: float, quality: float,
                  notify: Callable[[str], None]) -> None:
         self.ctx, self.path, self.size, self.fps, self.notify = ctx, path, size, fps, notify
-        self.writer = open_writer(path, 2, size, fps, quality)  # UserError here if it cannot write
+        self.writer = open_writer(path, 2, size, fps, quality, live=True)  # UserError if it cannot write
         self.readback = Readback(ctx, size, 3, depth=2)
         self.frames: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(maxsize=QUEUE_FRAMES)
         self.written = self.dropped = self.shown = 0
