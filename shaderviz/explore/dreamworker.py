@@ -21,7 +21,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
-NICE = 10  # well below the window: a dream may take longer, the show must keep its pace
+NICE = 5  # below the window: a busy machine takes time from dreaming before the frame rate
 PROGRESS_EVERY = 0.25  # seconds between progress messages
 
 
