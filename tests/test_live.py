@@ -482,3 +482,40 @@ def test_stats_name_each_picture_the_worker_brought(gl_ctx, registry, tmp_path: 
     finally:
         live.release()
     assert len(seen) == 1 and seen[0]["ms"] is not None and 0 <= seen[0]["ms"] < 20_000
+
+
+def test_a_video_decoded_slower_than_it_plays_drops_frames_instead_of_freezing(
+    gl_ctx, registry, tmp_path: Path, monkeypatch
+) -> None:
+    """With the depth model beside it, decoding a frame took longer than showing one: the
+    wanted frame was never ready and the window showed the first frame for ever."""
+    import imageio.v2 as iio
+
+    from shaderviz.app.live import LiveOptions, LiveShow
+    from shaderviz.sources import VideoSource
+
+    video = tmp_path / "ramp.mp4"
+    with iio.get_writer(str(video), fps=30, codec="libx264", quality=9, macro_block_size=8) as writer:
+        for i in range(60):
+            writer.append_data(np.full((48, 64, 3), 2 * i, np.uint8))
+    decode = VideoSource.load
+
+    def slow(self, key, size, fit):  # noqa: ANN001, ANN202 - 60 ms a frame: two frame periods
+        time.sleep(0.06)
+        return decode(self, key, size, fit)
+
+    monkeypatch.setattr(VideoSource, "load", slow)
+    show = build_show(registry, str(video), None, ["saturate"], (64, 48), 30.0)
+    commands = Commands(lambda: command_specs(registry, []))
+    live = LiveShow(gl_ctx, show, LiveOptions(transition=0.0), commands, FrameStats(None), lambda text: None)
+    shown = []
+    try:
+        for _ in range(60):  # 1.2 s of a 30 fps clock, a frame every 20 ms
+            live.step()
+            shown.append(live.shown)
+            time.sleep(0.02)
+    finally:
+        live.release()
+    assert len(set(shown)) >= 6, shown  # about one decoded frame in two is shown
+    steps = [(b - a) % 60 for a, b in zip(shown, shown[1:], strict=False) if a != b]
+    assert all(0 < step <= 10 for step in steps), steps  # forward only, never back

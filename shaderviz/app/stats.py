@@ -6,8 +6,8 @@ previous shown frame; for the first frame, since the window opened), the frame n
 ``frame``, ``work_ms`` (the loop's own time for the frame, before waiting for the display),
 and what finished in workers since the previous frame as ``events``, e.g.
 ``{"kind": "depth", "ms": 41.0, "lag": 1}`` or ``{"kind": "source", "ms": 12.9}`` (a new
-picture shown: a folder image, a video frame, a GAN walk step). Fields given per frame (``depth_lag``) are added
-as they are. Workers report through :meth:`FrameStats.event` from any thread.
+picture shown: a folder image, a video frame, a GAN walk step). Fields given per frame
+(``depth_lag``) are added as they are. Workers report through :meth:`FrameStats.event` from any thread.
 """
 
 from __future__ import annotations
