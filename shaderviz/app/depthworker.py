@@ -18,10 +18,10 @@ talk through a ``multiprocessing`` connection on a socket pair:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from multiprocessing.connection import Connection
+
+from shaderviz.app import childprocess
 
 NICE = 5  # below the window, so a busy machine takes time from depth before the frame rate
 THREADS = 1  # torch threads: the window's GL rasteriser wants the other core
@@ -34,11 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", required=True, help="WxH of the images the window renders")
     parser.add_argument("--no-cache", action="store_true", help="no disk cache (video frames)")
     args = parser.parse_args(argv)
-    conn = Connection(args.fd)
-    try:
-        os.nice(NICE)
-    except OSError:
-        pass
+    conn = childprocess.child_connection(args.fd, NICE)
     started = time.perf_counter()
     try:
         import torch

@@ -21,7 +21,6 @@ loop never waits.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from shaderviz.app import childprocess
 from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
 
@@ -92,12 +92,10 @@ class DepthWorker:
         with self._cond:
             self._stop = True
             self._cond.notify()
-        if self.ready_ms is None and self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()  # still loading: nothing to finish (its thread waits for "ready")
+        if self.ready_ms is None:
+            childprocess.kill(self._proc)  # still loading: nothing to finish (its thread waits for "ready")
         self._thread.join(timeout=10)
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
+        childprocess.kill(self._proc)
 
     # -- the worker thread -------------------------------------------------------------------
 
@@ -130,30 +128,13 @@ class DepthWorker:
             if not self._stop:
                 self.error = f"the depth process stopped ({err or 'no reply'})"
         finally:
-            if conn is not None:
-                try:
-                    conn.send(None)
-                except OSError:
-                    pass
-                conn.close()
-            if self._proc is not None:
-                try:
-                    self._proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self._proc.kill()
-                    self._proc.wait()
+            childprocess.finish(conn, self._proc)
 
     def _start(self) -> Connection:
-        ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "shaderviz.app.depthworker", "--fd", str(theirs.fileno()),
-                   "--model", self.model, "--size", f"{self.size[0]}x{self.size[1]}"]
-        if not self.cache:
-            command.append("--no-cache")
-        try:
-            self._proc = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
-        finally:
-            theirs.close()
-        return Connection(ours.detach())
+        args = ["--model", self.model, "--size", f"{self.size[0]}x{self.size[1]}"]
+        self._proc, conn = childprocess.spawn("shaderviz.app.depthworker", *args,
+                                              *([] if self.cache else ["--no-cache"]))
+        return conn
 
     def _shrink(self, image: np.ndarray) -> np.ndarray:
         """About the model's inference size (never larger than the image itself)."""

@@ -16,10 +16,10 @@ they talk through a ``multiprocessing`` connection:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from multiprocessing.connection import Connection
+
+from shaderviz.app import childprocess
 
 NICE = 5  # below the window: a busy machine takes time from dreaming before the frame rate
 PROGRESS_EVERY = 0.25  # seconds between progress messages
@@ -30,11 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    conn = Connection(args.fd)
-    try:
-        os.nice(NICE)
-    except OSError:
-        pass
+    conn = childprocess.child_connection(args.fd, NICE)
     started = time.perf_counter()
     try:
         import torch

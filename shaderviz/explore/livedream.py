@@ -18,7 +18,6 @@ dreamed at most ``QUICK_RESOLUTION`` pixels wide (a CPU dreams a 720p frame for 
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from shaderviz.app import childprocess
 from shaderviz.control.commands import Commands
 from shaderviz.errors import UserError
 from shaderviz.explore.dream import DreamParams
@@ -98,9 +98,7 @@ class DreamWorker:
         if self._conn is not None:
             self.cancel(lambda tag: True)
         self._thread.join(timeout=10)
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
+        childprocess.kill(self._proc)
 
     def _run(self) -> None:
         conn = None
@@ -138,29 +136,11 @@ class DreamWorker:
             if not self._stop:
                 self.error = f"the dream process stopped ({err or 'no reply'})"
         finally:
-            if conn is not None:
-                try:
-                    with self._send_lock:
-                        conn.send(None)
-                except OSError:
-                    pass
-                conn.close()
-            if self._proc is not None:
-                try:
-                    self._proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self._proc.kill()
-                    self._proc.wait()
+            childprocess.finish(conn, self._proc, self._send_lock)
 
     def _start(self) -> Connection:
-        ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "shaderviz.explore.dreamworker", "--fd", str(theirs.fileno()),
-                   "--threads", str(self.threads)]
-        try:
-            self._proc = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
-        finally:
-            theirs.close()
-        self._conn = Connection(ours.detach())
+        self._proc, self._conn = childprocess.spawn("shaderviz.explore.dreamworker",
+                                                    "--threads", str(self.threads))
         return self._conn
 
 
