@@ -43,8 +43,8 @@ class Mutant:
 
 MUTANTS = (
     # -- the five bugs issue 18 found the suite blind to --------------------------------
-    Mutant("lru-evicts-newest", "the disk depth cache evicts the newest entry, not the least recently used",
-           "shaderviz/depth/estimator.py", "sorted(files, key=lambda t: t[0])",
+    Mutant("lru-evicts-newest", "the disk cache evicts the newest entry, not the least recently used",
+           "shaderviz/diskcache.py", "sorted(files, key=lambda t: t[0])",
            "sorted(files, key=lambda t: t[0], reverse=True)",
            ("tests/test_depth.py", "-k", "least_recently_used")),
     Mutant("depth-png-inverted", "`shaderviz depth` writes 1 - nearness (black = near)",
@@ -83,8 +83,8 @@ MUTANTS = (
     Mutant("cache-ignores-size", "the depth cache key leaves out the inference size",
            "shaderviz/depth/estimator.py", "-{self.size}{tags}", "{tags}",
            ("tests/test_depth.py", "-k", "inference_size")),
-    Mutant("cache-never-read", "the disk depth cache is written but never read",
-           "shaderviz/depth/estimator.py", "        if path is not None and path.is_file():",
+    Mutant("cache-never-read", "the disk cache is written but never read",
+           "shaderviz/diskcache.py", "        if path is not None and path.is_file():",
            "        if False:",
            ("tests/test_depth_render.py", "-k", "second_render")),
     Mutant("no-cache-ignored", "`depth --no-cache` still reads and writes the cache",

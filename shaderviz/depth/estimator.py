@@ -35,14 +35,12 @@ import torch.nn.functional as F
 
 from shaderviz.depth.guided import guide_factor, guided_filter
 from shaderviz.depth.loaders import DEFAULT_MODEL, LoadedModel, load_model
+from shaderviz.diskcache import NpyCache, cache_folder
 from shaderviz.errors import UserError
 
 DISK_BYTES = 512 * 1024 * 1024
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "shaderviz" / "depth"
 
 
 def default_device() -> torch.device:
@@ -140,12 +138,8 @@ class DepthEstimator:
         self.smooth = self.model.smooth if smooth is None else bool(smooth)
         self.flip = self.model.flip if flip is None else bool(flip)
         self.guided = bool(guided)
-        if cache_dir is False:
-            self.cache_dir = None
-        else:
-            self.cache_dir = Path(cache_dir) if cache_dir not in (None, True) else default_cache_dir()
+        self.disk = NpyCache(cache_folder(cache_dir, "depth"), disk_bytes)
         self.memory_items = memory_items
-        self.disk_bytes = disk_bytes
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._model_lock = threading.Lock()
@@ -236,14 +230,9 @@ class DepthEstimator:
                 self._memory.move_to_end(key)
                 self.hits["memory"] += 1
                 return hit
-        path = self._disk_path(key)
-        if path is not None and path.is_file():
-            try:
-                arr = np.load(path, allow_pickle=False).astype(np.float32)
-                os.utime(path)  # recently used: evicted last
-            except (OSError, ValueError):
-                path.unlink(missing_ok=True)
-                return None
+        arr = self.disk.load(key)
+        if arr is not None:
+            arr = arr.astype(np.float32)
             with self._lock:
                 self.hits["disk"] += 1
                 self._remember(key, arr)
@@ -262,33 +251,4 @@ class DepthEstimator:
     def _store(self, key: str, arr: np.ndarray) -> None:
         with self._lock:
             self._remember(key, arr)
-        path = self._disk_path(key)
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
-            with open(tmp, "wb") as f:
-                np.save(f, arr.astype(np.float16))
-            tmp.replace(path)
-            self._evict()
-        except OSError:
-            pass  # a read-only or full cache folder never breaks estimation
-
-    def _disk_path(self, key: str) -> Path | None:
-        return None if self.cache_dir is None else self.cache_dir / f"{key}.npy"
-
-    def _evict(self) -> None:
-        files = []
-        for p in self.cache_dir.glob("*.npy"):
-            try:
-                st = p.stat()
-            except OSError:
-                continue
-            files.append((st.st_mtime, st.st_size, p))
-        total = sum(s for _, s, _ in files)
-        for _, size, p in sorted(files, key=lambda t: t[0]):
-            if total <= self.disk_bytes:
-                break
-            p.unlink(missing_ok=True)
-            total -= size
+        self.disk.save(key, arr.astype(np.float16))
