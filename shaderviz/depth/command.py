@@ -11,7 +11,6 @@ the images in it (name order). Every problem is a :class:`UserError` (one line, 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from shaderviz.errors import UserError
@@ -83,21 +82,9 @@ def write_png16(path: Path, near) -> None:  # noqa: ANN001 - float array 0..1
     import numpy as np
     from PIL import Image
 
-    a = np.clip(np.rint(near * 65535), 0, 65535).astype(np.uint16)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(a).save(tmp, format="PNG")
-        tmp.replace(path)
-    except (FileExistsError, NotADirectoryError):
-        raise UserError(f"{path}: cannot write (a part of {path.parent} is a file, not a folder)") from None
-    except OSError as err:
-        raise UserError(f"{path}: cannot write ({err.strerror or err})") from None
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # the folder itself is unusable: nothing was written there
+    from shaderviz.outputs.writers import save_image_file
+
+    save_image_file(path, Image.fromarray(np.clip(np.rint(near * 65535), 0, 65535).astype(np.uint16)))
 
 
 def run(args: argparse.Namespace) -> int:

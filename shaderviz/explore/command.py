@@ -9,7 +9,6 @@ bar counts the gradient steps. Dreams are cached (``--no-cache`` skips the cache
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from shaderviz.errors import UserError
@@ -59,20 +58,9 @@ def output_paths(inputs: list[Path], out: Path) -> list[Path]:
 def write_image(path: Path, rgb) -> None:  # noqa: ANN001 - (H, W, 3) uint8
     from PIL import Image
 
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(rgb).save(tmp, format=Image.registered_extensions()[path.suffix.lower()])
-        tmp.replace(path)
-    except (FileExistsError, NotADirectoryError):
-        raise UserError(f"{path}: cannot write (a part of {path.parent} is a file, not a folder)") from None
-    except OSError as err:
-        raise UserError(f"{path}: cannot write ({err.strerror or err})") from None
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+    from shaderviz.outputs.writers import save_image_file
+
+    save_image_file(path, Image.fromarray(rgb))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -51,6 +51,23 @@ def output_error(path: Path, err: OSError) -> UserError:
     return UserError(f"{path}: cannot write ({reason})")
 
 
+def save_image_file(path: Path, image: Image.Image, **options: object) -> None:
+    """Write one image file (format from the suffix) through a hidden temporary beside it, so
+    ``path`` is never half written; a one-line UserError when it cannot be written."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(tmp, format=Image.registered_extensions()[path.suffix.lower()], **options)
+        tmp.replace(path)
+    except (FileExistsError, NotADirectoryError):
+        raise UserError(f"{path}: cannot write (a part of {path.parent} is a file, not a folder)") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot write ({err.strerror or err})") from None
+    finally:
+        with suppress(OSError):  # the folder itself is unusable: nothing was written there
+            tmp.unlink(missing_ok=True)
+
+
 @contextmanager
 def _reported(path: Path) -> Iterator[None]:
     try:
