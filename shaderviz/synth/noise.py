@@ -93,11 +93,13 @@ def voronoi(rng: np.random.Generator, x: Array, y: Array, count: int) -> tuple[A
     return first, lo, hi - lo
 
 
-def box_blur(field: Array, radius: int, passes: int = 2) -> Array:
-    """Separable box blur (edge-clamped) repeated ``passes`` times: about a gaussian."""
+def box_blur(field: Array, radius: int, passes: int = 2, dtype: type | None = np.float32) -> Array:
+    """Separable box blur (edge-clamped) of an HxW or HxWxC array, repeated ``passes`` times
+    (two: about a gaussian). Each axis's result is stored as ``dtype`` (None: the float64
+    running sums' precision is kept, as the depth scenes' renderer wants)."""
     if radius < 1:
         return field
-    out = field.astype(np.float32)
+    out = field if dtype is None else field.astype(dtype)
     for _ in range(passes):
         for axis in (0, 1):
             pad = [(0, 0)] * out.ndim
@@ -106,7 +108,9 @@ def box_blur(field: Array, radius: int, passes: int = 2) -> Array:
             n = out.shape[axis]
             hi = np.take(c, np.arange(2 * radius + 1, 2 * radius + 1 + n), axis=axis)
             lo = np.take(c, np.arange(0, n), axis=axis)
-            out = ((hi - lo) / (2 * radius + 1)).astype(np.float32)
+            out = (hi - lo) / (2 * radius + 1)
+            if dtype is not None:
+                out = out.astype(dtype)
     return out
 
 

@@ -29,7 +29,6 @@ from shaderviz.depth.scenes.kinds import BUILDERS, KIND_WEIGHTS, make_scene, rel
 from shaderviz.depth.scenes.props import Scene
 from shaderviz.depth.scenes.renderer import (
     SceneRenderer,
-    box_blur,
     depth_of_field,
     nearness,
     render_dataset,
@@ -41,7 +40,6 @@ __all__ = [
     "Mesh",
     "Scene",
     "SceneRenderer",
-    "box_blur",
     "depth_of_field",
     "main",
     "make_scene",

@@ -15,30 +15,15 @@ from shaderviz.depth.scenes.geometry import look_at, ortho, perspective, rot_z
 from shaderviz.depth.scenes.glsl import FRAG, SHADOW_FRAG, SHADOW_VERT, SKY_FRAG, SKY_VERT, VERT
 from shaderviz.depth.scenes.kinds import make_scene
 from shaderviz.depth.scenes.props import Scene, log_uniform
+from shaderviz.synth.noise import box_blur
 
 # ----------------------------------------------------------------------------- image ops
-
-
-def box_blur(img: np.ndarray, r: int) -> np.ndarray:
-    """Separable box blur (edge-clamped) of an HxW or HxWxC float array, radius r px."""
-    if r <= 0:
-        return img
-    out = img
-    for axis in (0, 1):
-        pad = [(0, 0)] * out.ndim
-        pad[axis] = (r + 1, r)
-        c = np.cumsum(np.pad(out, pad, mode="edge"), axis=axis, dtype=np.float64)
-        n = out.shape[axis]
-        hi = np.take(c, np.arange(2 * r + 1, 2 * r + 1 + n), axis=axis)
-        lo = np.take(c, np.arange(0, n), axis=axis)
-        out = (hi - lo) / (2 * r + 1)
-    return out
 
 
 def depth_of_field(rgb: np.ndarray, inv: np.ndarray, focus_inv: float, strength: float) -> np.ndarray:
     """Blur by circle of confusion ~ |1/z - 1/z_focus|: a stack of blurs, chosen per pixel."""
     coc = np.clip(np.abs(inv - focus_inv) / (inv.max() + 1e-9) * strength, 0, 4.0)
-    levels = [rgb] + [box_blur(box_blur(rgb, r), r) for r in (1, 2, 3)]
+    levels = [rgb] + [box_blur(rgb, r, passes=2, dtype=None) for r in (1, 2, 3)]
     idx = coc.clip(0, 2.999)
     lo = np.floor(idx).astype(int)
     t = (idx - lo)[..., None]
