@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.live import _xdotool, busy_processes, make_inputs, start_xvfb  # noqa: E402
+from benchmarks.live import _xdotool, busy_processes, make_inputs, start_xvfb, wait_for_window  # noqa: E402
 from benchmarks.run import FULL, QUICK, Bench, Case, make_registry, noise_image  # noqa: E402
 from shaderviz.effects.chain import parse_fx  # noqa: E402
 from shaderviz.render.context import headless_context  # noqa: E402
@@ -140,12 +140,7 @@ def live(seconds: float, wait: float) -> dict:
             with open(work / "play.log", "wb") as log:
                 proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
             try:
-                window = ""
-                deadline = time.monotonic() + 60
-                while not window and time.monotonic() < deadline:
-                    found = _xdotool(env, "search", "--onlyvisible", "--name", "shaderviz").split()
-                    window = found[0] if found else ""
-                    time.sleep(0.2)
+                window = wait_for_window(env, proc)
                 if not window:
                     log = (work / "play.log").read_text(errors="replace")
                     raise SystemExit("no play window: " + log[-300:])

@@ -111,6 +111,17 @@ def _xdotool(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
+def wait_for_window(env: dict[str, str], proc: subprocess.Popen, seconds: float = 60) -> str:
+    """The id of play's visible window once it is up ("" if it never came or play ended)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        found = _xdotool(env, "search", "--onlyvisible", "--name", "shaderviz").split()
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    return ""
+
+
 def start_xvfb() -> tuple[subprocess.Popen, dict[str, str]]:
     for _ in range(5):
         number = random.randint(300, 30000)
@@ -144,12 +155,7 @@ def run_case(case: LiveCase, inputs: dict[str, Path], scale: float, seconds: flo
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root)
     try:
-        window = ""
-        deadline = time.monotonic() + 60
-        while not window and time.monotonic() < deadline and proc.poll() is None:
-            found = _xdotool(env, "search", "--onlyvisible", "--name", "shaderviz").split()
-            window = found[0] if found else ""
-            time.sleep(0.2)
+        window = wait_for_window(env, proc)
         if not window:
             raise RuntimeError(f"{case.name}: no window ({log.read_text(errors='replace')[-300:]})")
         cpu_start = (cpu_seconds(proc.pid), cpu_seconds(xvfb_pid), _line_count(stats))
