@@ -277,30 +277,17 @@ class LiveShow:
             return  # the source holds still on a dream (Ctrl+E lets go)
         key = self._key(seconds)
         loaded = self.feed.poll(key)
-        video = isinstance(self.show.source, VideoSource)
-        if loaded is None and self.show.source.newest_wins:
-            loaded = self.feed.newest()  # a walk's key moves every frame: show what is there
-        elif loaded is None and video:
-            loaded = self._latest_video_frame(key)
+        if loaded is None:
+            newest = self.feed.newest()
+            if newest is not None and self.show.source.stands_in(newest.key, key, self.shown):
+                loaded = newest
         if loaded is None or loaded.key == self.shown:
             return
         key = loaded.key
+        video = isinstance(self.show.source, VideoSource)
         if not video and loaded.image is not None and self._hold(key, now):
             return
         self._upload(loaded, change=not video, now=now)
-
-    def _latest_video_frame(self, wanted: Hashable) -> Loaded | None:
-        """When decoding falls behind the clock (a busy machine: the depth model beside it),
-        the wanted frame is never ready in time; the newest decoded frame before it, if newer
-        than the one on screen, keeps the video playing (dropping frames) instead of frozen."""
-        newest = self.feed.newest()
-        video = self.show.source.video  # type: ignore[attr-defined]
-        if newest is None or video is None or not isinstance(newest.key, int) or not isinstance(wanted, int):
-            return None
-        half = video.frame_count // 2
-        behind = (wanted - newest.key) % video.frame_count
-        newer = (newest.key - self.shown) % video.frame_count if isinstance(self.shown, int) else 1
-        return newest if 0 < behind <= half and 0 < newer <= half else None
 
     def _hold(self, key: Hashable, now: float) -> bool:
         """A new still waits (briefly) for its depth map, so they arrive together."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,7 +36,6 @@ class Source:
 
     description: str
     generator: str | None = None
-    newest_wins: ClassVar[bool] = False  # play shows the newest image loaded, not only the wanted one
     params: dict[str, Any] = field(default_factory=dict)  # the generator's, from the spec (cppn:7)
 
     def native_size(self) -> tuple[int, int] | None:
@@ -44,6 +43,11 @@ class Source:
 
     def key_at(self, seconds: float, loop_index: int) -> Hashable:
         return None
+
+    def stands_in(self, loaded: Hashable, wanted: Hashable, shown: Hashable) -> bool:
+        """Whether `play` may show the image loaded last (``loaded``) while the ``wanted``
+        one is not ready (``shown`` is on screen): by default it waits for the wanted one."""
+        return False
 
     def skip(self, seconds: float) -> bool:
         """Move on to the next image at ``seconds`` (N in play); False where that means nothing."""
@@ -148,6 +152,15 @@ class VideoSource(Source):
 
     def key_at(self, seconds: float, loop_index: int) -> Hashable:
         return (int(seconds * self.video.fps) + self.offset) % self.video.frame_count  # type: ignore[union-attr]
+
+    def stands_in(self, loaded: Hashable, wanted: Hashable, shown: Hashable) -> bool:
+        """A frame decoded before the wanted one and after the one on screen: when decoding
+        falls behind the clock (a busy machine), the video drops frames instead of freezing."""
+        if not isinstance(loaded, int) or not isinstance(wanted, int):
+            return False
+        count = self.video.frame_count  # type: ignore[union-attr]
+        newer = (loaded - shown) % count if isinstance(shown, int) else 1
+        return 0 < (wanted - loaded) % count <= count // 2 and 0 < newer <= count // 2
 
     def upcoming(self, key: Hashable) -> list[Hashable]:
         count = self.video.frame_count  # type: ignore[union-attr]

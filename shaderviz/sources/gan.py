@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,7 +37,6 @@ STEPS = 1 << 16  # walk positions per trip: keys stay hashable, frame N equals f
 
 @dataclass
 class GanSource(Source):
-    newest_wins: ClassVar[bool] = True  # a walk's key moves every frame
     models: list[str] = field(default_factory=list)  # shipped names or resolved paths
     cycle_seconds: float | None = None  # None: one generator per loop (render)
     loop_seconds: float = 4.0
@@ -79,6 +78,9 @@ class GanSource(Source):
             return (model, image, None, None)
         position = round((float(self._value("speed", phase)) % 1.0) * STEPS) % STEPS
         return (model, image, position, round(float(self._value("radius", phase)) * 4096))
+
+    def stands_in(self, loaded: Hashable, wanted: Hashable, shown: Hashable) -> bool:
+        return True  # a walk's key moves every frame: show the newest image there is
 
     def skip(self, seconds: float) -> bool:
         self.skipped += 1
