@@ -60,6 +60,7 @@ def _raw_frames(size: tuple[int, int], frames: int, channels: int, path: Path) -
     """The default preset's frames, rendered in process, top row first, as raw RGB(A)."""
     from shaderviz.app.show import build_show
     from shaderviz.effects.registry import Registry
+    from shaderviz.outputs.recorder import upload_picture
     from shaderviz.render.context import headless_context
     from shaderviz.render.renderer import Renderer
 
@@ -74,9 +75,7 @@ def _raw_frames(size: tuple[int, int], frames: int, channels: int, path: Path) -
                 frame = show.frame(index)
                 key = show.source.key_at(frame.time, show.loop_number(index))
                 if key != current:  # the source's picture (the default's GAN walks: one per frame)
-                    image = show.source.load(key, size, show.fit)
-                    if image is not None:
-                        show.source.upload(renderer, image, show.fit)
+                    upload_picture(show, renderer, key)
                     current = key
                 target = renderer.render(show.chain, frame, show.generator)
                 data = target.fbo.read(components=channels, alignment=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
@@ -111,9 +112,7 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
                 frame = show.frame(index)
                 key = show.source.key_at(frame.time, show.loop_number(index))
                 if key != current_key:
-                    image = show.source.load(key, show.size, show.fit)
-                    if image is not None:
-                        show.source.upload(renderer, image, show.fit)
+                    image = upload_picture(show, renderer, key)
                     if renderer.reads_native(show.chain):  # the sampler zooms into the real pixels
                         renderer.upload_native(show.source.load_native(key), show.fit)
                     depth.new_image(image)
@@ -158,6 +157,15 @@ def record(show: Show, out: Path, frames: int, quality: float = DEFAULT_QUALITY,
         show.source.close()
         ctx.release()
     return out
+
+
+def upload_picture(show: Show, renderer: Renderer, key: Hashable) -> np.ndarray | None:
+    """Load the source's picture ``key`` at the show's size and upload it (None: the source
+    has no picture, a GPU generator)."""
+    image = show.source.load(key, show.size, show.fit)
+    if image is not None:
+        show.source.upload(renderer, image, show.fit)
+    return image
 
 
 def _shader_error(errors: dict[str, str]) -> UserError:
