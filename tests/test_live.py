@@ -428,8 +428,8 @@ def test_the_depth_model_starts_before_the_window_and_is_adopted(registry, monke
     show.depth_mode = "auto"
     plain = build_show(registry, None, fx=["blur"], size=(8, 8))
     plain.depth_mode = "auto"
-    assert livedepth.start_early(flat, video=False) is None  # --depth flat: no model
-    assert livedepth.start_early(plain, video=False) is None  # nothing reads depth
+    assert livedepth.start_early(flat) is None  # --depth flat: no model
+    assert livedepth.start_early(plain) is None  # nothing reads depth
     assert _FakeWorker.made == []
 
     order: list[str] = []
@@ -448,7 +448,7 @@ def test_the_depth_model_starts_before_the_window_and_is_adopted(registry, monke
         window.play(show, window.PlayOptions())
     assert order == ["depth", "window"] and _FakeWorker.made[-1].closed  # closed when no window opened
 
-    early = livedepth.start_early(show, video=False)
+    early = livedepth.start_early(show)
     assert isinstance(early, _FakeWorker) and early.cache
     depth = livedepth.LiveDepth(show, (8, 8), FrameStats(), None, early)
     count = len(_FakeWorker.made)

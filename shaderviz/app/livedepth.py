@@ -37,6 +37,7 @@ from PIL import Image
 from shaderviz.app import childprocess
 from shaderviz.app.show import Show
 from shaderviz.app.stats import FrameStats
+from shaderviz.sources import VideoSource
 
 if TYPE_CHECKING:
     from shaderviz.render.renderer import Renderer
@@ -288,10 +289,11 @@ class LiveDepth:
         self.worker = self._early = None
 
 
-def start_early(show: Show, video: bool) -> DepthWorker | None:
+def start_early(show: Show) -> DepthWorker | None:
     """The model process for a show whose chain reads depth (``--depth auto``), started
     now, before the window: hand it to :class:`LiveDepth`, or close it."""
     if show.depth_mode != "auto" or not show.uses_depth():
         return None
     # The size only sets the inference shape's aspect: the show's size has the render's.
-    return DepthWorker(show.depth_model, show.size, cache=not video)
+    # Video frames are not cached on disk (LiveDepth makes the same choice).
+    return DepthWorker(show.depth_model, show.size, cache=not isinstance(show.source, VideoSource))

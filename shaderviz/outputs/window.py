@@ -36,7 +36,6 @@ from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.render.context import is_software
 from shaderviz.render.renderer import Frame, Target
-from shaderviz.sources import VideoSource
 
 TITLE_SECONDS = 0.5  # how often the title is refreshed
 MAX_FPS_WITH_VSYNC = 120.0  # a cap for when "vsync" does nothing (Xvfb, VNC, some drivers)
@@ -68,7 +67,7 @@ def play(show: Show, options: PlayOptions) -> int:
     stats = FrameStats(options.stats)  # before the window: a bad path fails first
     window = None
     options.controls = options.controls or LiveControls()
-    early = start_early(show, video=isinstance(show.source, VideoSource))  # the depth model loads meanwhile
+    early = start_early(show)  # the depth model loads while the window opens
     try:
         screen = monitors.monitor(options.monitor) if options.monitor is not None else None
         window = open_window(show.size, options.vsync)
