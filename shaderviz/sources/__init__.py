@@ -156,9 +156,9 @@ class VideoSource(Source):
     def stands_in(self, loaded: Hashable, wanted: Hashable, shown: Hashable) -> bool:
         """A frame decoded before the wanted one and after the one on screen: when decoding
         falls behind the clock (a busy machine), the video drops frames instead of freezing."""
-        if not isinstance(loaded, int) or not isinstance(wanted, int):
-            return False
-        count = self.video.frame_count  # type: ignore[union-attr]
+        if self.video is None or not isinstance(loaded, int) or not isinstance(wanted, int):
+            return False  # (a live capture has no file: its newest frame is always the wanted one)
+        count = self.video.frame_count
         newer = (loaded - shown) % count if isinstance(shown, int) else 1
         return 0 < (wanted - loaded) % count <= count // 2 and 0 < newer <= count // 2
 
