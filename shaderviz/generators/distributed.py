@@ -60,8 +60,15 @@ def setup(preference: str = "auto") -> Context:
     return Context(rank=dist.get_rank(), world=dist.get_world_size(), device=device)
 
 
-def shutdown(ctx: Context) -> None:
+def shutdown(ctx: Context, finished: bool = False) -> None:
+    """Leave the process group. ``finished``: every process got here normally, so wait for
+    the others first — a process that tears gloo down while rank 0 is still writing its
+    checkpoint makes the peer's connection thread abort (SIGABRT, "terminate called
+    without an active exception"). After an error nobody waits: the others may never come.
+    """
     if ctx.active and dist.is_initialized():
+        if finished:
+            dist.barrier()
         dist.destroy_process_group()
 
 

@@ -192,6 +192,7 @@ class Trainer:
         from tqdm import tqdm
 
         a = self.args
+        finished = False
         try:
             self._build()
             budget = Budget(a.steps, a.minutes)
@@ -238,6 +239,7 @@ class Trainer:
                 how = "interrupted" if budget.interrupted else "done"
                 print(f"train-gan: {how} at step {self.step}; wrote {self.out} and samples in {folder}/"
                       + (" (continue with --resume)" if budget.interrupted else ""), flush=True)
+            finished = True
             return 130 if budget.interrupted else 0
         finally:
-            distributed.shutdown(self.ctx)
+            distributed.shutdown(self.ctx, finished)
