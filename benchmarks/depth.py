@@ -54,8 +54,9 @@ if __package__ in (None, ""):  # run as a script: make `shaderviz` importable fr
     sys.path.insert(0, str(ROOT))
 
 from shaderviz.depth import DEFAULT_MODEL  # noqa: E402
-from shaderviz.depth.estimator import DepthEstimator, inference_shape  # noqa: E402
+from shaderviz.depth.estimator import DepthEstimator  # noqa: E402
 from shaderviz.depth.loaders import load_model, shipped_path  # noqa: E402
+from shaderviz.depth.maps import inference_shape  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "depth.json"
 TARGET_MS = 50.0

@@ -54,9 +54,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
 from shaderviz.depth import DEFAULT_MODEL  # noqa: E402
-from shaderviz.depth.estimator import inference_shape, normalise, to_rgb_float  # noqa: E402
 from shaderviz.depth.guided import guide_factor, guided_filter  # noqa: E402
 from shaderviz.depth.loaders import load_model  # noqa: E402
+from shaderviz.depth.maps import inference_shape, normalise, to_rgb_float  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "depth_tta.json"
 

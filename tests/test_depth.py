@@ -17,8 +17,9 @@ from PIL import Image
 from stand_ins import brightness_model, ramp
 
 from shaderviz.depth import DEFAULT_MODEL
-from shaderviz.depth.estimator import DepthEstimator, inference_shape, to_rgb_float
+from shaderviz.depth.estimator import DepthEstimator
 from shaderviz.depth.loaders import LoadedModel, ModelError, load_model, shipped_path
+from shaderviz.depth.maps import inference_shape, to_rgb_float
 from shaderviz.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,14 +1,16 @@
 """The depth model in a process of its own, for `play`.
 
-Importing torch (loading its shared libraries), loading the model and running it all hold
-a Python interpreter's GIL for long stretches; in the render process that froze the window
-for half a second at start and slowed every frame after. Here they hold this process's
-GIL instead, at a lower CPU priority than the window, with one torch thread.
+Loading the model's runtime and running it hold a Python interpreter's GIL for long
+stretches; in the render process that froze the window for half a second at start and
+slowed every frame after. Here they hold this process's GIL instead, at a lower CPU
+priority than the window, with one thread. The runtime is onnxruntime where the model has
+a current ONNX export (the shipped one has): torch's import alone took ~2.5 s of CPU from
+the window's first seconds.
 
 Run as ``python -m shaderviz.app.depthworker --fd N ...`` by :class:`DepthWorker`; they
 talk through a ``multiprocessing`` connection on a socket pair:
 
-- child -> parent, once: ``("ready", {"input": (h, w), "load_ms": ...})`` — the model is
+- child -> parent, once: ``("ready", {"input": (h, w), "load_ms": ..., "runtime": ...})`` — the model is
   loaded and wants images of ``input`` size (about its inference size, aspect kept) —
   or ``("error", message)`` and exit;
 - parent -> child: ``(tag, image)`` (HxWx3 uint8) or ``None`` to stop;
@@ -22,9 +24,27 @@ import sys
 import time
 
 from shaderviz.app import childprocess
+from shaderviz.depth.maps import inference_shape
 
 NICE = 5  # below the window, so a busy machine takes time from depth before the frame rate
-THREADS = 1  # torch threads: the window's GL rasteriser wants the other core
+THREADS = 1  # model threads: the window's GL rasteriser wants the other core
+
+
+def load_estimator(model: str, cache_dir: bool | None) -> tuple[object, str]:
+    """The model's ONNX export on onnxruntime where there is a current one (no torch import:
+    a tenth of the start-up CPU, half the time per map), else torch's estimator; and which
+    runtime with, when torch, why not onnxruntime."""
+    from shaderviz.depth.onnxrun import open_onnx
+
+    runner, why_not = open_onnx(model, THREADS, cache_dir)
+    if runner is not None:
+        return runner, runner.runtime
+    import torch
+
+    torch.set_num_threads(THREADS)
+    from shaderviz.depth.estimator import DepthEstimator
+
+    return DepthEstimator(model, cache_dir=cache_dir), f"torch ({why_not})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,18 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     conn = childprocess.child_connection(args.fd, NICE)
     started = time.perf_counter()
     try:
-        import torch
-
-        torch.set_num_threads(THREADS)
-        from shaderviz.depth.estimator import DepthEstimator, inference_shape
-
-        estimator = DepthEstimator(args.model, cache_dir=False if args.no_cache else None)
+        estimator, runtime = load_estimator(args.model, None if not args.no_cache else False)
         width, height = (int(v) for v in args.size.split("x"))
-        shape = inference_shape(height, width, estimator.size, estimator.model.multiple)
+        shape = inference_shape(height, width, estimator.size, estimator.multiple)
     except Exception as err:  # noqa: BLE001 - any failure: the window goes on with flat depth
         conn.send(("error", " ".join(str(err).split()) or type(err).__name__))
         return 1
-    conn.send(("ready", {"input": shape, "load_ms": round((time.perf_counter() - started) * 1000, 1)}))
+    conn.send(("ready", {"input": shape, "load_ms": round((time.perf_counter() - started) * 1000, 1),
+                         "runtime": runtime}))
     while True:
         try:
             request = conn.recv()

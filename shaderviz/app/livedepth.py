@@ -64,6 +64,7 @@ class DepthWorker:
         self.model, self.size, self.cache = model, size, cache
         self.error: str | None = None
         self.ready_ms: float | None = None  # the model's load time, once ready
+        self.runtime = ""  # onnxruntime | torch (why not onnxruntime), once ready
         self._input: tuple[int, int] | None = None
         self._cond = threading.Condition()
         self._pending: OrderedDict[Hashable, tuple[np.ndarray, float]] = OrderedDict()
@@ -108,7 +109,8 @@ class DepthWorker:
             if kind != "ready":
                 self.error = info
                 return
-            self._input, self.ready_ms = tuple(info["input"]), info["load_ms"]
+            self._input, self.runtime = tuple(info["input"]), info.get("runtime", "")
+            self.ready_ms = info["load_ms"]
             while True:
                 with self._cond:
                     while not self._pending and not self._stop:
@@ -248,7 +250,7 @@ class LiveDepth:
         assert worker is not None
         if worker.ready_ms is not None and not self._was_ready:
             self._was_ready = True
-            self.stats.event("depth_model", ms=worker.ready_ms)
+            self.stats.event("depth_model", ms=worker.ready_ms, runtime=worker.runtime)
         if worker.error is not None and not self._warned:
             self._warned = True
             self.stats.event("depth_failed", message=worker.error)

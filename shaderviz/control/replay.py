@@ -163,7 +163,8 @@ class _ReplayDepth:
             import torch
             from PIL import Image
 
-            from shaderviz.depth.estimator import DepthEstimator, inference_shape
+            from shaderviz.depth.estimator import DepthEstimator
+            from shaderviz.depth.maps import inference_shape
 
             torch.set_num_threads(1)  # as the model process of play
             if self._estimator is None:

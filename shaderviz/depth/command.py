@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     # Only now torch (a second or two): bad arguments above are reported at once.
     from tqdm import tqdm
 
-    from shaderviz.depth.estimator import DepthEstimator, read_image
+    from shaderviz.depth.estimator import DepthEstimator
+    from shaderviz.depth.maps import read_image
 
     images = {p: None for p in inputs}
     for p in inputs[:1]:  # fail fast on the first image before loading the model

@@ -26,9 +26,10 @@ from pathlib import Path
 import torch
 
 from shaderviz.depth import DEFAULT_MODEL, SHIPPED
+from shaderviz.depth.shipped import file_hash, models_dirs, shipped_path
 from shaderviz.errors import UserError
 
-__all__ = ["DEFAULT_MODEL", "SHIPPED", "LoadedModel", "ModelError", "load_model"]
+__all__ = ["DEFAULT_MODEL", "SHIPPED", "LoadedModel", "ModelError", "load_model", "shipped_path"]
 
 
 class ModelError(UserError):
@@ -74,30 +75,6 @@ class LoadedModel:
         if self.metric:  # metres -> inverse depth, the nearness a relative model gives
             y = 1.0 / y.float().clamp_min(1e-6)
         return y.float()
-
-
-def models_dirs() -> list[Path]:
-    """Where shipped checkpoints are looked for: the installed package, then the repo."""
-    here = Path(__file__).resolve().parent.parent  # shaderviz/
-    return [here / "_models", here.parent / "models"]
-
-
-def shipped_path(name: str) -> Path | None:
-    file = SHIPPED.get(name)
-    if file is None:
-        return None
-    for folder in models_dirs():
-        if (folder / file).is_file():
-            return folder / file
-    return None
-
-
-def file_hash(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()[:16]
 
 
 def _is_torchscript(path: Path) -> bool:

@@ -101,9 +101,15 @@ class SameConv(nn.Conv2d):
         s = self.stride[0]
         if s == 1:
             return F.conv2d(x, self.weight, self.bias, 1, k // 2, 1, self.groups)
-        h, w = x.shape[-2], x.shape[-1]
-        ph = max((math.ceil(h / s) - 1) * s + k - h, 0)
-        pw = max((math.ceil(w / s) - 1) * s + k - w, 0)
+        h, w = int(x.shape[-2]), int(x.shape[-1])
+        if h % s == 0 and w % s == 0:
+            # every input in multiples of 32: a pad that does not depend on the size, which
+            # the ONNX export keeps as a constant that is right for every such size (the
+            # traced arithmetic below was not: a 64x160 input came out wrong by ~7)
+            ph = pw = max(k - s, 0)
+        else:
+            ph = max((math.ceil(h / s) - 1) * s + k - h, 0)
+            pw = max((math.ceil(w / s) - 1) * s + k - w, 0)
         x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
         return F.conv2d(x, self.weight, self.bias, s, 0, 1, self.groups)
 
