@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     conn = childprocess.child_connection(args.fd, NICE)
     started = time.perf_counter()
     try:
-        estimator, runtime = load_estimator(args.model, None if not args.no_cache else False)
+        estimator, runtime = load_estimator(args.model, False if args.no_cache else None)
         width, height = (int(v) for v in args.size.split("x"))
         shape = inference_shape(height, width, estimator.size, estimator.multiple)
     except Exception as err:  # noqa: BLE001 - any failure: the window goes on with flat depth
