@@ -33,14 +33,21 @@ BROKEN = EFFECT.replace("BODY, 1.0);", "0.0, 1.0, 0.0, 1.0)")  # no semicolon: l
 FIXED_GREEN = EFFECT.replace("BODY", "0.0, 1.0, 0.0")
 
 
+# Waits are for hangs, not for speed: a met condition returns at once, and a 2-core CI
+# runner with a test suite, Xvfb and a software rasteriser on it can take several times
+# the quiet machine's time (one 10 s wait timed out that way), so every wait gets slack.
+SLACK = 3
+
+
 def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
+    """Poll ``condition`` until it is true (returned) or ``timeout`` × SLACK s have passed."""
+    deadline = time.monotonic() + timeout * SLACK
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout * SLACK} s waiting for {what}")
 
 
 def xdotool(env: dict[str, str], *args: str, check: bool = True) -> str:
