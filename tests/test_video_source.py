@@ -1,0 +1,80 @@
+"""Video frames fitted to the render size: ffmpeg scales them as it decodes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import imageio.v2 as iio
+import numpy as np
+import pytest
+from PIL import Image
+
+from shaderviz.render.images import GLImage
+from shaderviz.sources.images import fit_image
+from shaderviz.sources.video import VideoFile
+
+W, H, FRAMES = 160, 96, 6
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[np.ndarray]]:
+    """Smooth gradients that move per frame (scaling filters agree on them closely)."""
+    path = tmp_path_factory.mktemp("video") / "clip.mp4"
+    y, x = np.mgrid[0:H, 0:W].astype(np.float32)
+    frames = []
+    for i in range(FRAMES):
+        frame = np.stack([x / W * 255, y / H * 255, (x + y + 8 * i) % 128 + 64], -1)
+        frames.append(frame.astype(np.uint8))
+    iio.mimwrite(path, frames, fps=10, codec="libx264", quality=10, macro_block_size=16,
+                 output_params=["-pix_fmt", "yuv444p"])
+    return path, frames
+
+
+def decoded_native(path: Path, index: int) -> np.ndarray:
+    reader = iio.get_reader(str(path), format="FFMPEG")
+    try:
+        return np.asarray(reader.get_data(index))[:, :, :3]
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize("size, fit", [((80, 48), "fill"), ((64, 64), "fill"), ((64, 64), "fit"),
+                                       ((100, 30), "stretch"), ((W, H), "fill")])
+def test_frames_are_fitted_like_pictures_and_scaled_by_the_decoder(video, size, fit) -> None:
+    path, _ = video
+    clip = VideoFile(path)
+    try:
+        got = clip.frame(3, size, fit)
+        # ffmpeg decodes at the fitted size (no Pillow resize), or at the native one if it fits
+        assert (clip._scaled_to is None) == (size == (W, H))
+    finally:
+        clip.close()
+    reference = np.asarray(fit_image(Image.fromarray(decoded_native(path, 3)), size, fit))
+    assert got.shape == reference.shape == (size[1], size[0], 3) and got.dtype == np.uint8
+    difference = np.abs(got.astype(int) - reference.astype(int))
+    assert difference.mean() < 3 and np.percentile(difference, 99) < 24  # bicubic vs bicubic
+    if fit == "fit":  # letterboxed: black bars above and below
+        assert got[:4].max() == 0 and got[-4:].max() == 0 and got[size[1] // 2].mean() > 40
+
+
+def test_frames_follow_the_index_and_wrap(video) -> None:
+    path, frames = video
+    small = [np.asarray(Image.fromarray(f).resize((80, 48), Image.BICUBIC)).astype(int) for f in frames]
+    clip = VideoFile(path)
+    try:
+        for index in (0, 4, 2, FRAMES + 1):  # forwards, back (a reopen), past the end
+            got = clip.frame(index, (80, 48), "stretch").astype(int)
+            errors = [np.abs(got - f).mean() for f in small]
+            assert int(np.argmin(errors)) == index % FRAMES and errors[index % FRAMES] < 4
+    finally:
+        clip.close()
+
+
+def test_gl_images_are_rgba_bottom_row_first() -> None:
+    rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    data = GLImage.from_rgb(rgb).data
+    assert data.shape == (5, 7, 4) and data.flags["C_CONTIGUOUS"]
+    np.testing.assert_array_equal(data[..., :3], rgb[::-1])
+    assert (data[..., 3] == 255).all()
+    rgba = np.random.default_rng(1).integers(0, 256, (5, 7, 4), dtype=np.uint8)
+    np.testing.assert_array_equal(GLImage.from_rgb(rgba).data, rgba[::-1])
