@@ -263,10 +263,13 @@ def test_depth_starts_without_a_stall_and_gated_effect_waits(
         return float((a.max(axis=2) - a.min(axis=2)).mean())
 
     first = pixels(player.snapshot())
-    depth_seen = any(e["kind"] == "depth" for r in stats_rows(stats) for e in r.get("events", []))
-    if not depth_seen:  # before the first map: neutral, the whole picture keeps its colour
-        assert abs(saturation(first) - saturation(colourful)) < 3
-    player.snapshot_where(lambda a: saturation(a) < 0.8 * saturation(colourful), "the far part greyed")
+    gated = pixels(player.snapshot_where(lambda a: saturation(a) < 0.8 * saturation(colourful),
+                                         "the far part greyed"))
+    # The first picture is never greyer than the gated one: before the first map the effect
+    # is neutral (the whole picture keeps its colour), then it fades in; acting on a flat
+    # map would grey the whole picture. (The first map may already be there: on
+    # onnxruntime it comes ~0.3 s after launch.)
+    assert saturation(first) >= saturation(gated) - 2, (saturation(first), saturation(gated))
     time.sleep(1.0)
     player.key("Escape")
     assert player.proc.wait(20) == 0, player.stderr
