@@ -313,8 +313,15 @@ def test_flow_sort_snapshot_says_it_is_not_replayed(
 ) -> None:
     player = play(str(photo), "--size", "128x72")
     player.key("Right")
-    snap = player.snapshot()
-    wait_for(lambda: "note:" in player.out_path.read_text(), 10, "the note when saving")
+
+    def noted() -> Path | None:
+        # The flow sort joins the chain on the next frame; under load the S press can be
+        # handled in the same event batch as Right, before it (a snapshot of the unsorted
+        # picture, rightly without the note): snapshot again until one has it.
+        snap = player.snapshot()
+        return snap if "note:" in player.out_path.read_text() else None
+
+    snap = wait_for(noted, 10, "the note when saving")
     assert "flow sort" in player.out_path.read_text()
     done = subprocess.run([sys.executable, "-m", "shaderviz", "render", "--preset", str(snap),
                            "--frames", "1",
