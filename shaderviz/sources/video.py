@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -64,38 +66,25 @@ class VideoFile:
                             f"{MAX_VIDEO_SECONDS / 3600:g} hours a video source may be")
 
     def _close_quietly(self) -> None:
-        logger = logging.getLogger("imageio_ffmpeg")  # "We had to kill ffmpeg": expected here
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            self._reader.close()
-        except Exception:  # noqa: BLE001, S110 - already failing
-            pass
-        finally:
-            logger.setLevel(level)
+        with _quiet_ffmpeg_log():  # "We had to kill ffmpeg": expected here
+            try:
+                self._reader.close()
+            except Exception:  # noqa: BLE001, S110 - already failing
+                pass
 
     def frame(self, index: int, size: tuple[int, int], fit: str) -> np.ndarray:
         """Frame ``index`` (wrapped) as (H, W, 3) uint8 fitted to ``size``. ffmpeg scales it
         as it decodes (bicubic, in its own process): resizing each frame here with Pillow cost
         a live show ~24 ms of CPU per 720p frame, most of a core at video rates."""
         index %= self.frame_count
-        scaled, crop = fit_box(self.size, size, fit)
+        scaled, _ = fit_box(self.size, size, fit)
         self._decode_at(None if scaled == self.size else scaled)
         try:
             data = np.asarray(self._reader.get_data(index))[:, :, :3]
         except Exception as err:  # noqa: BLE001
             raise UserError(f"{self.path}: cannot decode frame {index} ({_first_line(err)})") from None
-        if data.shape[:2] != scaled[::-1]:  # ffmpeg did not scale (an odd stream): Pillow does
-            return np.asarray(fit_image(Image.fromarray(data), size, fit))
-        if crop is not None:  # fill: the middle of the scaled frame
-            left, top, right, bottom = crop
-            return np.ascontiguousarray(data[top:bottom, left:right])
-        if scaled == size:
-            return data
-        canvas = np.zeros((size[1], size[0], 3), np.uint8)  # fit: letterboxed in black
-        left, top = (size[0] - scaled[0]) // 2, (size[1] - scaled[1]) // 2
-        canvas[top:top + scaled[1], left:left + scaled[0]] = data
-        return canvas
+        # already at the fitted size: Pillow only crops (fill) or letterboxes (fit) it
+        return np.asarray(fit_image(Image.fromarray(data), size, fit))
 
     def _decode_at(self, size: tuple[int, int] | None) -> None:
         """Reopen the reader to decode at ``size`` (None: native) if it does not already."""
@@ -104,19 +93,27 @@ class VideoFile:
         import imageio.v2 as iio
 
         self._close_quietly()
-        logger = logging.getLogger("imageio_ffmpeg")  # it warns that the size differs: asked for
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            self._reader = iio.get_reader(str(self.path), format="FFMPEG", size=size)
-        except Exception as err:  # noqa: BLE001
-            raise UserError(f"{self.path}: cannot decode at {size} ({_first_line(err)})") from None
-        finally:
-            logger.setLevel(level)
+        with _quiet_ffmpeg_log():  # it warns that the size differs from the video's: asked for
+            try:
+                self._reader = iio.get_reader(str(self.path), format="FFMPEG", size=size)
+            except Exception as err:  # noqa: BLE001
+                raise UserError(f"{self.path}: cannot decode at {size} ({_first_line(err)})") from None
         self._scaled_to = size
 
     def close(self) -> None:
         self._reader.close()
+
+
+@contextmanager
+def _quiet_ffmpeg_log() -> Iterator[None]:
+    """imageio-ffmpeg's warnings off for an expected case (errors still show)."""
+    logger = logging.getLogger("imageio_ffmpeg")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _first_line(err: Exception) -> str:
