@@ -26,8 +26,9 @@ from pathlib import Path
 import torch
 
 from shaderviz.depth import DEFAULT_MODEL, SHIPPED
-from shaderviz.depth.shipped import file_hash, models_dirs, shipped_path
+from shaderviz.depth.shipped import shipped_path
 from shaderviz.errors import UserError
+from shaderviz.modelfiles import file_hash, models_dirs
 
 __all__ = ["DEFAULT_MODEL", "SHIPPED", "LoadedModel", "ModelError", "load_model", "shipped_path"]
 

@@ -60,13 +60,14 @@ def export(spec: str, out: Path | None = None) -> Path:
     import onnx
     import torch
 
-    from shaderviz.depth.loaders import load_model, shipped_path
+    from shaderviz.depth.loaders import load_model
+    from shaderviz.depth.shipped import model_path
 
     loaded = load_model(spec)
     if loaded.kind != "shaderviz":
         raise UserError(f"{spec}: only shaderviz depth checkpoints export to ONNX "
                         f"(this is a {loaded.kind} model)")
-    source = shipped_path(str(spec)) or Path(spec)
+    source = model_path(str(spec))
     out = Path(out) if out is not None else source.with_suffix(".onnx")
     net = loaded.module.eval().float()
     side = max(loaded.multiple, loaded.default_size // loaded.multiple * loaded.multiple)

@@ -22,8 +22,9 @@ import numpy as np
 from PIL import Image
 
 from shaderviz.depth.maps import binomial_smooth, inference_shape, map_key, normalise, to_rgb_float
-from shaderviz.depth.shipped import file_hash, shipped_path
+from shaderviz.depth.shipped import model_path
 from shaderviz.diskcache import NpyCache, cache_folder
+from shaderviz.modelfiles import file_hash
 
 DISK_BYTES = 512 * 1024 * 1024
 
@@ -91,13 +92,13 @@ class OnnxDepth:
 
 def onnx_path(spec: str) -> Path:
     """Where the ONNX export of the checkpoint ``spec`` (a shipped name or a path) would be."""
-    return (shipped_path(spec) or Path(spec).expanduser()).with_suffix(".onnx")
+    return model_path(spec).with_suffix(".onnx")
 
 
 def open_onnx(spec: str, threads: int = 1,
               cache_dir: str | os.PathLike | None | bool = None) -> tuple[OnnxDepth | None, str]:
     """The ONNX runner for ``spec``, or None and why not (then use the torch estimator)."""
-    checkpoint = shipped_path(spec) or Path(spec).expanduser()
+    checkpoint = model_path(spec)
     graph = checkpoint.with_suffix(".onnx")
     if checkpoint.suffix != ".pt" or not checkpoint.is_file():
         return None, f"{spec} is not a .pt checkpoint"

@@ -1,36 +1,19 @@
-"""Where the shipped depth models live, and the content hash that names a model file.
-
-No torch here: the live window's depth worker finds the model and checks its ONNX export
-without importing it.
-"""
+"""The shipped depth models' files, found without torch: the live window's depth worker
+finds the model and checks its ONNX export without importing it."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from shaderviz.depth import SHIPPED
-
-
-def models_dirs() -> list[Path]:
-    """Where shipped checkpoints are looked for: the installed package, then the repo."""
-    here = Path(__file__).resolve().parent.parent  # shaderviz/
-    return [here / "_models", here.parent / "models"]
+from shaderviz.modelfiles import find_shipped
 
 
 def shipped_path(name: str) -> Path | None:
-    file = SHIPPED.get(name)
-    if file is None:
-        return None
-    for folder in models_dirs():
-        if (folder / file).is_file():
-            return folder / file
-    return None
+    """The file of the shipped depth model ``name``; None if it is not one (or is missing)."""
+    return find_shipped(SHIPPED.get(name))
 
 
-def file_hash(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()[:16]
+def model_path(spec: str) -> Path:
+    """A shipped model's file, or ``spec`` as a path."""
+    return shipped_path(spec) or Path(spec).expanduser()

@@ -18,7 +18,6 @@ Files are read with ``torch.load(..., weights_only=True)``; TorchScript with
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import warnings
 import zipfile
@@ -29,6 +28,7 @@ import numpy as np
 import torch
 
 from shaderviz.errors import UserError
+from shaderviz.modelfiles import file_hash, find_shipped, models_dirs
 
 SHIPPED = {"clouds": "gan-clouds.pt", "landscape": "gan-landscape.pt", "books": "gan-books.pt"}
 PROBE_LATENTS = (512, 256, 128, 120, 100, 64, 32, 16)
@@ -66,26 +66,8 @@ class LoadedGenerator:
         return y.permute(0, 2, 3, 1).numpy()
 
 
-def models_dirs() -> list[Path]:
-    """The installed package's ``_models``, then the repository's ``models/``."""
-    here = Path(__file__).resolve().parent.parent
-    return [here / "_models", here.parent / "models"]
-
-
 def shipped_path(name: str) -> Path | None:
-    file = SHIPPED.get(name)
-    for folder in models_dirs() if file else []:
-        if (folder / file).is_file():
-            return folder / file
-    return None
-
-
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()[:16]
+    return find_shipped(SHIPPED.get(name))
 
 
 def _is_torchscript(path: Path) -> bool:
@@ -120,7 +102,7 @@ def load_generator(spec: str) -> LoadedGenerator:
         module = checkpoint.generator_from(payload)
     except (ValueError, KeyError, TypeError) as err:
         raise GeneratorError(f"generator {path}: {err}") from None
-    return LoadedGenerator(module, module.latent, name, _digest(path), size=module.size)
+    return LoadedGenerator(module, module.latent, name, file_hash(path), size=module.size)
 
 
 def _load_torchscript(path: Path, name: str) -> LoadedGenerator:
@@ -136,7 +118,7 @@ def _load_torchscript(path: Path, name: str) -> LoadedGenerator:
     candidates = (declared,) if declared else PROBE_LATENTS
     for latent in candidates:
         for spatial in (False, True):
-            loaded = LoadedGenerator(module, latent, name, _digest(path), spatial_latent=spatial)
+            loaded = LoadedGenerator(module, latent, name, file_hash(path), spatial_latent=spatial)
             try:
                 image = loaded.generate(np.zeros((1, latent), np.float32))
             except Exception:  # noqa: BLE001,S112 - probing: the wrong shape raises
