@@ -1,11 +1,9 @@
 """A shaderviz depth checkpoint run by onnxruntime, without torch: the live depth worker.
 
-Importing torch costs the 2-core machine about 2.5 s of CPU, taken from the window's frames
-while a show starts; onnxruntime loads in about 0.3 s and runs the shipped model in less
-than half torch's time (figures in the README). :func:`open_onnx` finds ``<model>.onnx``
-beside the checkpoint (written by :mod:`shaderviz.depth.onnxexport`) and uses it only when
-its metadata names that very checkpoint (the hash of the ``.pt`` file): a checkpoint
-retrained without a new export is run by torch, not by a stale graph.
+onnxruntime runs the shipped model in less than half torch's time and loads in a fraction
+of torch's import (figures in the README). :func:`open_onnx` finds ``<model>.onnx`` beside
+the checkpoint (written by :mod:`shaderviz.depth.onnxexport`) and uses it only when its
+metadata names that very checkpoint (see :mod:`shaderviz.onnxfiles`).
 
 :class:`OnnxDepth` makes the same maps as :class:`~shaderviz.depth.estimator.DepthEstimator`
 (the same steps from :mod:`shaderviz.depth.maps`, the same disk-cache keys), for the
@@ -17,6 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -25,6 +24,7 @@ from shaderviz.depth.maps import binomial_smooth, inference_shape, map_key, norm
 from shaderviz.depth.shipped import model_path
 from shaderviz.diskcache import NpyCache, cache_folder
 from shaderviz.modelfiles import file_hash
+from shaderviz.onnxfiles import open_export
 
 DISK_BYTES = 512 * 1024 * 1024
 
@@ -44,15 +44,9 @@ class OnnxDepth:
 
     runtime = "onnxruntime"
 
-    def __init__(self, path: Path, threads: int = 1,
+    def __init__(self, session: Any, meta: dict[str, str],
                  cache_dir: str | os.PathLike | None | bool = None, disk_bytes: int = DISK_BYTES) -> None:
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        meta = self.session.get_modelmeta().custom_metadata_map
+        self.session = session
         self.identity = meta["identity"]
         self.size = int(meta["inference_size"])
         self.multiple = int(meta["multiple"])
@@ -99,19 +93,13 @@ def open_onnx(spec: str, threads: int = 1,
               cache_dir: str | os.PathLike | None | bool = None) -> tuple[OnnxDepth | None, str]:
     """The ONNX runner for ``spec``, or None and why not (then use the torch estimator)."""
     checkpoint = model_path(spec)
-    graph = checkpoint.with_suffix(".onnx")
     if checkpoint.suffix != ".pt" or not checkpoint.is_file():
         return None, f"{spec} is not a .pt checkpoint"
-    if not graph.is_file():
-        return None, f"no ONNX export beside {checkpoint.name} (python -m shaderviz.depth.onnxexport)"
+    session, meta, why = open_export(checkpoint, "sv-" + file_hash(checkpoint), threads,
+                                     "python -m shaderviz.depth.onnxexport")
+    if session is None:
+        return None, why
     try:
-        import onnxruntime  # noqa: F401 - only to say it is missing
-    except ImportError:
-        return None, "onnxruntime is not installed"
-    try:
-        runner = OnnxDepth(graph, threads, cache_dir)
-    except Exception as err:  # noqa: BLE001 - a bad or foreign file: torch runs the model instead
-        return None, f"cannot load {graph.name}: {' '.join(str(err).split())[:200]}"
-    if runner.identity != "sv-" + file_hash(checkpoint):
-        return None, f"{graph.name} was exported from another version of {checkpoint.name} (re-export it)"
-    return runner, ""
+        return OnnxDepth(session, meta, cache_dir), ""
+    except (KeyError, ValueError) as err:
+        return None, f"{checkpoint.with_suffix('.onnx').name}: bad metadata ({err})"

@@ -12,58 +12,43 @@
   from the file: an attribute ``latent_dim`` / ``z_dim`` / ``nz`` / ``latent`` if it has one,
   else the first latent size among the usual ones that the module accepts.
 
-Files are read with ``torch.load(..., weights_only=True)``; TorchScript with
-``torch.jit.load``. Every failure is a :class:`GeneratorError`: one line, exit 2.
+A checkpoint with a current ONNX export beside it (``NAME.onnx``, written by
+``python -m shaderviz.generators.onnxgen``; the shipped GANs have one) runs on onnxruntime
+(:mod:`shaderviz.generators.onnxgen`) and torch is never imported; anything else runs on
+torch (:mod:`shaderviz.generators.torchgen`): files read with ``torch.load(...,
+weights_only=True)``, TorchScript with ``torch.jit.load``. Every failure is a
+:class:`GeneratorError`: one line, exit 2. This module does not import torch.
 """
 
 from __future__ import annotations
 
-import threading
-import warnings
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
-import torch
 
 from shaderviz.errors import UserError
-from shaderviz.modelfiles import file_hash, find_shipped, models_dirs
+from shaderviz.modelfiles import find_shipped, models_dirs
 
 SHIPPED = {"clouds": "gan-clouds.pt", "landscape": "gan-landscape.pt", "books": "gan-books.pt"}
-PROBE_LATENTS = (512, 256, 128, 120, 100, 64, 32, 16)
+RUNTIMES = ("auto", "onnxruntime", "torch")
 
 
 class GeneratorError(UserError):
     """A generator name or file that cannot be used."""
 
 
-@dataclass
-class LoadedGenerator:
-    module: torch.nn.Module
-    latent: int
+class Generator(Protocol):
+    latent: int  # latent size Z
     name: str
     identity: str  # content hash of the file
-    spatial_latent: bool = False  # takes (N, Z, 1, 1)
-    size: int | None = None  # output side, if known before running it
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    size: int | None  # output side, if known before running it
+    runtime: str  # "onnxruntime" or "torch"
 
-    @torch.inference_mode()
     def generate(self, z: np.ndarray) -> np.ndarray:
-        """Latents (N, Z) float -> images (N, H, W, 3) uint8."""
-        x = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
-        if self.spatial_latent:
-            x = x[:, :, None, None]
-        with self.lock:  # one module, used from a worker and the main thread alike
-            y = self.module(x)
-        if isinstance(y, (tuple, list)):
-            y = y[0]
-        if y.dim() != 4 or y.shape[1] not in (1, 3):
-            raise GeneratorError(f"generator {self.name}: expected (N, 3, H, W) images, got {tuple(y.shape)}")
-        y = ((y.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-        if y.shape[1] == 1:
-            y = y.repeat(1, 3, 1, 1)
-        return y.permute(0, 2, 3, 1).numpy()
+        """Latents (N, Z) float -> images (N, H, W, 3) uint8; safe from any thread."""
+        ...
 
 
 def shipped_path(name: str) -> Path | None:
@@ -79,8 +64,10 @@ def _is_torchscript(path: Path) -> bool:
     return any(n.split("/", 1)[-1].startswith("code/") for n in names)
 
 
-def load_generator(spec: str) -> LoadedGenerator:
-    """A shipped name or a path; GeneratorError with one line on any problem."""
+def load_generator(spec: str, runtime: str = "auto", threads: int | None = None) -> Generator:
+    """A shipped name or a path; GeneratorError with one line on any problem. ``runtime``
+    auto: onnxruntime where a current export exists, else torch. ``threads``: the runtime's
+    CPU threads (None: its default)."""
     path = shipped_path(spec)
     if path is None and spec in SHIPPED:
         raise GeneratorError(f"the shipped generator {spec!r} is missing (looked in "
@@ -93,43 +80,16 @@ def load_generator(spec: str) -> LoadedGenerator:
     if not zipfile.is_zipfile(path):
         raise GeneratorError(f"generator {path}: not a PyTorch file (corrupt or truncated?)")
     name = spec if spec in SHIPPED else path.name
-    if _is_torchscript(path):
-        return _load_torchscript(path, name)
-    from shaderviz.generators import checkpoint
+    if runtime != "torch" and not _is_torchscript(path):
+        from shaderviz.generators.onnxgen import open_onnx
 
-    try:
-        payload = checkpoint.read(path)
-        module = checkpoint.generator_from(payload)
-    except (ValueError, KeyError, TypeError) as err:
-        raise GeneratorError(f"generator {path}: {err}") from None
-    return LoadedGenerator(module, module.latent, name, file_hash(path), size=module.size)
-
-
-def _load_torchscript(path: Path, name: str) -> LoadedGenerator:
-    try:
-        with warnings.catch_warnings():  # torch 2.x deprecates TorchScript loudly; users have such files
-            warnings.simplefilter("ignore", DeprecationWarning)
-            module = torch.jit.load(str(path), map_location="cpu")
-    except Exception as err:  # noqa: BLE001 - any failure is a bad file
-        raise GeneratorError(f"generator {path}: cannot load TorchScript ({_short(err)})") from None
-    module.eval()
-    declared = next((int(getattr(module, a)) for a in ("latent_dim", "z_dim", "nz", "latent")
-                     if isinstance(getattr(module, a, None), int)), None)
-    candidates = (declared,) if declared else PROBE_LATENTS
-    for latent in candidates:
-        for spatial in (False, True):
-            loaded = LoadedGenerator(module, latent, name, file_hash(path), spatial_latent=spatial)
-            try:
-                image = loaded.generate(np.zeros((1, latent), np.float32))
-            except Exception:  # noqa: BLE001,S112 - probing: the wrong shape raises
-                continue
-            loaded.size = image.shape[1] if image.shape[1] == image.shape[2] else None
+        loaded, why = open_onnx(path, name, threads)
+        if loaded is not None:
             return loaded
-    tried = str(declared) if declared else ", ".join(map(str, PROBE_LATENTS))
-    raise GeneratorError(f"generator {path}: incompatible TorchScript module: it accepts no latent of size "
-                         f"{tried} as (N, Z) or (N, Z, 1, 1), or does not return (N, 3, H, W) images")
+        if runtime == "onnxruntime":
+            raise GeneratorError(f"generator {path}: cannot run on onnxruntime: {why}")
+    from shaderviz.generators import torchgen
 
-
-def _short(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) < 160 else text[:157] + "..."
+    if _is_torchscript(path):
+        return torchgen.load_torchscript(path, name, threads)
+    return torchgen.load_checkpoint(path, name, threads)

@@ -29,7 +29,7 @@ from shaderviz.sources import Source
 if TYPE_CHECKING:
     from shaderviz.effects.chain import EffectInstance
     from shaderviz.effects.spec import EffectSpec
-    from shaderviz.generators.loader import LoadedGenerator
+    from shaderviz.generators.loader import Generator
     from shaderviz.render.renderer import GLImage, Renderer
 
 STEPS = 1 << 16  # walk positions per trip: keys stay hashable, frame N equals frame 0
@@ -44,7 +44,7 @@ class GanSource(Source):
     skipped: int = 0
     instance: EffectInstance | None = None  # the `gan` effect instance: its parameters
     spec: EffectSpec | None = None
-    _generators: dict[str, LoadedGenerator] = field(default_factory=dict)
+    _generators: dict[str, Generator] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loaded: Hashable = None  # key of the image `load` returned last
     _shown: Hashable = None  # (generator, image) uploaded last
@@ -53,11 +53,6 @@ class GanSource(Source):
         """Take the effect's parameters; load every generator now, so that a missing or
         broken file stops `render` and `play` before the first frame (one line)."""
         self.instance, self.spec, self.loop_seconds, self.seed = instance, spec, loop_seconds, seed
-        import torch
-
-        # One thread: a 64x64 image takes a few ms on one core, and two threads contend with
-        # the GL driver (software GL renders on the same cores) for no gain (measured).
-        torch.set_num_threads(1)
         for index in range(len(self.models)):
             self.model(index)
 
@@ -89,13 +84,15 @@ class GanSource(Source):
     def loops(self) -> int:
         return len(self.models)
 
-    def model(self, index: int) -> LoadedGenerator:
+    def model(self, index: int) -> Generator:
         from shaderviz.generators.loader import load_generator
 
         name = self.models[index]
         with self._lock:
             if name not in self._generators:
-                self._generators[name] = load_generator(name)
+                # One thread: a 64x64 image takes a few ms on one core, and two threads contend
+                # with the GL driver (software GL renders on the same cores) for no gain (measured).
+                self._generators[name] = load_generator(name, threads=1)
             return self._generators[name]
 
     def load(self, key: Hashable, size: tuple[int, int], fit: str) -> np.ndarray:
