@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from depth_reference import back_depth, depth_color, depth_wave, depthmap, dof, guided_filter
-from reference import make_image, make_smooth_image, to_float
+from reference import bilinear, make_image, make_smooth_image, pixel_centres, to_float
 
 from shaderviz.effects.chain import parse_fx
 from shaderviz.render.depthprep import EPS, GUIDE_RADIUS, KAPPA, DepthPrep
@@ -181,16 +181,23 @@ def test_dof_keeps_the_focus_sharp_and_blurs_away_from_it(render) -> None:  # no
 # -- depth preparation ------------------------------------------------------------------
 
 
-def _refined(gl_ctx, registry, img: np.ndarray, depth: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _refined(gl_ctx, registry, img: np.ndarray, depth: np.ndarray, reduce: int = 1) -> np.ndarray:  # noqa: ANN001
     renderer = Renderer(gl_ctx, (img.shape[1], img.shape[0]), registry)
     try:
+        renderer.depth_prep.set_reduce(reduce)
         renderer.upload_source(img)
         renderer.upload_depth(depth, refine=True)
         renderer.render([], Frame())  # prepares the map
+        width, height = renderer.depth.size
         data = np.frombuffer(renderer.depth.read(), np.float32)
-        return data.reshape(img.shape[0], img.shape[1])[::-1].astype(np.float64)
+        return data.reshape(height, width)[::-1].astype(np.float64)
     finally:
         renderer.release()
+
+
+def _mean2(a: np.ndarray) -> np.ndarray:
+    """2 x 2 block means (even sides): what a bilinear fetch at a half-size pixel centre reads."""
+    return (a[0::2, 0::2] + a[1::2, 0::2] + a[0::2, 1::2] + a[1::2, 1::2]) / 4
 
 
 def test_guided_filter_matches_reference(gl_ctx, registry) -> None:  # noqa: ANN001
@@ -198,12 +205,68 @@ def test_guided_filter_matches_reference(gl_ctx, registry) -> None:  # noqa: ANN
     img = make_smooth_image(width, height, seed=8)
     depth = (radial(width, height) * 0.7 + 0.3 * to_float(img)[..., 1]).astype(np.float32)
     prep = DepthPrep.__new__(DepthPrep)
-    prep.size = (width, height)
+    prep.size, prep.reduce = (width, height), 1
     factor = prep.guide_factor()
     assert factor == 2
     expected = guided_filter(to_float(img), depth.astype(np.float64), factor, GUIDE_RADIUS, EPS)
     got = _refined(gl_ctx, registry, img, depth)
     assert np.abs(got - expected).max() < 2e-3
+
+
+def test_a_small_map_is_refined_as_if_upscaled_first(gl_ctx, registry) -> None:  # noqa: ANN001
+    """The model's map goes up at its own size: the refinement reads it bilinearly, with no
+    full-size pass for it, and gives the map refined after a bilinear upscale."""
+    width, height = 192, 120
+    img = make_smooth_image(width, height, seed=4)
+    small = radial(48, 30).astype(np.float32)
+    x, y = pixel_centres(width, height)
+    upscaled = bilinear(small[..., None].astype(np.float64), x * 48 / width, y * 30 / height)[..., 0]
+    expected = guided_filter(to_float(img), upscaled, 2, GUIDE_RADIUS, EPS)
+    got = _refined(gl_ctx, registry, img, small)
+    assert got.shape == (height, width) and np.abs(got - expected).max() < 2e-3
+
+
+def test_a_reduced_refinement_is_the_filter_at_half_size(gl_ctx, registry) -> None:  # noqa: ANN001
+    """reduce=2 (play, a video on software GL): the guide read as 2 x 2 means, the filter's
+    grid as coarse as at full size (factor 3 there, 2 here), the map half the size."""
+    width, height = 384, 216
+    img = make_smooth_image(width, height, seed=9)
+    depth = (radial(width, height) * 0.6 + 0.4 * to_float(img)[..., 0]).astype(np.float32)
+    expected = guided_filter(_mean2(to_float(img)), _mean2(depth.astype(np.float64)), 2, GUIDE_RADIUS, EPS)
+    got = _refined(gl_ctx, registry, img, depth, reduce=2)
+    assert got.shape == (height // 2, width // 2)
+    assert np.abs(got - expected).max() < 5e-3  # the guide's 2 x 2 means in 8 bits
+
+
+@pytest.mark.parametrize("fx", ["pixelsort key=depth backend=fragment", "pixelsort key=depth backend=compute",
+                                "pixelsort key=depth mode=flow speed=16"])
+def test_depth_sort_and_parallax_layers_read_a_reduced_map_at_every_pixel(gl_ctx, registry, fx: str) -> None:  # noqa: ANN001
+    """Pixel sort by depth and the parallax's layers read depth pixel by pixel: a half-size
+    map must be read by position (read past its size, the right half had no depth)."""
+    width, height = 256, 24
+    columns = np.arange(width)
+    img = np.zeros((height, width, 3), np.uint8)
+    img[..., 0], img[..., 1], img[..., 2] = columns, 60, 90  # red: which column a pixel came from
+    depth = np.tile(np.linspace(0.05, 0.95, width, dtype=np.float32)[::-1], (height, 1))  # near left
+    renderer = Renderer(gl_ctx, (width, height), registry)
+    try:
+        renderer.depth_prep.set_reduce(2)
+        renderer.upload_source(img)
+        renderer.upload_depth(depth, refine=True)
+        chain = [parse_fx(fx, renderer.registry)]
+        for index in range(40 if "flow" in fx else 1):  # a flow sort: enough steps for 256 px
+            out = renderer.read(renderer.render(chain, Frame(index=index, time=index / 30)))
+        half = np.frombuffer(renderer.depth.read(), np.float32).reshape(height // 2, width // 2)[::-1]
+        layers = renderer.depth_prep.layers()
+        front = np.frombuffer(layers.front.read(), np.float16).reshape(height, width)[::-1]
+    finally:
+        renderer.release()
+    x, y = pixel_centres(width, height)
+    full = bilinear(half[..., None].astype(np.float64), x / 2, y / 2)[..., 0]  # what DEPTH_AT reads
+    source = out[..., 0].astype(int)
+    keys = np.round(full[np.arange(height)[:, None], source] * 255)
+    assert np.all(np.diff(keys, axis=1) >= 0)  # every row ascends in depth (far first)
+    assert np.abs(front.astype(np.float64) - full).max() < 0.02  # at full size (dilated by a pixel)
 
 
 def test_guided_filter_moves_a_blurred_depth_edge_onto_the_image_edge(gl_ctx, registry) -> None:  # noqa: ANN001

@@ -35,6 +35,10 @@ uniform uint bandHi;
 uniform int breakEvery;     // random interval breaks, one per this many pixels on average (0: off)
 uniform uint breakSeed;
 uniform ivec2 imageSize;
+// Depth at image pixel p. The map may be smaller than the image (play refines depth at half
+// size on a moving source with software GL): read it by position, bilinearly (exact when it
+// is the image's size).
+#define DEPTH_AT(p) texture(depthMap, (vec2(p) + 0.5) / vec2(imageSize)).r
 // Depth gating as a sort mask: pixels outside the band stay put.
 uniform bool gateEnabled;
 uniform float gateLo;

@@ -44,7 +44,7 @@ struct Item {
 Item item(Payload c) {
 #if FLOW_INDEX
     ivec2 from = ivec2(c.xy);
-    uint key = sort_key(rgb8(texelFetch(inputImage, from, 0)), depth8(texelFetch(depthMap, from, 0).r));
+    uint key = sort_key(rgb8(texelFetch(inputImage, from, 0)), depth8(DEPTH_AT(from)));
 #else
     uint key = sort_key(rgb8(c), uint(round(c.a * 255.0)));
 #endif
@@ -58,7 +58,7 @@ bool valid(int line, int k) {
 
 // The gate at the image pixel `q` (the depth where the pixel is, not the one it carries).
 bool gate_at(ivec2 q) {
-    return gate_open(texelFetch(depthMap, q, 0).r);
+    return gate_open(DEPTH_AT(q));
 }
 
 // What neighbouring positions i and j of `line` (both valid) hold after one step of

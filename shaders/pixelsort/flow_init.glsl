@@ -8,5 +8,5 @@ out vec4 result;
 
 void main() {
     ivec2 p = ivec2(gl_FragCoord.xy);
-    result = vec4(texelFetch(inputImage, p, 0).rgb, float(depth8(texelFetch(depthMap, p, 0).r)) / 255.0);
+    result = vec4(texelFetch(inputImage, p, 0).rgb, float(depth8(DEPTH_AT(p))) / 255.0);
 }

@@ -29,7 +29,7 @@ void main() {
         if (!on_image(line, i)) continue;
         if (n == 0) first = i;
         ivec2 p = pixel_of(line, i);
-        float d = texelFetch(depthMap, p, 0).r;
+        float d = DEPTH_AT(p);
         uint key = sort_key(rgb8(texelFetch(inputImage, p, 0)), depth8(d));
         bool band = in_band(key, d);
         if (n == 0 || !band || !previous || is_break(line, i)) start = uint(i);

@@ -13,7 +13,7 @@ bool band_at(int line, int i, out uint key) {
         return false;
     }
     ivec2 p = pixel_of(line, i);
-    float d = texelFetch(depthMap, p, 0).r;
+    float d = DEPTH_AT(p);
     key = sort_key(rgb8(texelFetch(inputImage, p, 0)), depth8(d));
     return in_band(key, d);
 }

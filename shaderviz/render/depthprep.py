@@ -9,6 +9,12 @@ upsampled and applied to the full-size image, so depth edges land on the image's
 Depth files (``--depth FILE``) are used as they are. The result is ``texture``: every
 effect's ``depthMap``, the depth gating and pixel sort by depth read it.
 
+A model's map arrives at its own small size (``upload_small``): the refinement samples it
+bilinearly where it needs it, so no full-size pass upscales it first. ``reduce`` = 2 runs
+the refinement at half the output size (the guide read as 2 x 2 means), a quarter of the
+cost: `play` uses it on a moving source with software GL, where a new video frame means a
+new refinement every frame; effects read the map bilinearly, as they read any texture.
+
 The parallax camera needs more, made on first use and again only when the map (or, when
 refined, the guide image) changes — ``layers()``:
 
@@ -60,7 +66,10 @@ class DepthPrep:
         self.ctx, self.size = ctx, size
         self.passes = PassPrograms(ctx, FOLDER, include_dirs)
         self.raw = FloatTarget.create(ctx, size, (1,), "f4")
+        self.small: moderngl.Texture | None = None  # the model's map at its own size
+        self._input: moderngl.Texture = self.raw.texture  # what the refinement reads: small or raw
         self.refine = False
+        self.reduce = 1  # the refinement runs at the output size / reduce (1 or 2)
         self.version = 0  # bumps on every upload and every refinement
         self.source_version = -1  # of the source image, as of the last ``prepare``
         self.guide_glo = 0  # the source image's texture
@@ -68,6 +77,8 @@ class DepthPrep:
         self._stats: list[FloatTarget] = []  # reduced-size guided-filter statistics (ping-pong)
         self._coeffs: list[FloatTarget] = []
         self._refined_for: tuple[int, int] | None = None
+        self._upsampled: FloatTarget | None = None  # the reduced refinement at the output size
+        self._upsampled_for = -1
         self._front: FloatTarget | None = None
         self._back: list[FloatTarget] = []
         self._bounds: list[FloatTarget] = []
@@ -80,8 +91,23 @@ class DepthPrep:
         self.raw.texture.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
         self.uploaded(refine)
 
+    def upload_small(self, depth: np.ndarray) -> None:
+        """A model's (h, w) float nearness map at its own size, top row first, to be refined
+        (the refinement upsamples it as it reads it)."""
+        height, width = depth.shape
+        if self.small is None or self.small.size != (width, height):
+            if self.small is not None:
+                self.small.release()
+            self.small = self.ctx.texture((width, height), 1, dtype="f4")
+            self.small.repeat_x = self.small.repeat_y = False
+            self.small.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self.small.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
+        self.uploaded(True)
+        self._input = self.small
+
     def uploaded(self, refine: bool) -> None:
         """A new map is in ``raw`` (written here, or drawn into ``raw.fbo`` by the caller)."""
+        self._input = self.raw.texture
         self.refine = refine
         self._refined_for = None
         self.version += 1
@@ -96,30 +122,57 @@ class DepthPrep:
         self.source_version, self.guide_glo = guide_version, guide.glo
         if not self.refine or self._refined_for == (self.version, guide_version):
             return
+        size = self.refined_size()
         factor = self.guide_factor()
-        low = (math.ceil(self.size[0] / factor), math.ceil(self.size[1] / factor))
+        low = (math.ceil(size[0] / factor), math.ceil(size[1] / factor))
         if not self._stats or self._stats[0].size != low:
             self._release_guided()
             self._stats = [FloatTarget.create(self.ctx, low, (4, 4, 4, 4), "f4") for _ in range(2)]
             self._coeffs = [FloatTarget.create(self.ctx, low, (4,), "f4") for _ in range(2)]
-        if self._refined is None:
-            self._refined = FloatTarget.create(self.ctx, self.size, (1,), "f4")
+        if self._refined is None or self._refined.size != size:
+            if self._refined is not None:
+                self._refined.release()
+            self._refined = FloatTarget.create(self.ctx, size, (1,), "f4")
         stats, spare = self._stats
-        self.passes.draw("guided_down.glsl", stats, {"guide": guide, "depth": self.raw.texture},
-                         {"factor": factor})
+        reduced = (("REDUCED", int(self.reduce > 1)),)
+        self.passes.draw("guided_down.glsl", stats, {"guide": guide, "depth": self._input},
+                         {"factor": factor, "size": size}, reduced)
         self._box(stats, spare, 4)
         names = ("meanTex", "sqTex", "mixedTex", "lastTex")
         self.passes.draw("guided_solve.glsl", self._coeffs[0], dict(zip(names, stats.textures, strict=True)),
                          {"eps": EPS})
         self._box(self._coeffs[0], self._coeffs[1], 1)
         self.passes.draw("guided_apply.glsl", self._refined,
-                         {"guide": guide, "coeffs": self._coeffs[0].texture}, {"factor": factor})
+                         {"guide": guide, "coeffs": self._coeffs[0].texture},
+                         {"factor": factor, "size": size}, reduced)
         self.version += 1
         self._refined_for = (self.version, guide_version)
 
+    def refined_size(self) -> tuple[int, int]:
+        return (math.ceil(self.size[0] / self.reduce), math.ceil(self.size[1] / self.reduce))
+
     def guide_factor(self) -> int:
-        """The guided filter's reduction: two model pixels per texel."""
-        return max(1, round(2 * math.sqrt(self.size[0] * self.size[1]) / MODEL_SIDE))
+        """The guided filter's reduction, in pixels of the refinement: two model pixels per
+        texel (a reduced refinement keeps the output's grid, rounded coarser, never finer)."""
+        factor = max(1, round(2 * math.sqrt(self.size[0] * self.size[1]) / MODEL_SIDE))
+        return math.ceil(factor / self.reduce)
+
+    def set_reduce(self, reduce: int) -> None:
+        """Refine at the output size / ``reduce`` (1 or 2) from the next ``prepare`` on."""
+        if reduce != self.reduce:
+            self.reduce = reduce
+            self._refined_for = None
+
+    def _full_size(self) -> moderngl.Texture:
+        """``texture`` at the output size (upsampled when the refinement was reduced)."""
+        if self._refined is None or not self.refine or self._refined.size == self.size:
+            return self.texture
+        if self._upsampled is None:
+            self._upsampled = FloatTarget.create(self.ctx, self.size, (1,), "f4")
+        if self._upsampled_for != self.version:
+            self.passes.draw("upsample.glsl", self._upsampled, {"depth": self._refined.texture})
+            self._upsampled_for = self.version
+        return self._upsampled.texture
 
     def _box(self, target: FloatTarget, spare: FloatTarget, layers: int) -> None:
         """Box-filter ``target``'s textures in place (x into ``spare``, y back)."""
@@ -150,10 +203,11 @@ class DepthPrep:
             cells = (math.ceil(self.size[0] / BOUND_CELL), math.ceil(self.size[1] / BOUND_CELL))
             self._bounds = [FloatTarget.create(self.ctx, cells, (2,), "f2") for _ in range(2)]
         if self._layers_for != self.version:
+            plain = self._full_size()
             scale = self.back_scale()
             taps = math.ceil(BACK_REACH * self.size[1] / scale)
             kappa = KAPPA / self.size[1] * scale  # per back texel
-            self.passes.draw("dilate.glsl", self._front, {"depth": self.texture})
+            self.passes.draw("dilate.glsl", self._front, {"depth": plain})
             self.passes.draw("min_down.glsl", self._back[0], {"depth": self._front.texture},
                              {"factor": scale})
             self.passes.draw("cone.glsl", self._back[1], {"depth": self._back[0].texture},
@@ -162,16 +216,18 @@ class DepthPrep:
                              {"axis": (0, 1), "kappa": kappa}, defines=(("TAPS", taps),))
             cell = (("CELL", BOUND_CELL),)
             self.passes.draw("bounds_down.glsl", self._bounds[1],
-                             {"plain": self.texture, "front": self._front.texture}, defines=cell)
+                             {"plain": plain, "front": self._front.texture}, defines=cell)
             self.passes.draw("bounds_grow.glsl", self._bounds[0], {"bounds": self._bounds[1].texture})
             self._layers_for = self.version
         return Layers(self._front.texture, self._back[0].texture, self._bounds[0].texture, self.version)
 
     def release(self) -> None:
-        for target in (self.raw, self._refined, self._front, *self._back, *self._bounds):
+        for target in (self.raw, self._refined, self._upsampled, self._front, *self._back, *self._bounds):
             if target is not None:
                 target.release()
+        if self.small is not None:
+            self.small.release()
         self._release_guided()
-        self._refined = self._front = None
+        self._refined = self._upsampled = self._front = self.small = None
         self._back, self._bounds = [], []
         self.passes.release()

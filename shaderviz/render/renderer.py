@@ -188,9 +188,12 @@ class Renderer:
         """An (H, W) float nearness map (1 = near, 0 = far), top row first. ``refine``: a
         depth model's map, to be resampled onto the source image's edges on the GPU. A map
         of another size (the live depth model's own) is scaled to the render size on the
-        GPU first (bilinear)."""
+        GPU (bilinear): by the refinement itself, or first by a pass of its own."""
         if (depth.shape[1], depth.shape[0]) == self.size:
             self.depth_prep.upload(depth, refine)
+            return
+        if refine:  # the refinement upsamples it as it reads it
+            self.depth_prep.upload_small(depth)
             return
         if self._depth_scaler is None:
             self._depth_scaler = DepthScaler(self.ctx)
