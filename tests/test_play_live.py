@@ -111,6 +111,27 @@ def test_fps_caps_the_window_rate(play: Callable[..., Player], tmp_path: Path) -
     assert len(ms) >= 10
 
 
+def test_a_video_plays_at_its_own_rate_on_software_gl(play: Callable[..., Player], tmp_path: Path) -> None:
+    """Without a GPU, frames between a video's frames repeat its picture and take the CPU
+    that decoding and depth need: the window runs at the video's rate (--fps still rules)."""
+    import imageio.v2 as iio
+
+    video = tmp_path / "slow.mp4"
+    with iio.get_writer(str(video), fps=12, codec="libx264", quality=8, macro_block_size=8) as writer:
+        for i in range(24):
+            writer.append_data(np.full((36, 64, 3), 8 * i, np.uint8))
+    medians = {}
+    for label, extra in (("own", ()), ("fps", ("--fps", "40"))):
+        stats = tmp_path / f"{label}.jsonl"
+        player = play(str(video), "--size", "64x36", "--fx", "saturate", "--stats", str(stats), *extra)
+        time.sleep(2.5)
+        player.key("Escape")
+        assert player.proc.wait(15) == 0, player.stderr
+        medians[label] = float(np.median([r["ms"] for r in stats_rows(stats)][3:]))
+    assert 80 <= medians["own"] <= 90, medians  # 12 frames a second (tiny frames run at 100+)
+    assert 23 <= medians["fps"] <= 27, medians
+
+
 # -- render scale ------------------------------------------------------------------------------
 
 

@@ -42,6 +42,12 @@ class Pacer:
         self.period = 1.0 / fps if fps else 0.0
         self.deadline: float | None = None
 
+    def set_rate(self, fps: float | None) -> None:
+        """Change the cap (a new source brought its own rate); the schedule starts again."""
+        period = 1.0 / fps if fps else 0.0
+        if period != self.period:
+            self.period, self.deadline = period, None
+
     def wait(self) -> None:
         if not self.period:
             return

@@ -3,8 +3,10 @@
 1. run the commands posted since the last frame (``Commands.pump``): keys, other threads;
 2. ``LiveShow.step()``: the frame at the render size (workers' results adopted, chain run);
 3. draw it scaled to the window, then the HUD, notices and keys over it (window only);
-4. swap buffers, which also dispatches window events: keys become commands (keymap);
-5. record the frame in the stats and wait for the pacer (``--fps``).
+4. with a frame-rate cap (``--fps``; a video's own rate on software GL), finish drawing
+   and wait for the pacer, so the frame is shown on time;
+5. swap buffers, which also dispatches window events: keys become commands (keymap);
+6. record the frame in the stats.
 
 Hooks for more inputs and outputs: post commands (``commands.post``) from any thread;
 ``frame_listeners`` get each frame's output target and ``Frame`` before the overlays.
@@ -36,6 +38,7 @@ from shaderviz.outputs.hud import Hud, HudState
 from shaderviz.outputs.sinks.feed import LiveOutputs
 from shaderviz.render.context import is_software
 from shaderviz.render.renderer import Frame, Target
+from shaderviz.sources import VideoSource
 
 TITLE_SECONDS = 0.5  # how often the title is refreshed
 MAX_FPS_WITH_VSYNC = 120.0  # a cap for when "vsync" does nothing (Xvfb, VNC, some drivers)
@@ -141,13 +144,14 @@ class _Loop:
         registry, bank = show.registry, options.bank
         self.commands = Commands(lambda: command_specs(registry, bank))
         self.hud = Hud(window.ctx, lambda: key_lines(registry, bank, short=True))
-        self.pacer = Pacer(options.fps or (MAX_FPS_WITH_VSYNC if options.vsync else None))
+        self.pacer = Pacer(None)
+        self.software = is_software(window.ctx)
         self.frame_listeners: list[FrameListener] = []  # e.g. recorders and video sinks
         self.error: str | None = None
         self.title_at = 0.0
         self.held: dict[int, str] = {}  # key code -> the command its press ran (its release goes there)
         try:
-            live_options = LiveOptions(options.render_size, options.scale, is_software(window.ctx),
+            live_options = LiveOptions(options.render_size, options.scale, self.software,
                                        options.transition, options.snapshots, bank, options.rebuild,
                                        early_depth)
             self.live = LiveShow(window.ctx, show, live_options, self.commands, stats, self.hud.notify)
@@ -188,6 +192,7 @@ class _Loop:
         try:
             while not window.is_closing:
                 started = time.perf_counter()
+                self.pacer.set_rate(self._rate())
                 self.commands.pump()
                 self.controls.before_frame()
                 output = self.live.step()
@@ -197,15 +202,31 @@ class _Loop:
                 self.viewer.draw(output, window.fbo, window.buffer_size, self.error is not None, transparent)
                 self.hud.draw(window.fbo, window.buffer_size, self._hud_state(), self.error)
                 self._update_title(started)
+                if self.pacer.period:
+                    # A capped rate: finish drawing, then wait, so the frame is *shown* on time
+                    # (software GL draws inside the swap, for a time that varies frame to frame).
+                    window.ctx.finish()
                 work_ms = (time.perf_counter() - started) * 1000.0
+                self.pacer.wait()
                 window.swap_buffers()  # also dispatches events: on_key may run here
                 self.stats.frame(work_ms, **self.live.stats_fields())
-                self.pacer.wait()
         finally:
             outputs.release()
             self.viewer.release_gl()
             self.live.release()
             self.hud.release()
+
+    def _rate(self) -> float | None:
+        """The window's frame-rate cap: --fps; else, with software GL, a video's own rate (the
+        frames between its frames repeat the picture, and the CPU they take is what decoding
+        and the depth model need: capped, every frame is shown on time); else vsync's cap."""
+        if self.options.fps:
+            return self.options.fps
+        source = self.show.source
+        video = source.video if isinstance(source, VideoSource) else None
+        if self.software and video is not None:
+            return video.fps
+        return MAX_FPS_WITH_VSYNC if self.options.vsync else None
 
     # -- what the window shows besides the picture ------------------------------------------
 
