@@ -83,6 +83,8 @@ class VideoFile:
             data = np.asarray(self._reader.get_data(index))[:, :, :3]
         except Exception as err:  # noqa: BLE001
             raise UserError(f"{self.path}: cannot decode frame {index} ({_first_line(err)})") from None
+        if (data.shape[1], data.shape[0]) == size:
+            return data  # the usual case: no copy
         # already at the fitted size: Pillow only crops (fill) or letterboxes (fit) it
         return np.asarray(fit_image(Image.fromarray(data), size, fit))
 
