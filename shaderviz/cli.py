@@ -77,7 +77,7 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", type=_size, help="output size WxH (default: preset, image, or 1280x720)")
     p.add_argument("--fps", type=_positive(float, 240),
                    help="frames per second, up to 240 (render: default 30; play: caps the window's rate, "
-                        "default as fast as the display)")
+                        "default as fast as the display; a video without a GPU: its own rate)")
     p.add_argument("--seconds", type=_positive(float, 3600), help="loop length in seconds (default 4)")
     p.add_argument("--seed", type=int, help="random seed for generators and noise")
     p.add_argument("--fit", choices=("fill", "fit", "stretch"), help="how images fit the size")
