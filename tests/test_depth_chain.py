@@ -19,7 +19,7 @@ from shaderviz.depth.estimator import DepthEstimator
 from shaderviz.depth.loaders import shipped_path
 from shaderviz.effects.chain import parse_fx
 from shaderviz.presets import load_preset
-from shaderviz.render.depthprep import EPS, GUIDE_RADIUS, DepthPrep
+from shaderviz.render.depthprep import EPS, GUIDE_RADIUS, guide_factor
 from tests import depth_reference as depth_ref
 from tests import reference as ref
 
@@ -63,9 +63,8 @@ def test_render_estimates_depth_for_a_depth_gated_effect(scene: Path, tmp_path: 
     image = ref.to_float(np.asarray(Image.open(scene).convert("RGB")))
     near = DepthEstimator(DEFAULT_MODEL, cache_dir=False, device="cpu").estimate(image)
     # The renderer refines the model's map onto the image's edges (render/depthprep.py).
-    prep = DepthPrep.__new__(DepthPrep)
-    prep.size = (SIZE, SIZE)
-    near = depth_ref.guided_filter(image, near.astype(np.float64), prep.guide_factor(), GUIDE_RADIUS, EPS)
+    factor = guide_factor((SIZE, SIZE))
+    near = depth_ref.guided_filter(image, near.astype(np.float64), factor, GUIDE_RADIUS, EPS)
     expected = ref.depth_gate(image, ref.saturate(image, -1.0), near, 0.5, 1.0, 0.1)
     got = pixels(out)
     assert np.abs(got - expected).max() < 4 / 255

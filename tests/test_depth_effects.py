@@ -9,7 +9,7 @@ from depth_reference import back_depth, depth_color, depth_wave, depthmap, dof, 
 from reference import bilinear, make_image, make_smooth_image, pixel_centres, to_float
 
 from shaderviz.effects.chain import parse_fx
-from shaderviz.render.depthprep import EPS, GUIDE_RADIUS, KAPPA, DepthPrep
+from shaderviz.render.depthprep import EPS, GUIDE_RADIUS, KAPPA, guide_factor
 from shaderviz.render.renderer import Frame, Renderer
 
 
@@ -204,9 +204,7 @@ def test_guided_filter_matches_reference(gl_ctx, registry) -> None:  # noqa: ANN
     width, height = 202, 121  # factor 2, a partial block row and column
     img = make_smooth_image(width, height, seed=8)
     depth = (radial(width, height) * 0.7 + 0.3 * to_float(img)[..., 1]).astype(np.float32)
-    prep = DepthPrep.__new__(DepthPrep)
-    prep.size, prep.reduce = (width, height), 1
-    factor = prep.guide_factor()
+    factor = guide_factor((width, height))
     assert factor == 2
     expected = guided_filter(to_float(img), depth.astype(np.float64), factor, GUIDE_RADIUS, EPS)
     got = _refined(gl_ctx, registry, img, depth)

@@ -53,6 +53,13 @@ BACK_TAPS = 32  # at most this many taps each way per cone pass (sets the back l
 BOUND_CELL = 8  # px per cell of the march bounds
 
 
+def guide_factor(size: tuple[int, int], reduce: int = 1) -> int:
+    """The guided filter's reduction, in pixels of the refinement: two model pixels per
+    texel (a reduced refinement keeps the output's grid, rounded coarser, never finer)."""
+    factor = max(1, round(2 * math.sqrt(size[0] * size[1]) / MODEL_SIDE))
+    return math.ceil(factor / reduce)
+
+
 @dataclass
 class Layers:
     front: moderngl.Texture  # output size, r: nearness
@@ -152,10 +159,7 @@ class DepthPrep:
         return (math.ceil(self.size[0] / self.reduce), math.ceil(self.size[1] / self.reduce))
 
     def guide_factor(self) -> int:
-        """The guided filter's reduction, in pixels of the refinement: two model pixels per
-        texel (a reduced refinement keeps the output's grid, rounded coarser, never finer)."""
-        factor = max(1, round(2 * math.sqrt(self.size[0] * self.size[1]) / MODEL_SIDE))
-        return math.ceil(factor / self.reduce)
+        return guide_factor(self.size, self.reduce)
 
     def set_reduce(self, reduce: int) -> None:
         """Refine at the output size / ``reduce`` (1 or 2) from the next ``prepare`` on."""
