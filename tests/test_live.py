@@ -127,11 +127,14 @@ def test_pacer_caps_the_rate() -> None:
     for _ in range(11):
         pacer.wait()
     assert time.perf_counter() - started >= 10 / 50 - 0.005
+    assert pacer.early()  # just woken: the next frame is ahead of its time
+    time.sleep(0.05)
+    assert not pacer.early()  # late: nothing to wait for
     free = Pacer(None)
     started = time.perf_counter()
     for _ in range(100):
         free.wait()
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.05 and not free.early()
 
 
 # -- sources: the cycle timer and large images -----------------------------------------------------

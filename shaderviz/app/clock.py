@@ -48,6 +48,11 @@ class Pacer:
         if period != self.period:
             self.period, self.deadline = period, None
 
+    def early(self) -> bool:
+        """Whether ``wait`` would sleep now: the frame is ready before its time."""
+        return bool(self.period) and self.deadline is not None and \
+            time.perf_counter() < self.deadline + self.period
+
     def wait(self) -> None:
         if not self.period:
             return

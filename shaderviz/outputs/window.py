@@ -202,9 +202,10 @@ class _Loop:
                 self.viewer.draw(output, window.fbo, window.buffer_size, self.error is not None, transparent)
                 self.hud.draw(window.fbo, window.buffer_size, self._hud_state(), self.error)
                 self._update_title(started)
-                if self.pacer.period:
-                    # A capped rate: finish drawing, then wait, so the frame is *shown* on time
-                    # (software GL draws inside the swap, for a time that varies frame to frame).
+                if self.pacer.early():
+                    # Ahead of a capped rate: finish drawing, then wait, so the frame is *shown*
+                    # on time (software GL draws inside the swap, for a time that varies frame
+                    # to frame). A frame that is late anyway is not held up.
                     window.ctx.finish()
                 work_ms = (time.perf_counter() - started) * 1000.0
                 self.pacer.wait()
