@@ -22,8 +22,8 @@ import pytest
 import reference as ref
 from reference import make_image, make_smooth_image
 
-from shaderviz.effects.chain import EffectInstance
-from shaderviz.render.renderer import Frame
+from shaderviz.effects.chain import EffectInstance, parse_fx
+from shaderviz.render.renderer import Frame, Renderer
 
 SIZES = [(48, 32), (37, 23)]
 LSB = 1.0 / 255.0
@@ -78,6 +78,58 @@ def test_rgb_split_direction_conventions(render, size):
     up = np.round(render(img, [f"rgb_split amount={k / width!r} angle=90"]) * 255).astype(int)
     np.testing.assert_array_equal(up[:-k, :, 0], img[k:, :, 0])  # red moved up (towards row 0)
     np.testing.assert_array_equal(up[k:, :, 2], img[:-k, :, 2])  # blue moved down
+
+
+def test_an_angle_parameter_brings_its_direction(gl_ctx, registry, tmp_path) -> None:  # noqa: ANN001
+    """A float with "unit": "deg" gives the shader NAME_dir = (cos, sin), set per frame."""
+    from shaderviz.effects.registry import Registry
+
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    (folder / "turn.glsl").write_text('/*{ "params": {"a": {"type": "float", "default": 0, "min": -360, '
+                                      '"max": 360, "unit": "deg"}} }*/\n'
+                                      "vec4 effect(vec2 uv) { return vec4(0.5 + 0.5 * a_dir, 0.0, 1.0); }\n")
+    mine = Registry.load([folder])
+    img = make_image(8, 8, seed=1)
+    for angle in (0.0, 90.0, 210.0):
+        renderer = Renderer(gl_ctx, (8, 8), mine)
+        try:
+            renderer.upload_source(img)
+            out = renderer.read(renderer.render([parse_fx(f"turn a={angle}", mine)], Frame()))
+        finally:
+            renderer.release()
+        want = 0.5 + 0.5 * np.array([np.cos(np.radians(angle)), np.sin(np.radians(angle))])
+        assert np.abs(out[0, 0, :2] / 255 - want).max() < 2 / 255, (angle, out[0, 0])
+
+
+def test_a_number_variant_compiles_its_branch_in_or_out(gl_ctx, tmp_path) -> None:  # noqa: ANN001
+    """"variants" on a number: NAME_ON is 0 (the code compiled out) exactly when it is 0;
+    a modulated value counts as on. A header may not list other kinds there."""
+    from shaderviz.effects.registry import Registry
+    from shaderviz.effects.spec import parse_effect
+
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    header = '/*{ "variants": ["k"], "params": {"k": {"type": "float", "default": 0, "min": 0, "max": 1}} }*/'
+    body = ("vec4 effect(vec2 uv) {\n#if K_ON\n    return vec4(k, 1.0, 0.0, 1.0);\n"
+            "#else\n    return vec4(0.0, 0.0, 1.0, 1.0);\n#endif\n}\n")
+    (folder / "onoff.glsl").write_text(header + "\n" + body)
+    mine = Registry.load([folder])
+    img = make_image(4, 4, seed=2)
+    seen = {}
+    for text in ("onoff k=0", "onoff k=0.5", "onoff k=sine(0,1)"):
+        renderer = Renderer(gl_ctx, (4, 4), mine)
+        try:
+            renderer.upload_source(img)
+            seen[text] = tuple(renderer.read(renderer.render([parse_fx(text, mine)], Frame()))[0, 0, :3])
+        finally:
+            renderer.release()
+    assert seen["onoff k=0"] == (0, 0, 255)
+    assert seen["onoff k=0.5"][1:] == (255, 0) and abs(seen["onoff k=0.5"][0] - 128) <= 1
+    assert seen["onoff k=sine(0,1)"][1:] == (255, 0)
+    with pytest.raises(ValueError, match="variants must list"):
+        parse_effect(tmp_path / "bad.glsl", '/*{ "variants": ["c"], "params": {"c": {"type": "color", '
+                     '"default": "#ff0000"}} }*/\nvec4 effect(vec2 uv) { return vec4(1.0); }\n')
 
 
 @pytest.mark.parametrize("size", SIZES)

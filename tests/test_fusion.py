@@ -45,7 +45,7 @@ def img():
 
 
 @pytest.mark.parametrize("chain", [
-    ["rgb_split amount=0.05", "saturate amount=2", "colorize palette=acid amount=0.6"],
+    ["rgb_split amount=0.05 angle=sine(20,200)", "saturate amount=2", "colorize palette=acid amount=0.6"],
     ["pixelate size=3", "colorize amount=sine(0,1) shift=0.3"],
     ["saturate amount=-0.5", "saturate amount=3"],
 ])

@@ -401,7 +401,11 @@ def test_only_numbers_have_a_pixel_unit(tmp_path: Path) -> None:
     spec = parse_effect(tmp_path / "ok.glsl", '/*{ "params": {"r": {"type": "float", "default": 1, "min": 0, '
                         '"max": 9, "unit": "px"}} }*/\n' + body)
     assert spec.param("r").unit == "px" and spec.to_json()["params"]["r"]["unit"] == "px"
+    turn = parse_effect(tmp_path / "turn.glsl", '/*{ "params": {"a": {"type": "float", "default": 0, '
+                        '"min": -360, "max": 360, "unit": "deg"}} }*/\n' + body)
+    assert turn.param("a").unit == "deg"  # the shader also gets a_dir = (cos, sin): tests/test_effects.py
     for decl in ('{"type": "bool", "default": true, "unit": "px"}',
+                 '{"type": "int", "default": 1, "min": 0, "max": 9, "unit": "deg"}',
                  '{"type": "float", "default": 1, "min": 0, "max": 9, "unit": "cm"}'):
         with pytest.raises(ValueError, match="unit is"):
             parse_effect(tmp_path / "bad.glsl", '/*{ "params": {"r": ' + decl + "} }*/\n" + body)

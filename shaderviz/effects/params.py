@@ -33,7 +33,9 @@ class ParamSpec:
     values: tuple[str, ...] = ()  # for choice
     doc: str = ""
     integrate: bool = False  # the shader gets the integral over the loop phase (speed -> position)
-    unit: str = ""  # "px": a length in output pixels (scaled when the chain renders smaller)
+    unit: str = ""  # "px": a length in output pixels (scaled when the chain renders smaller);
+    # "deg": an angle in degrees; the shader also gets NAME_dir = (cos, sin), computed once a
+    # frame (software GL would compute sin and cos for every pixel)
     codes: tuple[int, ...] = ()  # choice: the uniform's value for each name (default: its index)
 
     @property
@@ -219,9 +221,11 @@ def spec_from_header(name: str, decl: Any) -> ParamSpec:
             raise ValueError(f"parameter {name!r}: integrate is true or false, on a float parameter")
         kwargs["integrate"] = decl["integrate"]
     if "unit" in decl:
-        if decl["unit"] != "px" or ptype not in ("float", "int"):
-            raise ValueError(f"parameter {name!r}: unit is \"px\" (a length in pixels), for numbers only")
-        kwargs["unit"] = "px"
+        length = decl["unit"] == "px" and ptype in ("float", "int")
+        if not (length or decl["unit"] == "deg" and ptype == "float"):
+            raise ValueError(f"parameter {name!r}: unit is \"px\" (a length in pixels, for numbers) or "
+                             f"\"deg\" (an angle, for floats)")
+        kwargs["unit"] = decl["unit"]
     if ptype in ("float", "int"):
         for bound in ("min", "max"):
             if not isinstance(decl.get(bound), (int, float)) or isinstance(decl.get(bound), bool):

@@ -103,7 +103,7 @@ class EffectSpec:
     stack: int = 0  # >0: consecutive instances run as one pass, parameters as arrays of this length
     native_input: bool = False  # reads ``nativeImage``: the source at its own resolution when first
     images: tuple[str, ...] = ()  # textures Python supplies per instance (the dream of enhance)
-    variants: tuple[str, ...] = ()  # choice parameters compiled in: one program per value
+    variants: tuple[str, ...] = ()  # compiled in: a choice's value; a number's NAME_ON (0 when 0)
 
     @property
     def fusible(self) -> bool:
@@ -216,9 +216,10 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     if images and (pointwise or stack):
         raise ValueError("an effect with images is neither pointwise nor stacking")
     variants = header.get("variants", [])
-    choices = {p.name for p in params if p.type == "choice"}
-    if not isinstance(variants, list) or not all(isinstance(v, str) and v in choices for v in variants):
-        raise ValueError("variants must list choice parameters (each value compiled in: no run-time branch)")
+    allowed = {p.name for p in params if p.type in ("choice", "float", "int", "bool")}
+    if not isinstance(variants, list) or not all(isinstance(v, str) and v in allowed for v in variants):
+        raise ValueError("variants must list choice parameters (each value compiled in) or number/bool "
+                         "parameters (NAME_ON compiled in: 0 when the value is 0); no run-time branch")
     kernel = header.get("kernel")
     if kernel is not None and kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from shaderviz.effects.params import ParamSpec
 from shaderviz.effects.spec import EffectSpec
 
 VERTEX_SHADER = """#version 330
@@ -134,14 +136,19 @@ def _param_declarations(spec: EffectSpec, prefix: str = "", variant: tuple[int, 
     A parameter named in ``variants`` is a constant instead (its value's index, from
     ``variant``): one program per value, no branch on it at run time."""
     size = f"[{spec.stack}]" if spec.stack else ""
-    constants = dict(zip([p.name for p in spec.params if p.name in spec.variants], variant, strict=False))
+    compiled = dict(zip([p.name for p in spec.params if p.name in spec.variants], variant, strict=False))
+    constants = {name: v for name, v in compiled.items() if spec.param(name).type == "choice"}
     lines = [f"const int {prefix}{uniform_name(p.name)} = {constants[p.name]};" if p.name in constants
              else f"uniform {_GLSL_TYPES[p.type]} {prefix}{uniform_name(p.name)}{size};" for p in spec.params]
+    lines += [f"#define {on_name(name)} {v}  // 0: {name} is 0 (compiled out)" for name, v in compiled.items()
+              if name not in constants]
+    lines += [f"uniform vec2 {prefix}{p.name}_dir{size};  // (cos, sin) of {p.name}"
+              for p in spec.params if p.unit == "deg"]
     if spec.stack:
         lines.append(f"uniform int {prefix}STACKCOUNT;")
     if spec.native_input:
         lines.append(NATIVE_DECLARATIONS)
-        native = variant[len(constants)] if len(variant) > len(constants) else 1
+        native = variant[len(compiled)] if len(variant) > len(compiled) else 1
         lines.append(f"#define NATIVE {native}  // 1: a native image is under the input")
     for image in spec.images:  # supplied per instance; weight 0 (and the source) until there is one
         lines += [f"uniform sampler2D {image};", f"uniform float {image}Weight;"]
@@ -187,8 +194,21 @@ uniform bool _gate_invert_{k};
 """
 
 
+def on_name(name: str) -> str:
+    """``NAME_ON``: a number or bool parameter's variant, 0 when its value is 0 / false."""
+    return f"{name.upper()}_ON"
+
+
+def variant_index(param: ParamSpec, value: Any) -> int:
+    """A variant parameter's compiled-in value: a choice's index; for a number or bool, 0
+    when it is 0 / false and 1 otherwise (a modulated value counts as on)."""
+    if param.type == "choice":
+        return param.values.index(value)
+    return int(not (isinstance(value, (bool, int, float)) and not value))
+
+
 def _default_variant(spec: EffectSpec) -> tuple[int, ...]:
-    return tuple(p.values.index(p.default) for p in spec.params if p.name in spec.variants) + (
+    return tuple(variant_index(p, p.default) for p in spec.params if p.name in spec.variants) + (
         (1,) if spec.native_input else ())
 
 
@@ -225,10 +245,14 @@ def build_fused_source(
         if spec.stack:
             parts.append(f"#define STACKCOUNT _f{k}_STACKCOUNT")
             names.append("STACKCOUNT")
+        names += [on_name(name) for name in spec.variants if spec.param(name).type != "choice"]
         for param in spec.params:
             name = uniform_name(param.name)
             parts.append(f"#define {name} _f{k}_{name}")
             names.append(name)
+            if param.unit == "deg":
+                parts.append(f"#define {param.name}_dir _f{k}_{param.name}_dir")
+                names.append(f"{param.name}_dir")
             for i, value in enumerate(param.values):
                 parts.append(f"#define {param.name.upper()}_{value.upper()} {i}")
                 names.append(f"{param.name.upper()}_{value.upper()}")

@@ -7,6 +7,7 @@ everything explicitly. Shaders that fail to compile keep the last good program.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import moderngl
@@ -19,7 +20,7 @@ from shaderviz.effects.spec import EffectSpec, PassSpec
 from shaderviz.errors import UserError
 from shaderviz.render.audiotexture import AudioTexture
 from shaderviz.render.depthprep import DepthPrep
-from shaderviz.render.glsl import ShaderError, uniform_name
+from shaderviz.render.glsl import ShaderError, uniform_name, variant_index
 from shaderviz.render.grouping import Stack, fusion_groups, gated, stack_runs
 from shaderviz.render.images import GLImage, native_map
 from shaderviz.render.isf import IsfTextures, isf_date
@@ -240,7 +241,7 @@ class Renderer:
         for an effect that reads ``nativeImage``, then 1 if there is a native image under its
         input (``NATIVE`` in the shader: without one, the native path is not compiled)."""
         last = instance.members[-1] if isinstance(instance, Stack) else instance
-        values = [p.values.index(last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
+        values = [variant_index(p, last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
         if spec.native_input:
             values.append(int(source is self.source and self._native is not None))
         return tuple(values)
@@ -369,8 +370,8 @@ class Renderer:
         if isinstance(instance, Stack):
             each = [self._values(spec, member, frame) for member in instance.members]
             values = dict(each[-1])
-            for p in spec.params:
-                name = uniform_name(p.name)
+            for name in [uniform_name(p.name) for p in spec.params] + [f"{p.name}_dir" for p in spec.params
+                                                                          if p.unit == "deg"]:
                 column = [v[name] for v in each]
                 values[name] = column + [column[-1]] * (spec.stack - len(column))
             values["STACKCOUNT"] = len(each)
@@ -382,6 +383,8 @@ class Renderer:
                 scaled = value * self.pixel_scale
                 value = max(1, round(scaled)) if p.type == "int" else scaled
             values[uniform_name(p.name)] = value
+            if p.unit == "deg":
+                values[f"{p.name}_dir"] = (math.cos(math.radians(value)), math.sin(math.radians(value)))
         return values
 
     def _run_kernel(
