@@ -66,8 +66,10 @@ vec4 effect(vec2 uv) {
 #if PASSINDEX == 0
     vec2 p = fitted(uv, vec2(textureSize(generatedImage, 0)));
     vec3 color = upscaled(generatedImage, p);
+#if FADING  // compiled in while a crossfade runs: software GL would run the blend every frame
     float t = fade > 0.0 ? clamp(GENTIME / fade, 0.0, 1.0) : 1.0;
     if (t < 1.0) color = mix(upscaled(previousImage, p), color, t * t * (3.0 - 2.0 * t));
+#endif
     return vec4(color, 1.0);
 #else
     vec2 size = vec2(textureSize(small, 0));

@@ -106,6 +106,12 @@ class EffectSpec:
     variants: tuple[str, ...] = ()  # compiled in: a choice's value; a number's NAME_ON (0 when 0)
 
     @property
+    def crossfades(self) -> bool:
+        """A generator that blends in from ``previousImage``: compiled with ``FADING`` 1 only
+        while a crossfade runs (software GL would pay for the blend's branch every frame)."""
+        return self.kind == "source" and "previousImage" in self.source
+
+    @property
     def fusible(self) -> bool:
         """Can run inside a shared pass (as its first member, or any member if pointwise)."""
         return self.kind == "effect" and len(self.passes) == 1 and self.kernel is None and not self.images

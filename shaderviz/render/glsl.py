@@ -150,6 +150,9 @@ def _param_declarations(spec: EffectSpec, prefix: str = "", variant: tuple[int, 
         lines.append(NATIVE_DECLARATIONS)
         native = variant[len(compiled)] if len(variant) > len(compiled) else 1
         lines.append(f"#define NATIVE {native}  // 1: a native image is under the input")
+    if spec.crossfades:
+        at = len(compiled) + int(spec.native_input)
+        lines.append(f"#define FADING {variant[at] if len(variant) > at else 1}  // 1: crossfading now")
     for image in spec.images:  # supplied per instance; weight 0 (and the source) until there is one
         lines += [f"uniform sampler2D {image};", f"uniform float {image}Weight;"]
     return lines
@@ -209,7 +212,7 @@ def variant_index(param: ParamSpec, value: Any) -> int:
 
 def _default_variant(spec: EffectSpec) -> tuple[int, ...]:
     return tuple(variant_index(p, p.default) for p in spec.params if p.name in spec.variants) + (
-        (1,) if spec.native_input else ())
+        (1,) if spec.native_input else ()) + ((1,) if spec.crossfades else ())
 
 
 def build_fused_source(

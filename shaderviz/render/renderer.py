@@ -239,11 +239,15 @@ class Renderer:
     def _variant(self, spec: EffectSpec, instance: EffectInstance | Stack, source: Target) -> tuple[int, ...]:
         """The values of the header's ``variants`` (a stack's: its last member's), as indices;
         for an effect that reads ``nativeImage``, then 1 if there is a native image under its
-        input (``NATIVE`` in the shader: without one, the native path is not compiled)."""
+        input (``NATIVE`` in the shader: without one, the native path is not compiled); for a
+        generator that crossfades, 1 while it does (``FADING``)."""
         last = instance.members[-1] if isinstance(instance, Stack) else instance
         values = [variant_index(p, last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
         if spec.native_input:
             values.append(int(source is self.source and self._native is not None))
+        if spec.crossfades:
+            fade = last.value(spec, "fade")
+            values.append(int(not isinstance(fade, (int, float)) or self._generated_since < fade))
         return tuple(values)
 
     def invalidate(self) -> None:
