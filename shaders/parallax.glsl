@@ -3,6 +3,7 @@
   "key": "V",
   "kernel": "parallax",
   "reads_depth": true,
+  "variants": ["motion", "edges", "stereo"],
   "params": {
     "motion": {"type": "choice", "default": "orbit", "values": ["orbit", "circle", "dolly", "zoom", "horizontal", "vertical", "free"], "doc": "camera path over the loop; x, y, dolly, zoom and rotation add to every motion (free: only they move the camera)"},
     "amount": {"type": "float", "default": 0.05, "min": 0, "max": 1, "doc": "how far the motion moves the camera, as a fraction of its distance to the focus plane"},
@@ -14,7 +15,7 @@
     "y": {"type": "float", "default": 0.0, "min": -1, "max": 1, "doc": "camera offset upward; nearer things move down"},
     "dolly": {"type": "float", "default": 0.0, "min": -4, "max": 0.9, "doc": "camera moved toward the focus plane (fraction of its distance; negative: back)"},
     "zoom": {"type": "float", "default": 1.0, "min": 0.25, "max": 4, "doc": "focal length factor (> 1 magnifies)"},
-    "rotation": {"type": "float", "default": 0.0, "min": -180, "max": 180, "doc": "turn the picture counter-clockwise around its centre, degrees"},
+    "rotation": {"type": "float", "default": 0.0, "min": -180, "max": 180, "unit": "deg", "doc": "turn the picture counter-clockwise around its centre, degrees"},
     "quality": {"type": "int", "default": 3, "min": 1, "max": 5, "doc": "ray-march cost: a step every 4, 3, 2, 1 or 0.5 px of a ray's path on the picture, then 1, 2, 2, 5 or 6 refinement steps"},
     "steps": {"type": "int", "default": 0, "min": 0, "max": 512, "doc": "march steps per ray, overriding quality (0: from quality)"},
     "edges": {"type": "choice", "default": "fill", "values": ["fill", "stretch", "streak"], "doc": "revealed background: fill (the background at the edge, fading into a fill from around the near object), streak (the background at the edge, drawn across the gap) or stretch (the depth edge smeared across the gap, as most 2.5D tools do)"},
@@ -61,7 +62,7 @@ struct Camera {
     vec2 shift;    // lens shift, in screen units
     float dist;    // from the camera to its own focus plane
     float zoom;
-    float roll;    // radians
+    vec2 roll;     // (cos, sin) of the roll
 };
 
 struct Ray {
@@ -83,7 +84,7 @@ Camera make_camera(float eye) {
     Camera cam;
     cam.pos = c;
     cam.zoom = zoom;
-    cam.roll = radians(rotation);
+    cam.roll = rotation_dir;  // from the CPU: no cos() and sin() per pixel
     if (motion == MOTION_ORBIT) {
         vec3 forward = normalize(vec3(0.0, 0.0, 1.0) - c);
         vec3 right = normalize(cross(vec3(0.0, 1.0, 0.0), forward));
@@ -103,9 +104,7 @@ Camera make_camera(float eye) {
 }
 
 Ray make_ray(Camera cam, vec2 p) {
-    float cr = cos(cam.roll);
-    float sr = sin(cam.roll);
-    vec2 s = mat2(cr, -sr, sr, cr) * p / cam.zoom + cam.shift;
+    vec2 s = mat2(cam.roll.x, -cam.roll.y, cam.roll.y, cam.roll.x) * p / cam.zoom + cam.shift;
     Ray r;
     r.origin = cam.pos + cam.turn * vec3(s * cam.dist, cam.dist);
     r.dir = cam.turn * vec3(mix(s, cam.shift, isometric), 1.0);
