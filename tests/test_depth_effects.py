@@ -224,6 +224,19 @@ def test_a_small_map_is_refined_as_if_upscaled_first(gl_ctx, registry) -> None: 
     assert got.shape == (height, width) and np.abs(got - expected).max() < 2e-3
 
 
+def test_a_small_unrefined_map_is_scaled_bilinearly(gl_ctx, registry) -> None:  # noqa: ANN001
+    renderer = Renderer(gl_ctx, (96, 60), registry)
+    try:
+        small = radial(24, 15).astype(np.float32)
+        renderer.upload_depth(small)
+        got = np.frombuffer(renderer.depth.read(), np.float32).reshape(60, 96)[::-1]
+    finally:
+        renderer.release()
+    x, y = pixel_centres(96, 60)
+    want = bilinear(small[..., None].astype(np.float64), x * 24 / 96, y * 15 / 60)[..., 0]
+    assert np.abs(got - want).max() < 1e-3
+
+
 def test_a_reduced_refinement_is_the_filter_at_half_size(gl_ctx, registry) -> None:  # noqa: ANN001
     """reduce=2 (play, a video on software GL): the guide read as 2 x 2 means, the filter's
     grid as coarse as at full size (factor 3 there, 2 here), the map half the size."""

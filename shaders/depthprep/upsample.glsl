@@ -1,6 +1,7 @@
 #version 330
-// The refined map at the output size, bilinearly, for the passes that read it pixel by
-// pixel (the parallax layers) when the refinement ran at a reduced size.
+// A depth map drawn bilinearly at the target's size: a small unrefined map into ``raw``,
+// or a reduced refinement at the output size for the passes that read depth pixel by
+// pixel (the parallax layers).
 in vec2 uv;
 out vec4 fragColor;
 uniform sampler2D depth;

@@ -10,7 +10,8 @@ Depth files (``--depth FILE``) are used as they are. The result is ``texture``: 
 effect's ``depthMap``, the depth gating and pixel sort by depth read it.
 
 A model's map arrives at its own small size (``upload_small``): the refinement samples it
-bilinearly where it needs it, so no full-size pass upscales it first. ``reduce`` = 2 runs
+bilinearly where it needs it, so no full-size pass upscales it first (an unrefined one is
+scaled into ``raw`` by one bilinear pass). ``reduce`` = 2 runs
 the refinement at half the output size (the guide read as 2 x 2 means), a quarter of the
 cost: `play` uses it on a moving source with software GL, where a new video frame means a
 new refinement every frame; effects read the map bilinearly, as they read any texture.
@@ -98,9 +99,10 @@ class DepthPrep:
         self.raw.texture.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
         self.uploaded(refine)
 
-    def upload_small(self, depth: np.ndarray) -> None:
-        """A model's (h, w) float nearness map at its own size, top row first, to be refined
-        (the refinement upsamples it as it reads it)."""
+    def upload_small(self, depth: np.ndarray, refine: bool = True) -> None:
+        """An (h, w) float nearness map of another size than the output (the live depth
+        model's own), top row first: the refinement upsamples it as it reads it; unrefined,
+        a bilinear pass scales it into ``raw`` (far less than a full-size upload)."""
         height, width = depth.shape
         if self.small is None or self.small.size != (width, height):
             if self.small is not None:
@@ -109,8 +111,11 @@ class DepthPrep:
             self.small.repeat_x = self.small.repeat_y = False
             self.small.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.small.write(np.ascontiguousarray(depth[::-1], dtype=np.float32).tobytes())
-        self.uploaded(True)
-        self._input = self.small
+        if not refine:
+            self.passes.draw("upsample.glsl", self.raw, {"depth": self.small})
+        self.uploaded(refine)
+        if refine:
+            self._input = self.small
 
     def uploaded(self, refine: bool) -> None:
         """A new map is in ``raw`` (written here, or drawn into ``raw.fbo`` by the caller)."""

@@ -26,7 +26,6 @@ from shaderviz.render.images import GLImage, native_map
 from shaderviz.render.isf import IsfTextures, isf_date
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.programs import Programs
-from shaderviz.render.scaling import DepthScaler
 from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
@@ -54,7 +53,6 @@ class Renderer:
         self.programs = Programs(self.ctx, self.registry, self.errors, lambda: self.alpha)
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
         self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
-        self._depth_scaler: DepthScaler | None = None
         self._isf = IsfTextures(self.ctx)
         self._last_time: float | None = None  # ISF TIMEDELTA
         self._delta, self._date = 0.0, isf_date()
@@ -107,9 +105,6 @@ class Renderer:
 
     def release(self) -> None:
         self._free_frame_resources()
-        if self._depth_scaler is not None:
-            self._depth_scaler.release()
-            self._depth_scaler = None
         self.programs.release()
         self._palette.release()
         for texture in self._generated:
@@ -192,14 +187,8 @@ class Renderer:
         GPU (bilinear): by the refinement itself, or first by a pass of its own."""
         if (depth.shape[1], depth.shape[0]) == self.size:
             self.depth_prep.upload(depth, refine)
-            return
-        if refine:  # the refinement upsamples it as it reads it
-            self.depth_prep.upload_small(depth)
-            return
-        if self._depth_scaler is None:
-            self._depth_scaler = DepthScaler(self.ctx)
-        self._depth_scaler.scale(np.ascontiguousarray(depth[::-1], dtype=np.float32), self.depth_prep.raw.fbo)
-        self.depth_prep.uploaded(refine)
+        else:
+            self.depth_prep.upload_small(depth, refine)
 
     def upload_generated(self, image: np.ndarray | GLImage, crossfade: bool = False,
                          fit: str = "fill") -> None:
