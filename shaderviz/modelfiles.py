@@ -4,6 +4,7 @@ hash that names a model file in caches and exports. No torch here."""
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 
@@ -28,3 +29,13 @@ def file_hash(path: Path, chunk: int = 1 << 20) -> str:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()[:16]
+
+
+def is_torchscript(path: Path) -> bool:
+    """Whether ``path`` is a TorchScript archive (``torch.jit.save``), not a checkpoint."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return any(n.split("/", 1)[-1].startswith("code/") or n.endswith("constants.pkl") for n in names)

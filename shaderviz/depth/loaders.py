@@ -28,7 +28,7 @@ import torch
 from shaderviz.depth import DEFAULT_MODEL, SHIPPED
 from shaderviz.depth.shipped import shipped_path
 from shaderviz.errors import UserError
-from shaderviz.modelfiles import file_hash, models_dirs
+from shaderviz.modelfiles import file_hash, is_torchscript, models_dirs
 
 __all__ = ["DEFAULT_MODEL", "SHIPPED", "LoadedModel", "ModelError", "load_model", "shipped_path"]
 
@@ -78,19 +78,6 @@ class LoadedModel:
         return y.float()
 
 
-def _is_torchscript(path: Path) -> bool:
-    if not zipfile.is_zipfile(path):
-        return False
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = z.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-    return any(n.split("/", 1)[-1].startswith("code/") for n in names) or any(
-        n.endswith("constants.pkl") for n in names
-    )
-
-
 def load_model(spec: str | os.PathLike, device: str | torch.device = "cpu") -> LoadedModel:
     """A name of a shipped model, a checkpoint / TorchScript file, or a local HF folder."""
     text = str(spec)
@@ -108,7 +95,7 @@ def load_model(spec: str | os.PathLike, device: str | torch.device = "cpu") -> L
         raise ModelError(f"depth model {text!r} not found: not a file, folder, or shipped model ({known})")
     if path.is_dir():
         return _load_hf(path, device).to(device)
-    if _is_torchscript(path):
+    if is_torchscript(path):
         try:
             module = torch.jit.load(str(path), map_location=device)
         except Exception as err:  # noqa: BLE001 - any failure is a bad model file

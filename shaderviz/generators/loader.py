@@ -29,7 +29,7 @@ from typing import Protocol
 import numpy as np
 
 from shaderviz.errors import UserError
-from shaderviz.modelfiles import find_shipped, models_dirs
+from shaderviz.modelfiles import find_shipped, is_torchscript, models_dirs
 
 SHIPPED = {"clouds": "gan-clouds.pt", "landscape": "gan-landscape.pt", "books": "gan-books.pt"}
 RUNTIMES = ("auto", "onnxruntime", "torch")
@@ -55,15 +55,6 @@ def shipped_path(name: str) -> Path | None:
     return find_shipped(SHIPPED.get(name))
 
 
-def _is_torchscript(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = z.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-    return any(n.split("/", 1)[-1].startswith("code/") for n in names)
-
-
 def load_generator(spec: str, runtime: str = "auto", threads: int | None = None) -> Generator:
     """A shipped name or a path; GeneratorError with one line on any problem. ``runtime``
     auto: onnxruntime where a current export exists, else torch. ``threads``: the runtime's
@@ -80,7 +71,7 @@ def load_generator(spec: str, runtime: str = "auto", threads: int | None = None)
     if not zipfile.is_zipfile(path):
         raise GeneratorError(f"generator {path}: not a PyTorch file (corrupt or truncated?)")
     name = spec if spec in SHIPPED else path.name
-    if runtime != "torch" and not _is_torchscript(path):
+    if runtime != "torch" and not is_torchscript(path):
         from shaderviz.generators.onnxgen import open_onnx
 
         loaded, why = open_onnx(path, name, threads)
@@ -90,6 +81,6 @@ def load_generator(spec: str, runtime: str = "auto", threads: int | None = None)
             raise GeneratorError(f"generator {path}: cannot run on onnxruntime: {why}")
     from shaderviz.generators import torchgen
 
-    if _is_torchscript(path):
+    if is_torchscript(path):
         return torchgen.load_torchscript(path, name, threads)
     return torchgen.load_checkpoint(path, name, threads)

@@ -23,7 +23,7 @@ import numpy as np
 
 from shaderviz.errors import UserError
 from shaderviz.generators.loader import SHIPPED, shipped_path
-from shaderviz.modelfiles import file_hash
+from shaderviz.modelfiles import file_hash, is_torchscript
 from shaderviz.onnxfiles import open_export
 
 EXPORTER = "python -m shaderviz.generators.onnxgen"
@@ -68,9 +68,9 @@ def export(spec: str, out: Path | None = None) -> Path:
     from shaderviz.generators.loader import load_generator
 
     path = shipped_path(spec) or Path(spec).expanduser()
-    loaded = load_generator(spec, runtime="torch")
-    if loaded.spatial_latent or not hasattr(loaded.module, "latent"):
+    if is_torchscript(path):
         raise UserError(f"{spec}: only shaderviz GAN checkpoints export to ONNX (this is TorchScript)")
+    loaded = load_generator(spec, runtime="torch")
     out = Path(out) if out is not None else path.with_suffix(".onnx")
     metadata = {"identity": loaded.identity, "latent": loaded.latent, "size": loaded.size or "",
                 "source": path.name}
