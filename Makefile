@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	# torch first, pinned: this takes the CPU wheel instead of a multi-GB CUDA build.
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# Bytecode now, as pip does for a regular install: an editable one has none, and where
+	# PYTHONDONTWRITEBYTECODE is set every command would compile the package again (~0.1 s).
+	$(BIN)/python -m compileall -q shaderviz
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -9,14 +9,16 @@
     "upscale": {"type": "choice", "default": "cubic", "values": ["nearest", "linear", "cubic"], "doc": "GPU upscaling of the small image: nearest keeps the blocks"},
     "fade": {"type": "float", "default": 1.0, "min": 0, "max": 10, "doc": "crossfade to a new image, seconds (0: cut)"}
   },
-  "passes": [{"target": "small", "divisor": 2}, {}]
+  "passes": [{"target": "small", "divisor": 2}, {"resamples": "small", "unless": {"upscale": "nearest"}}]
 }*/
 // image, walk, speed and radius are read on the Python side (shaderviz/sources/gan.py),
 // which makes the image on a worker; this shader upscales what was uploaded last
 // (generatedImage) and crossfades from the one before it (previousImage). The filter and
 // the crossfade run at half size (pass 0); pass 1 only doubles that, bilinearly (nearest:
 // from texel centres, so the blocks stay sharp): a quarter of the cost of filtering at
-// full size, which software GL needs for 30 frames/s at 720p.
+// full size, which software GL needs for 30 frames/s at 720p. Pass 1 is declared
+// "resamples": an effect after it that only samples its input may read `small` itself,
+// and then pass 1 does not run at all.
 uniform sampler2D generatedImage;
 uniform sampler2D previousImage;
 uniform float GENTIME;  // seconds since the current image arrived

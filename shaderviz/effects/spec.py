@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,16 @@ class PassSpec:
     width: Any = None  # ISF: an expression of WIDTH, HEIGHT and the inputs (isf/expressions.py)
     height: Any = None
     float: bool = False  # ISF FLOAT: a 32-bit float buffer
+    # A source's last pass that only resamples an earlier target to the output size (its
+    # output at uv is that target sampled at uv), except while a choice parameter has one
+    # of the values in ``unless``: the renderer may then let the first effect sample the
+    # target itself and skip the pass (render/renderer.py, ``Renderer.source``).
+    resamples: str | None = None
+    unless: tuple[tuple[str, str], ...] = ()
+
+    def resamples_now(self, value: Callable[[str], Any]) -> bool:
+        """Whether this pass is a plain resample for an instance (``value``: its parameters)."""
+        return self.resamples is not None and all(value(name) != bad for name, bad in self.unless)
 
     def factor(self, values: dict) -> int:
         """How many times smaller than the output this pass runs, given uniform values."""
@@ -189,6 +200,8 @@ def parse_effect(path: Path, text: str) -> EffectSpec:
     if kind == "effect" and {p.name for p in params} & {p.name for p in GATE_PARAMS}:
         raise ValueError("depth_* parameter names are reserved for depth gating")
     passes = _parse_passes(header.get("passes"), {p.name: p for p in params})
+    if passes[-1].resamples and kind != "source":
+        raise ValueError("resamples is for a source's last pass")
     pointwise = header.get("pointwise", False)
     if not isinstance(pointwise, bool):
         raise ValueError("pointwise must be true or false")
@@ -260,7 +273,7 @@ def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...
     passes = []
     targets: set[str] = set()
     for i, decl in enumerate(raw):
-        fields = {"target", "scale_by", "persistent", "divisor", "skip_at_full_size"}
+        fields = {"target", "scale_by", "persistent", "divisor", "skip_at_full_size", "resamples", "unless"}
         if not isinstance(decl, dict) or set(decl) - fields:
             raise ValueError(f"pass {i}: expected an object with {', '.join(sorted(fields))}")
         target = decl.get("target")
@@ -286,10 +299,31 @@ def _parse_passes(raw: Any, params: dict[str, ParamSpec]) -> tuple[PassSpec, ...
         skip = decl.get("skip_at_full_size", False)
         if skip and (last or not isinstance(skip, bool)):
             raise ValueError(f"pass {i}: skip_at_full_size is for a true/false on a targeted pass")
+        resamples, unless = _parse_resample(i, decl, last, targets, params)
         if target:
             targets.add(target)
-        passes.append(PassSpec(target, scale_by, bool(decl.get("persistent", False)), divisor, skip))
+        passes.append(PassSpec(target, scale_by, bool(decl.get("persistent", False)), divisor, skip,
+                               resamples=resamples, unless=unless))
     return tuple(passes)
+
+
+def _parse_resample(
+    i: int, decl: dict, last: bool, targets: set[str], params: dict[str, ParamSpec]
+) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """A pass's ``resamples`` (an earlier target's name) and ``unless`` ({choice: value})."""
+    resamples, unless = decl.get("resamples"), decl.get("unless", {})
+    if resamples is None:
+        if unless:
+            raise ValueError(f"pass {i}: unless goes with resamples")
+        return None, ()
+    if not last or resamples not in targets:
+        raise ValueError(f"pass {i}: resamples is for the last pass and names an earlier pass's target")
+    if not isinstance(unless, dict) or not all(
+        name in params and params[name].type == "choice" and value in params[name].values
+        for name, value in unless.items()
+    ):
+        raise ValueError(f"pass {i}: unless maps choice parameters to one of their values")
+    return resamples, tuple(sorted(unless.items()))
 
 
 MAX_PASS_SIDE = 8192

@@ -129,10 +129,14 @@ class DepthPrep:
         """``depthMap``: the refined map when refining (after ``prepare``), else the upload."""
         return self._refined.texture if self.refine and self._refined is not None else self.raw.texture
 
+    def stale(self, guide_version: int) -> bool:
+        """Whether ``prepare`` would refine (and so read the guide's pixels)."""
+        return self.refine and self._refined_for != (self.version, guide_version)
+
     def prepare(self, guide: moderngl.Texture, guide_version: int) -> None:
         """Refine the map against the source image if either changed (cheap otherwise)."""
         self.source_version, self.guide_glo = guide_version, guide.glo
-        if not self.refine or self._refined_for == (self.version, guide_version):
+        if not self.stale(guide_version):
             return
         size = self.refined_size()
         factor = self.guide_factor()

@@ -125,6 +125,21 @@ RESERVED_WORDS = frozenset({"active", "common", "filter", "input", "output", "pa
                             "sample", "sizeof", "cast", "namespace", "using", "class", "union", "template"})
 
 
+_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+_INPUT_USE = re.compile(r"\binputImage\b")
+_INPUT_SAMPLED = re.compile(
+    r"\b(?:texture|textureLod)\s*\(\s*inputImage\b|\buniform\s+sampler2D\s+inputImage\s*;"
+)
+
+
+def samples_input(fragment: str) -> bool:
+    """Whether a fragment shader reads ``inputImage`` only as ``texture(inputImage, p)``
+    (or ``textureLod``): never its size or texels, never handing it to a function. Such a
+    shader sees the same picture in an input of another size (see ``PassSpec.resamples``)."""
+    code = _COMMENT.sub("", fragment)
+    return len(_INPUT_USE.findall(code)) == len(_INPUT_SAMPLED.findall(code))
+
+
 def uniform_name(name: str) -> str:
     """The GLSL name of a parameter's uniform."""
     return f"{name}_" if name in RESERVED_WORDS else name

@@ -24,6 +24,7 @@ from shaderviz.render.glsl import (
     build_fused_source,
     build_sources,
     map_error,
+    samples_input,
 )
 from shaderviz.render.isf import load_imported
 from shaderviz.render.targets import CompiledEffect
@@ -120,7 +121,8 @@ class Programs:
                 program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=source.fragment)
             except (ShaderError, moderngl.Error):
                 return None  # e.g. two effects define the same helper function
-            self.fused[key] = CompiledEffect("", [program], [self.ctx.vertex_array(program, [])])
+            self.fused[key] = CompiledEffect("", [program], [self.ctx.vertex_array(program, [])],
+                                             samples_input=samples_input(source.fragment))
         return self.fused[key]
 
     def forget_fused(self) -> None:
@@ -161,4 +163,5 @@ class Programs:
                 program.release()
             raise
         vaos = [self.ctx.vertex_array(p, []) for p in programs]
-        return CompiledEffect(spec.digest, programs, vaos, textures=textures)
+        by_coordinates = spec.isf is None and all(samples_input(source.fragment) for source in sources)
+        return CompiledEffect(spec.digest, programs, vaos, textures=textures, samples_input=by_coordinates)

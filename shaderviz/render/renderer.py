@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import moderngl
 import numpy as np
@@ -26,7 +27,7 @@ from shaderviz.render.images import GLImage, native_map
 from shaderviz.render.isf import IsfTextures, isf_date
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.programs import Programs
-from shaderviz.render.targets import CompiledEffect, Frame, PassBuffer, Target
+from shaderviz.render.targets import CompiledEffect, DeferredResample, Frame, PassBuffer, Target
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
@@ -78,11 +79,22 @@ class Renderer:
         if limit and max(self.size) > limit:
             raise UserError(f"{self.size[0]}x{self.size[1]} is larger than this GPU's textures "
                             f"({limit} per side); pass a smaller --size")
-        self.source = Target.create(self.ctx, self.size)
+        self._source = Target.create(self.ctx, self.size)
+        self._deferred: DeferredResample | None = None  # a generator's last pass, not run yet
         self._ping = [Target.create(self.ctx, self.size), Target.create(self.ctx, self.size)]
         self._source_version = 0  # bumps whenever the source image changes (the depth guide)
         self.depth_prep = DepthPrep(self.ctx, self.size, self.registry.include_dirs())
         self.upload_depth(np.full((self.size[1], self.size[0]), 0.5, np.float32))
+
+    @property
+    def source(self) -> Target:
+        """The source image at the render size. A generator whose last pass only resamples
+        a smaller buffer (``PassSpec.resamples``) skips that pass when the first effect can
+        sample the buffer itself; whatever reads the source (here) has the pass run first."""
+        if self._deferred is not None:
+            deferred, self._deferred = self._deferred, None
+            deferred.run()
+        return self._source
 
     @property
     def depth(self) -> moderngl.Texture:
@@ -90,7 +102,8 @@ class Renderer:
         return self.depth_prep.texture
 
     def _free_frame_resources(self) -> None:
-        for target in (self.source, *self._ping):
+        self._deferred = None
+        for target in (self._source, *self._ping):
             target.release()
         self.depth_prep.release()
         self._drop_buffers(set())
@@ -121,7 +134,8 @@ class Renderer:
         :class:`GLImage` made from one on a worker: then the upload is a plain copy)."""
         data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
         self._check_shape(data.shape[:2])
-        self.source.texture.write(data)
+        self._deferred = None  # replaced, not resampled
+        self._source.texture.write(data)
         self._source_version += 1
 
     def upload_native(self, image: np.ndarray | GLImage | None, fit: str = "fill") -> None:
@@ -233,7 +247,7 @@ class Renderer:
         last = instance.members[-1] if isinstance(instance, Stack) else instance
         values = [variant_index(p, last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
         if spec.native_input:
-            values.append(int(source is self.source and self._native is not None))
+            values.append(int(source is self._source and self._native is not None))
         if spec.crossfades:
             fade = last.value(spec, "fade")
             values.append(int(not isinstance(fade, (int, float)) or self._generated_since < fade))
@@ -264,10 +278,12 @@ class Renderer:
         if generator is not None:
             spec = self.registry.effects.get(generator.name)
             if spec is not None:
-                self._run_effect(spec, generator, frame, self.source, self.source)
+                self._deferred = None
+                self._run_effect(spec, generator, frame, self._source, self._source, defer=bool(chain))
                 self._source_version += 1
-        self.depth_prep.prepare(self.source.texture, self._source_version)
-        current = self.source
+        stale = self.depth_prep.stale(self._source_version)
+        self.depth_prep.prepare(self.source.texture if stale else self._source.texture, self._source_version)
+        current = self._source
         alive: set[int] = set()
         active = [(self.registry.effects.get(i.name), i) for i in chain if i.enabled]
         active = [(spec, i) for spec, i in active if spec is not None and spec.kind == "effect"]
@@ -284,16 +300,24 @@ class Renderer:
                     current = output
         if not part:
             self._drop_buffers(alive | ({generator.uid} if generator else set()))
-        return current
+        return self.source if current is self._source else current
 
     def _run_effect(
-        self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame, source: Target, output: Target
+        self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame, source: Target,
+        output: Target, defer: bool = False,
     ) -> bool:
+        """Run one effect (or generator) from ``source`` into ``output``. ``defer``: a
+        generator's resampling last pass may be left for ``source`` (see there)."""
         variant = self._variant(spec, instance, source)
         compiled = self.compiled(spec, variant)
         if compiled is None:
             return False
         values = self._values(spec, instance, frame)
+        if spec.kind == "effect":
+            final = self.programs.final(spec, compiled, gated(values), variant)
+            if final is None:
+                return False
+            source = self._input(source, compiled, [*compiled.programs, final[0]], spec.kernel is None)
         bound: dict[str, int] = {}
         extra = self._run_kernel(spec, instance, values, frame, source) if spec.kernel else {}
         if extra is None:
@@ -310,9 +334,8 @@ class Renderer:
             self._bind_target(bound, name, texture)
             values = {**values, f"{name}Weight": weight}
         last = len(spec.passes) - 1
-        final = self.programs.final(spec, compiled, gated(values), variant) if spec.kind == "effect" else None
-        if final is None and spec.kind == "effect":
-            return False
+        final = final if spec.kind == "effect" else None
+        written: dict[str, Target] = {}  # target name -> the buffer this frame's pass drew
         for index, (pass_spec, program, vao) in enumerate(
             zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
         ):
@@ -327,11 +350,18 @@ class Renderer:
                 buffer.current, buffer.previous = buffer.previous, buffer.current
                 self._bind_target(bound, pass_spec.target, buffer.previous.texture)
             target = output if buffer is None else buffer.current
+            small = written.get(pass_spec.resamples or "")
+            if index == last and defer and small and pass_spec.resamples_now(partial(instance.value, spec)):
+                draw = partial(self._draw_later, program, vao, values, frame, dict(bound),
+                               (small, bound[pass_spec.resamples or ""]), target, factor)
+                self._deferred = DeferredResample(small, draw)
+                return True
             self._set_uniforms(program, values, frame, bound, target, factor)
             self._set_gate(program, values)
             target.fbo.use()
             vao.render(moderngl.TRIANGLES, vertices=3)
             if buffer is not None:
+                written[pass_spec.target or ""] = buffer.current
                 self._bind_target(bound, pass_spec.target, buffer.current.texture)
         return True
 
@@ -347,6 +377,7 @@ class Renderer:
         if compiled is None:
             return False
         program = compiled.programs[0]
+        source = self._input(source, compiled, [program], True)
         values: dict = {}
         for k, own in enumerate(values_of):
             values.update({f"_f{k}_{name}": value for name, value in own.items()})
@@ -395,15 +426,40 @@ class Renderer:
             self.errors[spec.name] = str(err)
             return None
 
+    def _input(self, source: Target, compiled: CompiledEffect, programs: list[moderngl.Program],
+               plain: bool) -> Target:
+        """What an effect reads as ``inputImage``: ``source``, or, while a generator's last
+        pass waits (see ``source``), the buffer that pass would resample, if the effect
+        only samples its input (``plain``: no kernel) and reads neither the source nor the
+        native image. Otherwise a waiting pass runs now, when the effect needs its output."""
+        if self._deferred is None:
+            return source
+        reads_source = any(name in program for program in programs for name in ("sourceImage", "nativeImage"))
+        if source is self._source and plain and compiled.samples_input and not reads_source:
+            return self._deferred.buffer
+        if source is self._source or reads_source:
+            self.source  # noqa: B018 - runs the waiting pass
+        return source
+
+    def _draw_later(self, program: moderngl.Program, vao: moderngl.VertexArray, values: dict, frame: Frame,
+                    bound: dict[str, int], small: tuple[Target, int], target: Target, factor: int) -> None:
+        """A generator's resampling pass, drawn after all (see ``source``); by its declaration
+        it reads nothing but the buffer ``small`` (and its unit)."""
+        self._bind_common(self._source)
+        small[0].texture.use(small[1])
+        self._set_uniforms(program, values, frame, bound, target, factor)
+        target.fbo.use()
+        vao.render(moderngl.TRIANGLES, vertices=3)
+
     def _bind_common(self, source: Target) -> None:
         source.texture.use(UNIT_INPUT)
-        self.source.texture.use(UNIT_SOURCE)
+        self._source.texture.use(UNIT_SOURCE)
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
         if self._generated:
             self._generated[0].use(UNIT_GENERATED)
             self._generated[1].use(UNIT_PREVIOUS)
-        if source is self.source and self._native is not None:
+        if source is self._source and self._native is not None:
             self._native.use(UNIT_NATIVE)
             self._native_now = (self._native_map, self._native_scale)
         else:

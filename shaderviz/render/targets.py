@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,7 @@ class CompiledEffect:
         default_factory=dict
     )
     textures: dict[str, moderngl.Texture] = field(default_factory=dict)  # an ISF file's IMPORTED images
+    samples_input: bool = False  # every pass reads inputImage only by texture() (glsl.samples_input)
 
     def release(self) -> None:
         for vao in self.vaos:
@@ -68,6 +70,15 @@ class CompiledEffect:
         for texture in self.textures.values():
             texture.release()
         self.textures.clear()
+
+
+@dataclass
+class DeferredResample:
+    """A generator's last pass, not drawn yet: it would resample ``buffer`` into the
+    source; ``run`` draws it (see ``Renderer.source``)."""
+
+    buffer: Target
+    run: Callable[[], None]
 
 
 @dataclass
