@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from shaderviz.render.images import GLImage
+from shaderviz.render.renderer import Frame, Renderer
 from shaderviz.sources.images import fit_image
 from shaderviz.sources.video import VideoFile
 
@@ -70,11 +71,29 @@ def test_frames_follow_the_index_and_wrap(video) -> None:
         clip.close()
 
 
-def test_gl_images_are_rgba_bottom_row_first() -> None:
+def test_gl_images_are_bottom_row_first_with_their_own_channels() -> None:
     rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), dtype=np.uint8)
     data = GLImage.from_rgb(rgb).data
-    assert data.shape == (5, 7, 4) and data.flags["C_CONTIGUOUS"]
-    np.testing.assert_array_equal(data[..., :3], rgb[::-1])
-    assert (data[..., 3] == 255).all()
+    assert data.shape == (5, 7, 3) and data.flags["C_CONTIGUOUS"]
+    np.testing.assert_array_equal(data, rgb[::-1])
     rgba = np.random.default_rng(1).integers(0, 256, (5, 7, 4), dtype=np.uint8)
     np.testing.assert_array_equal(GLImage.from_rgb(rgba).data, rgba[::-1])
+
+
+def test_rgb_and_rgba_sources_upload_as_they_are(gl_ctx, registry) -> None:  # noqa: ANN001
+    """An RGB frame goes into an RGB texture (no conversion on the CPU), an RGBA one into
+    RGBA: the picture is the same either way, alternating included."""
+    rng = np.random.default_rng(2)
+    rgb = rng.integers(0, 256, (6, 10, 3), dtype=np.uint8)
+    rgba = np.dstack([rgb, rng.integers(0, 256, (6, 10), dtype=np.uint8)])
+    renderer = Renderer(gl_ctx, (10, 6), registry)
+    try:
+        for image in (rgb, rgba, GLImage.from_rgb(rgb)):
+            renderer.upload_source(image)
+            channels = image.data.shape[2] if isinstance(image, GLImage) else image.shape[2]
+            assert renderer.source.texture.components == channels
+            np.testing.assert_array_equal(renderer.read(renderer.render([], Frame())), rgb)
+            renderer.upload_native(image)
+            renderer.upload_generated(image)
+    finally:
+        renderer.release()

@@ -23,7 +23,7 @@ from shaderviz.render.audiotexture import AudioTexture
 from shaderviz.render.depthprep import DepthPrep
 from shaderviz.render.glsl import ShaderError, uniform_name, variant_index
 from shaderviz.render.grouping import Stack, fusion_groups, gated, stack_runs
-from shaderviz.render.images import GLImage, native_map
+from shaderviz.render.images import GLImage, fits, fitted_texture, native_map
 from shaderviz.render.isf import IsfTextures, isf_date
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.programs import Programs
@@ -135,6 +135,9 @@ class Renderer:
         data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
         self._check_shape(data.shape[:2])
         self._deferred = None  # replaced, not resampled
+        if self._source.texture.components != data.shape[2]:  # RGB images go in an RGB texture
+            self._source.release()
+            self._source = Target.create(self.ctx, self.size, channels=data.shape[2])
         self._source.texture.write(data)
         self._source_version += 1
 
@@ -151,12 +154,7 @@ class Renderer:
             return
         data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
         height, width = data.shape[:2]
-        if self._native is None or self._native.size != (width, height):
-            if self._native is not None:
-                self._native.release()
-            self._native = self.ctx.texture((width, height), 4)
-            self._native.repeat_x = self._native.repeat_y = False
-            self._native.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self._native = fitted_texture(self.ctx, self._native, data)
         self._native.write(data)
         self._native_map, self._native_scale = native_map((width, height), self.size, fit)
 
@@ -171,13 +169,7 @@ class Renderer:
                 old[0].release()
             return
         data = rgb.data if isinstance(rgb, GLImage) else GLImage.from_rgb(rgb).data
-        size = (data.shape[1], data.shape[0])
-        texture = old[0] if old is not None and old[0].size == size else None
-        if texture is None:
-            if old is not None:
-                old[0].release()
-            texture = self.ctx.texture(size, 4)
-            texture.repeat_x = texture.repeat_y = False
+        texture = fitted_texture(self.ctx, old[0] if old is not None else None, data)
         texture.write(data)
         self._images[(uid, name)] = (texture, weight)
 
@@ -214,13 +206,12 @@ class Renderer:
         image only replaces the current one (the next step of a walk): a running crossfade
         goes on. The first image (or one of a new size) starts with nothing to fade from."""
         data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
-        height, width = data.shape[:2]
-        if not self._generated or self._generated[0].size != (width, height):
+        current = self._generated[0] if self._generated else None
+        if current is None or not fits(current, data):
             for texture in self._generated:
                 texture.release()
-            self._generated = [self.ctx.texture((width, height), 4) for _ in range(2)]
+            self._generated = [fitted_texture(self.ctx, None, data) for _ in range(2)]
             for texture in self._generated:
-                texture.repeat_x = texture.repeat_y = False
                 texture.write(data)
             self._generated_at, crossfade = -1e9, False  # nothing to fade from
         elif crossfade:

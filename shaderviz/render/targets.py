@@ -32,8 +32,10 @@ class Target:
     fbo: moderngl.Framebuffer
 
     @classmethod
-    def create(cls, ctx: moderngl.Context, size: tuple[int, int], dtype: str = "f1") -> Target:
-        texture = ctx.texture(size, 4, dtype=dtype)
+    def create(
+        cls, ctx: moderngl.Context, size: tuple[int, int], dtype: str = "f1", channels: int = 4
+    ) -> Target:
+        texture = ctx.texture(size, channels, dtype=dtype)
         texture.repeat_x = texture.repeat_y = False
         texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
         return cls(texture, ctx.framebuffer(color_attachments=[texture]))
