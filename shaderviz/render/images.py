@@ -44,6 +44,51 @@ def fitted_texture(
     return texture
 
 
+class GeneratedImages:
+    """A generator's picture at its own (small) size on the GPU, and the one it crossfades
+    from (``previousImage``); ``since``: seconds from the swap to the frame being rendered."""
+
+    FITS = ("fill", "fit", "stretch")
+
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.textures: list[moderngl.Texture] = []  # [current, previous]
+        self.fit = 0  # index in FITS (the shader's GENFIT)
+        self.since = 0.0
+        self._swapped_at: float | None = -1e9  # frame time of the last swap; None: the next frame's
+
+    def upload(self, data: np.ndarray, crossfade: bool, fit: str) -> None:
+        """``data``: a GLImage's array. See ``Renderer.upload_generated``."""
+        current = self.textures[0] if self.textures else None
+        if current is None or not fits(current, data):  # the first image, or a new size: no fade
+            self.release()
+            self.textures = [fitted_texture(self.ctx, None, data) for _ in range(2)]
+            for texture in self.textures:
+                texture.write(data)
+            self._swapped_at = -1e9
+        elif crossfade:
+            self.textures.reverse()  # the current image becomes the previous one
+            self._swapped_at = None
+        self.textures[0].write(data)
+        self.fit = self.FITS.index(fit)
+
+    def tick(self, time: float) -> None:
+        """The frame at ``time`` is about to render: it sets the swap's time if it is new."""
+        if self._swapped_at is None:
+            self._swapped_at = time
+        self.since = time - self._swapped_at
+
+    def use(self, current_unit: int, previous_unit: int) -> None:
+        if self.textures:
+            self.textures[0].use(current_unit)
+            self.textures[1].use(previous_unit)
+
+    def release(self) -> None:
+        for texture in self.textures:
+            texture.release()
+        self.textures.clear()
+
+
 def native_map(native: tuple[int, int], size: tuple[int, int], fit: str) -> tuple[tuple[float, ...], float]:
     """Where each render-size uv falls in the native image (GL uv, bottom row first), exactly
     as ``sources.images.fit_image`` placed it: (scale x, scale y, offset x, offset y), and

@@ -23,7 +23,7 @@ from shaderviz.render.audiotexture import AudioTexture
 from shaderviz.render.depthprep import DepthPrep
 from shaderviz.render.glsl import ShaderError, uniform_name, variant_index
 from shaderviz.render.grouping import Stack, fusion_groups, gated, stack_runs
-from shaderviz.render.images import GLImage, fits, fitted_texture, native_map
+from shaderviz.render.images import GeneratedImages, GLImage, fitted_texture, native_map
 from shaderviz.render.isf import IsfTextures, isf_date
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.programs import Programs
@@ -32,7 +32,6 @@ from shaderviz.render.targets import CompiledEffect, DeferredResample, Frame, Pa
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
 UNIT_GENERATED, UNIT_PREVIOUS = 14, 15  # a generator's small image and the one before it
-FITS = ("fill", "fit", "stretch")
 UNIT_AUDIO = 12  # audioFFT (units 12-15 are fixed; pass targets take 4-11)
 UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
 IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
@@ -65,10 +64,7 @@ class Renderer:
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
         self._palette_count = palette.shape[0]
-        self._generated: list[moderngl.Texture] = []  # [current, previous], at the image's own size
-        self._generated_fit = 0
-        self._generated_at: float | None = -1e9  # frame time of the last crossfade; None: next frame
-        self._generated_since = 0.0
+        self._generated = GeneratedImages(self.ctx)
         self._audio = AudioTexture(self.ctx)
         self._allocate()
 
@@ -120,9 +116,7 @@ class Renderer:
         self._free_frame_resources()
         self.programs.release()
         self._palette.release()
-        for texture in self._generated:
-            texture.release()
-        self._generated.clear()
+        self._generated.release()
         self._isf.release()
         self.upload_native(None)
         self._audio.release()
@@ -205,20 +199,8 @@ class Renderer:
         since this swap (from the next rendered frame's time: deterministic). Without it the
         image only replaces the current one (the next step of a walk): a running crossfade
         goes on. The first image (or one of a new size) starts with nothing to fade from."""
-        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
-        current = self._generated[0] if self._generated else None
-        if current is None or not fits(current, data):
-            for texture in self._generated:
-                texture.release()
-            self._generated = [fitted_texture(self.ctx, None, data) for _ in range(2)]
-            for texture in self._generated:
-                texture.write(data)
-            self._generated_at, crossfade = -1e9, False  # nothing to fade from
-        elif crossfade:
-            self._generated.reverse()  # the current image becomes the previous one
-            self._generated_at = None  # set by the next rendered frame
-        self._generated[0].write(data)
-        self._generated_fit = FITS.index(fit)
+        self._generated.upload(image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data,
+                               crossfade, fit)
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
@@ -241,7 +223,7 @@ class Renderer:
             values.append(int(source is self._source and self._native is not None))
         if spec.crossfades:
             fade = last.value(spec, "fade")
-            values.append(int(not isinstance(fade, (int, float)) or self._generated_since < fade))
+            values.append(int(not isinstance(fade, (int, float)) or self._generated.since < fade))
         return tuple(values)
 
     def invalidate(self) -> None:
@@ -255,13 +237,10 @@ class Renderer:
         self, chain: list[EffectInstance], frame: Frame, generator: EffectInstance | None = None,
         part: bool = False,
     ) -> Target:
-        """Run the generator (if any) into the source, then the chain; return the output."""
-        if self._generated_at is None:
-            self._generated_at = frame.time
-        self._generated_since = frame.time - self._generated_at
         """Run the generator (if any) into the source, then the chain; return the output.
         ``part``: ``chain`` is part of the chain (split view's before): nothing else's state
         is dropped."""
+        self._generated.tick(frame.time)
         self._delta = max(0.0, frame.time - self._last_time) if self._last_time is not None else 0.0
         self._last_time = frame.time
         self._date = isf_date()
@@ -447,9 +426,7 @@ class Renderer:
         self._source.texture.use(UNIT_SOURCE)
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
-        if self._generated:
-            self._generated[0].use(UNIT_GENERATED)
-            self._generated[1].use(UNIT_PREVIOUS)
+        self._generated.use(UNIT_GENERATED, UNIT_PREVIOUS)
         if source is self._source and self._native is not None:
             self._native.use(UNIT_NATIVE)
             self._native_now = (self._native_map, self._native_scale)
@@ -517,8 +494,8 @@ class Renderer:
             "SEED": frame.seed,
             "generatedImage": UNIT_GENERATED,
             "previousImage": UNIT_PREVIOUS,
-            "GENTIME": self._generated_since,
-            "GENFIT": self._generated_fit,
+            "GENTIME": self._generated.since,
+            "GENFIT": self._generated.fit,
             "DEPTHWEIGHT": self.depth_weight,
             "_sv_background": self.background,
             "TIMEDELTA": self._delta,
