@@ -83,6 +83,16 @@ def test_the_first_effect_samples_the_half_size_buffer(gl_ctx, registry, image, 
     renderer.release()
 
 
+def test_dropping_the_buffer_draws_the_waiting_pass_first(gl_ctx, registry, image) -> None:  # noqa: ANN001
+    """A new source image drops every pass buffer (reset_state): the skipped pass is drawn
+    from its buffer before that buffer goes."""
+    source = gan_alone(gl_ctx, registry, image)
+    _, renderer = run(gl_ctx, registry, image, ["rgb_split amount=0.05"])
+    renderer.reset_state()
+    assert np.array_equal(renderer.read(renderer.source), source)
+    renderer.release()
+
+
 def test_effects_that_need_the_full_size_source_get_it(gl_ctx, image, draws, tmp_path: Path) -> None:  # noqa: ANN001
     (tmp_path / "texels.glsl").write_text(TEXELS)
     (tmp_path / "original.glsl").write_text(ORIGINAL)

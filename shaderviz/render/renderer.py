@@ -463,7 +463,11 @@ class Renderer:
 
     def _drop_buffers(self, alive: set[int]) -> None:
         """Free the buffers and kernels of instances not in ``alive``."""
-        for key in [k for k in self._buffers if k[0] not in alive]:
+        dropped = [k for k in self._buffers if k[0] not in alive]
+        waiting = self._deferred.buffer if self._deferred is not None else None
+        if waiting is not None and any(self._buffers[k].current is waiting for k in dropped):
+            self.source  # noqa: B018 - the waiting pass reads that buffer: draw it now
+        for key in dropped:
             self._buffers.pop(key).release()
         for uid in [u for u in self._kernels if u not in alive]:
             self._kernels.pop(uid).release()
