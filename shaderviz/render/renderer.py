@@ -283,6 +283,7 @@ class Renderer:
         if compiled is None:
             return False
         values = self._values(spec, instance, frame)
+        final = None  # an effect's last pass as this instance runs it (gated, alpha)
         if spec.kind == "effect":
             final = self.programs.final(spec, compiled, gated(values), variant)
             if final is None:
@@ -304,7 +305,6 @@ class Renderer:
             self._bind_target(bound, name, texture)
             values = {**values, f"{name}Weight": weight}
         last = len(spec.passes) - 1
-        final = final if spec.kind == "effect" else None
         written: dict[str, Target] = {}  # target name -> the buffer this frame's pass drew
         for index, (pass_spec, program, vao) in enumerate(
             zip(spec.passes, compiled.programs, compiled.vaos, strict=True)
