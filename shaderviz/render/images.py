@@ -48,17 +48,17 @@ class GeneratedImages:
     """A generator's picture at its own (small) size on the GPU, and the one it crossfades
     from (``previousImage``); ``since``: seconds from the swap to the frame being rendered."""
 
-    FITS = ("fill", "fit", "stretch")
-
     def __init__(self, ctx: moderngl.Context) -> None:
         self.ctx = ctx
         self.textures: list[moderngl.Texture] = []  # [current, previous]
-        self.fit = 0  # index in FITS (the shader's GENFIT)
+        self.fit = 0  # index in sources.images.FITS (the shader's GENFIT)
         self.since = 0.0
         self._swapped_at: float | None = -1e9  # frame time of the last swap; None: the next frame's
 
     def upload(self, data: np.ndarray, crossfade: bool, fit: str) -> None:
         """``data``: a GLImage's array. See ``Renderer.upload_generated``."""
+        from shaderviz.sources.images import FITS  # (Pillow stays off this module's import)
+
         current = self.textures[0] if self.textures else None
         if current is None or not fits(current, data):  # the first image, or a new size: no fade
             self.release()
@@ -70,7 +70,7 @@ class GeneratedImages:
             self.textures.reverse()  # the current image becomes the previous one
             self._swapped_at = None
         self.textures[0].write(data)
-        self.fit = self.FITS.index(fit)
+        self.fit = FITS.index(fit)
 
     def tick(self, time: float) -> None:
         """The frame at ``time`` is about to render: it sets the swap's time if it is new."""
