@@ -296,6 +296,47 @@ def test_guided_filter_moves_a_blurred_depth_edge_onto_the_image_edge(gl_ctx, re
     assert step.max() > 4 * np.abs(np.diff(soft)).max()  # a jump, not the map's ramp
 
 
+@pytest.mark.parametrize("follow", [True, False])
+def test_a_moving_source_reapplies_the_last_fit_to_each_new_frame(gl_ctx, registry, follow: bool) -> None:  # noqa: ANN001
+    """`play` on a video (``follow``): the map was fitted to the frame it arrived with; the
+    next frames only re-apply that fit, so the depth edge moves with the picture's edge
+    (6 px here, within the filter's window); a fit of the old map to the new frame instead
+    blurs near depth across the strip the edge moved over."""
+    width, height = 384, 216
+
+    def frame(edge: int) -> np.ndarray:
+        img = np.zeros((height, width, 3), np.uint8)
+        img[:, :edge] = (200, 60, 40)
+        img[:, edge:] = (30, 90, 160)
+        return img
+
+    step = np.where(np.arange(width) < 128, 0.9, 0.1).astype(np.float32)
+    renderer = Renderer(gl_ctx, (width, height), registry)
+    try:
+        prep = renderer.depth_prep
+        prep.follow = follow
+        renderer.upload_source(frame(128))
+        renderer.upload_depth(np.tile(step, (height, 1)), refine=True)
+        renderer.render([], Frame())
+        renderer.upload_source(frame(134))  # the picture moved on; no new map yet
+        renderer.render([], Frame(index=1))
+        got = np.frombuffer(renderer.depth.read(), np.float32).reshape(height, width)[::-1][height // 2]
+        counts = (prep.fits, prep.applies)
+        renderer.upload_depth(np.full((height, width), 0.5, np.float32), refine=True)  # a new map
+        renderer.render([], Frame(index=2))
+        refitted = np.frombuffer(renderer.depth.read(), np.float32)
+        assert prep.fits == counts[0] + 1 and np.abs(refitted - 0.5).max() < 1e-3  # fitted anew
+    finally:
+        renderer.release()
+    if follow:
+        assert counts == (1, 1)
+        assert int(np.argmax(np.abs(np.diff(got)))) + 1 == 134
+        assert got[:128].min() > 0.85 and got[128:134].min() > 0.7 and got[134:].max() < 0.15
+    else:
+        assert counts == (2, 0)
+        assert got[128:134].min() < 0.6  # refitted: near depth fades out before the new edge
+
+
 def test_depth_files_are_used_as_they_are(render) -> None:  # noqa: ANN001
     depth = radial(32, 24)
     out = render(np.zeros((24, 32, 3), np.uint8), ["depthmap"], depth=depth)

@@ -71,6 +71,54 @@ def test_frames_follow_the_index_and_wrap(video) -> None:
         clip.close()
 
 
+def _decoder_starts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts ffmpeg processes started to decode (opening a reader, or imageio seeking)."""
+    import imageio_ffmpeg
+
+    starts: list[int] = []
+    read_frames = imageio_ffmpeg.read_frames
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        starts.append(1)
+        return read_frames(*args, **kwargs)
+
+    monkeypatch.setattr(imageio_ffmpeg, "read_frames", counted)
+    return starts
+
+
+@pytest.mark.parametrize("size", [(W, H), (80, 48)])
+def test_playing_on_loops_in_one_decoder(video, size, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live show plays a video round and round: past the last frame it reads on in the
+    stream ffmpeg loops itself, with no new decoder at each wrap (that cost ~60 ms of CPU at
+    once), and every pass has the first pass's frames."""
+    path, _ = video
+    clip = VideoFile(path)
+    try:
+        first = [clip.frame(i, size, "stretch").copy() for i in range(FRAMES)]
+        starts = _decoder_starts(monkeypatch)
+        for index in range(FRAMES, 3 * FRAMES + 2):
+            assert np.array_equal(clip.frame(index, size, "stretch"), first[index % FRAMES]), index
+        assert starts == [] and clip._looping
+    finally:
+        clip.close()
+
+
+def test_a_video_that_does_not_loop_exactly_is_reopened_at_each_wrap(
+    video, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path, _ = video
+    clip = VideoFile(path)
+    try:
+        first = [clip.frame(i, (80, 48), "stretch").copy() for i in range(FRAMES)]
+        clip._first = b"not frame 0"  # as if the looped stream had come round off by a frame
+        starts = _decoder_starts(monkeypatch)
+        for index in range(FRAMES, 3 * FRAMES):
+            assert np.array_equal(clip.frame(index, (80, 48), "stretch"), first[index % FRAMES]), index
+        assert not clip._looping and len(starts) == 2  # reopened without the loop, then a seek per wrap
+    finally:
+        clip.close()
+
+
 def test_gl_images_are_bottom_row_first_with_their_own_channels() -> None:
     rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), dtype=np.uint8)
     data = GLImage.from_rgb(rgb).data

@@ -116,11 +116,13 @@ class LiveShow:
         return size
 
     def _depth_detail(self) -> None:
-        """Software GL on a moving source (video, capture): the depth map is refined at half
-        the render size. Each new frame is a new refinement there (the guide changed), which
-        at full size cost 11-22 ms of CPU a frame at 1280x720 and made those frames the slow
-        ones; a still's map is refined once, at full size."""
+        """A moving source (video, capture): each new frame re-applies the last depth fit to
+        its edges (``DepthPrep.follow``); the whole fit is made when a map arrives. With
+        software GL the map is also refined at half the render size: at full size a new
+        frame's refinement cost 11-22 ms of CPU at 1280x720 and made those frames the slow
+        ones. A still's map is refined once, at full size."""
         moving = isinstance(self.show.source, VideoSource)
+        self.renderer.depth_prep.follow = moving
         self.renderer.depth_prep.set_reduce(2 if self.options.software and moving else 1)
 
     def _fade_seconds(self) -> float:

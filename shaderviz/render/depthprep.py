@@ -15,6 +15,11 @@ scaled into ``raw`` by one bilinear pass). ``reduce`` = 2 runs
 the refinement at half the output size (the guide read as 2 x 2 means), a quarter of the
 cost: `play` uses it on a moving source with software GL, where a new video frame means a
 new refinement every frame; effects read the map bilinearly, as they read any texture.
+``follow`` (a moving source, set by `play`): a new frame with no new map only re-applies
+the last fit (the guided filter's coefficients) to the new frame, so the map's edges
+follow the picture's for a fifth of a refinement's cost; the fit is made again when a map
+arrives. The map is older than the frame anyway (the model is slower than the video), so
+fitting it to each newer frame only blurred it against edges that had moved on.
 
 The parallax camera needs more, made on first use and again only when the map (or, when
 refined, the guide image) changes — ``layers()``:
@@ -78,6 +83,10 @@ class DepthPrep:
         self._input: moderngl.Texture = self.raw.texture  # what the refinement reads: small or raw
         self.refine = False
         self.reduce = 1  # the refinement runs at the output size / reduce (1 or 2)
+        self.follow = False  # a new guide alone re-applies the last fit (see the module doc)
+        self.fits = self.applies = 0  # refinements made: whole fits, and fits re-applied
+        self._map_version = 0  # bumps on every upload
+        self._fitted_map = -1  # the map version of the last whole fit
         self.version = 0  # bumps on every upload and every refinement
         self.source_version = -1  # of the source image, as of the last ``prepare``
         self.guide_glo = 0  # the source image's texture
@@ -123,6 +132,7 @@ class DepthPrep:
         self.refine = refine
         self._refined_for = None
         self.version += 1
+        self._map_version += 1
 
     @property
     def texture(self) -> moderngl.Texture:
@@ -143,21 +153,27 @@ class DepthPrep:
         low = (math.ceil(size[0] / factor), math.ceil(size[1] / factor))
         if not self._stats or self._stats[0].size != low:
             self._release_guided()
+            self._fitted_map = -1
             self._stats = [FloatTarget.create(self.ctx, low, (4, 4, 4, 4), "f4") for _ in range(2)]
             self._coeffs = [FloatTarget.create(self.ctx, low, (4,), "f4") for _ in range(2)]
         if self._refined is None or self._refined.size != size:
             if self._refined is not None:
                 self._refined.release()
             self._refined = FloatTarget.create(self.ctx, size, (1,), "f4")
-        stats, spare = self._stats
         reduced = (("REDUCED", int(self.reduce > 1)),)
-        self.passes.draw("guided_down.glsl", stats, {"guide": guide, "depth": self._input},
-                         {"factor": factor, "size": size}, reduced)
-        self._box(stats, spare, 4)
-        names = ("meanTex", "sqTex", "mixedTex", "lastTex")
-        self.passes.draw("guided_solve.glsl", self._coeffs[0], dict(zip(names, stats.textures, strict=True)),
-                         {"eps": EPS})
-        self._box(self._coeffs[0], self._coeffs[1], 1)
+        if self.follow and self._fitted_map == self._map_version:
+            self.applies += 1  # only the picture changed: its new edges take the last fit
+        else:
+            stats, spare = self._stats
+            self.passes.draw("guided_down.glsl", stats, {"guide": guide, "depth": self._input},
+                             {"factor": factor, "size": size}, reduced)
+            self._box(stats, spare, 4)
+            names = ("meanTex", "sqTex", "mixedTex", "lastTex")
+            self.passes.draw("guided_solve.glsl", self._coeffs[0],
+                             dict(zip(names, stats.textures, strict=True)), {"eps": EPS})
+            self._box(self._coeffs[0], self._coeffs[1], 1)
+            self._fitted_map = self._map_version
+            self.fits += 1
         self.passes.draw("guided_apply.glsl", self._refined,
                          {"guide": guide, "coeffs": self._coeffs[0].texture},
                          {"factor": factor, "size": size}, reduced)
@@ -175,6 +191,7 @@ class DepthPrep:
         if reduce != self.reduce:
             self.reduce = reduce
             self._refined_for = None
+            self._fitted_map = -1
 
     def _full_size(self) -> moderngl.Texture:
         """``texture`` at the output size (upsampled when the refinement was reduced)."""

@@ -30,8 +30,11 @@ class VideoFile:
 
         self.path = path
         self._scaled_to: tuple[int, int] | None = None  # the size the reader decodes to; None: native
+        self._position = -1  # the last frame read, counted on through the loops of the stream
+        self._looping = True  # the decoder loops the file itself (see ``_read``)
+        self._first: bytes | None = None  # a fingerprint of frame 0, to check each loop by
         try:
-            self._reader = iio.get_reader(str(path), format="FFMPEG")
+            self._reader = iio.get_reader(str(path), format="FFMPEG", input_params=["-stream_loop", "-1"])
             meta = self._reader.get_meta_data()
             self.fps = float(meta.get("fps") or 25.0)
             self.size = tuple(int(v) for v in meta["size"])
@@ -49,7 +52,6 @@ class VideoFile:
             raise UserError(f"{path}: unsupported or corrupt video ({_first_line(err)})") from None
         if self.frame_count < 1:
             raise UserError(f"{path}: the video has no frames")
-        self._next = 0
 
     def _check(self, meta: dict) -> None:
         """Refuse absurd sizes, rates and lengths before decoding (memory stays bounded)."""
@@ -80,7 +82,7 @@ class VideoFile:
         scaled, _ = fit_box(self.size, size, fit)
         self._decode_at(None if scaled == self.size else scaled)
         try:
-            data = np.asarray(self._reader.get_data(index))[:, :, :3]
+            data = self._read(index)
         except Exception as err:  # noqa: BLE001
             raise UserError(f"{self.path}: cannot decode frame {index} ({_first_line(err)})") from None
         if (data.shape[1], data.shape[0]) == size:
@@ -90,17 +92,50 @@ class VideoFile:
 
     def _decode_at(self, size: tuple[int, int] | None) -> None:
         """Reopen the reader to decode at ``size`` (None: native) if it does not already."""
-        if size == self._scaled_to:
-            return
+        if size != self._scaled_to:
+            self._open(size)
+
+    def _open(self, size: tuple[int, int] | None) -> None:
         import imageio.v2 as iio
 
         self._close_quietly()
+        loop = ["-stream_loop", "-1"] if self._looping else []
         with _quiet_ffmpeg_log():  # it warns that the size differs from the video's: asked for
             try:
-                self._reader = iio.get_reader(str(self.path), format="FFMPEG", size=size)
+                self._reader = iio.get_reader(str(self.path), format="FFMPEG", size=size, input_params=loop)
             except Exception as err:  # noqa: BLE001
                 raise UserError(f"{self.path}: cannot decode at {size} ({_first_line(err)})") from None
         self._scaled_to = size
+        self._position = -1
+
+    def _read(self, index: int) -> np.ndarray:
+        """Frame ``index`` (0 <= index < frame_count) from the decoder. Playing on, from the
+        last frame back to the first, reads on in a stream that ffmpeg loops itself
+        (``-stream_loop``): reopening the decoder at each loop of a short video cost ~60 ms
+        of CPU at once, and a live show's slowest frames came from it. Each time the stream
+        comes round, frame 0 is checked against the first pass's; a file that does not loop
+        exactly falls back to reopening the decoder (a seek) at every wrap."""
+        ahead = (index - self._position) % self.frame_count if self._position >= 0 else -1
+        at = self._position + ahead if self._looping and 0 <= ahead <= 100 else index
+        try:
+            data = np.asarray(self._reader.get_data(at))[:, :, :3]
+        except Exception:  # noqa: BLE001 - the looped stream ended: read as a plain file
+            if at == index:
+                raise
+            data = None
+        if index == 0 and data is not None:
+            mark = data[::16, ::16].tobytes()
+            if self._first is None or at == 0:
+                self._first = mark
+            elif mark != self._first:
+                data = None
+        if data is None:  # the loop drifted or ended: reopen without it and seek from now on
+            self._looping = False
+            self._open(self._scaled_to)
+            at = index
+            data = np.asarray(self._reader.get_data(at))[:, :, :3]
+        self._position = at
+        return data
 
     def close(self) -> None:
         self._reader.close()
