@@ -34,7 +34,7 @@ class VideoFile:
         self._looping = True  # the decoder loops the file itself (see ``_read``)
         self._first: bytes | None = None  # a fingerprint of frame 0, to check each loop by
         try:
-            self._reader = iio.get_reader(str(path), format="FFMPEG", input_params=["-stream_loop", "-1"])
+            self._reader = iio.get_reader(str(path), format="FFMPEG", input_params=self._input_params())
             meta = self._reader.get_meta_data()
             self.fps = float(meta.get("fps") or 25.0)
             self.size = tuple(int(v) for v in meta["size"])
@@ -52,6 +52,9 @@ class VideoFile:
             raise UserError(f"{path}: unsupported or corrupt video ({_first_line(err)})") from None
         if self.frame_count < 1:
             raise UserError(f"{path}: the video has no frames")
+
+    def _input_params(self) -> list[str]:
+        return ["-stream_loop", "-1"] if self._looping else []
 
     def _check(self, meta: dict) -> None:
         """Refuse absurd sizes, rates and lengths before decoding (memory stays bounded)."""
@@ -99,10 +102,10 @@ class VideoFile:
         import imageio.v2 as iio
 
         self._close_quietly()
-        loop = ["-stream_loop", "-1"] if self._looping else []
         with _quiet_ffmpeg_log():  # it warns that the size differs from the video's: asked for
             try:
-                self._reader = iio.get_reader(str(self.path), format="FFMPEG", size=size, input_params=loop)
+                self._reader = iio.get_reader(str(self.path), format="FFMPEG", size=size,
+                                              input_params=self._input_params())
             except Exception as err:  # noqa: BLE001
                 raise UserError(f"{self.path}: cannot decode at {size} ({_first_line(err)})") from None
         self._scaled_to = size
