@@ -1,6 +1,8 @@
 """Images on their way to textures: :class:`GLImage` (converted off the render thread, so
-an upload is a plain copy) and where a source's own pixels fall under the render
-(``native_map``, for effects that read ``nativeImage``)."""
+an upload is a plain copy), and the images the renderer keeps besides the source: a
+generator's pictures (:class:`GeneratedImages`), the source at its own size
+(:class:`NativeImage`, for effects that read ``nativeImage``) and the images effect
+instances declare (:class:`EffectImages`)."""
 
 from __future__ import annotations
 
@@ -87,6 +89,72 @@ class GeneratedImages:
         for texture in self.textures:
             texture.release()
         self.textures.clear()
+
+
+IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
+
+
+class NativeImage:
+    """The source image at its own size, and where its pixels fall under the render."""
+
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.texture: moderngl.Texture | None = None
+        self.map: tuple[float, ...] = IDENTITY_MAP  # render uv -> native uv: uv * map.xy + map.zw
+        self.scale = 1.0  # native pixels per render pixel
+
+    def upload(self, data: np.ndarray | None, size: tuple[int, int], fit: str) -> None:
+        """``data``: a GLImage's array, fitted to the render ``size`` as ``fit`` says; None: none."""
+        if data is None:
+            self.release()
+            return
+        self.texture = fitted_texture(self.ctx, self.texture, data)
+        self.texture.write(data)
+        self.map, self.scale = native_map((data.shape[1], data.shape[0]), size, fit)
+
+    def release(self) -> None:
+        if self.texture is not None:
+            self.texture.release()
+        self.texture = None
+        self.map, self.scale = IDENTITY_MAP, 1.0
+
+
+class EffectImages:
+    """Images effect instances read by the names their headers declare (``images``), each
+    with a weight (0..1: how strongly it acts, e.g. a dream fading in)."""
+
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self._images: dict[tuple[int, str], tuple[moderngl.Texture, float]] = {}  # (uid, name)
+
+    def upload(self, uid: int, name: str, data: np.ndarray | None, weight: float) -> None:
+        """``data``: a GLImage's array; None removes the image."""
+        old = self._images.pop((uid, name), None)
+        if data is None:
+            if old is not None:
+                old[0].release()
+            return
+        texture = fitted_texture(self.ctx, old[0] if old is not None else None, data)
+        texture.write(data)
+        self._images[(uid, name)] = (texture, weight)
+
+    def set_weight(self, uid: int, name: str, weight: float) -> None:
+        if (uid, name) in self._images:
+            self._images[(uid, name)] = (self._images[(uid, name)][0], weight)
+
+    def has(self, uid: int, name: str) -> bool:
+        return (uid, name) in self._images
+
+    def get(self, uid: int, name: str) -> tuple[moderngl.Texture, float] | None:
+        return self._images.get((uid, name))
+
+    def keep_only(self, alive: set[int]) -> None:
+        """Free the images of instances not in ``alive``."""
+        for key in [k for k in self._images if k[0] not in alive]:
+            self._images.pop(key)[0].release()
+
+    def release(self) -> None:
+        self.keep_only(set())
 
 
 def native_map(native: tuple[int, int], size: tuple[int, int], fit: str) -> tuple[tuple[float, ...], float]:

@@ -7,7 +7,6 @@ everything explicitly. Shaders that fail to compile keep the last good program.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -17,24 +16,24 @@ import numpy as np
 from shaderviz.effects.chain import EffectInstance
 from shaderviz.effects.palettes import palette_texture_rgba
 from shaderviz.effects.registry import Registry
-from shaderviz.effects.spec import EffectSpec, PassSpec
+from shaderviz.effects.spec import EffectSpec
 from shaderviz.errors import UserError
 from shaderviz.render.audiotexture import AudioTexture
 from shaderviz.render.depthprep import DepthPrep
-from shaderviz.render.glsl import ShaderError, uniform_name, variant_index
+from shaderviz.render.glsl import ShaderError, variant_index
 from shaderviz.render.grouping import Stack, fusion_groups, gated, stack_runs
-from shaderviz.render.images import GeneratedImages, GLImage, fitted_texture, native_map
+from shaderviz.render.images import IDENTITY_MAP, EffectImages, GeneratedImages, GLImage, NativeImage
 from shaderviz.render.isf import IsfTextures, isf_date
 from shaderviz.render.kernels import Kernel, create_kernel
 from shaderviz.render.programs import Programs
-from shaderviz.render.targets import CompiledEffect, DeferredResample, Frame, PassBuffer, Target
+from shaderviz.render.targets import CompiledEffect, DeferredResample, Frame, PassBuffers, Target
+from shaderviz.render.uniforms import effect_values, set_gate, set_values
 
 # Texture units shared by every program.
 UNIT_INPUT, UNIT_SOURCE, UNIT_DEPTH, UNIT_PALETTE, UNIT_TARGETS = 0, 1, 2, 3, 4
 UNIT_GENERATED, UNIT_PREVIOUS = 14, 15  # a generator's small image and the one before it
 UNIT_AUDIO = 12  # audioFFT (units 12-15 are fixed; pass targets take 4-11)
 UNIT_NATIVE = 13  # the source at its own size, for effects that read ``nativeImage``
-IDENTITY_MAP = (1.0, 1.0, 0.0, 0.0)
 
 
 @dataclass
@@ -52,14 +51,13 @@ class Renderer:
     def __post_init__(self) -> None:
         self.programs = Programs(self.ctx, self.registry, self.errors, lambda: self.alpha)
         self._kernels: dict[int, Kernel] = {}  # instance uid -> its kernel (and state)
-        self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
+        self._buffers = PassBuffers(self.ctx)
         self._isf = IsfTextures(self.ctx)
         self._last_time: float | None = None  # ISF TIMEDELTA
         self._delta, self._date = 0.0, isf_date()
-        self._native: moderngl.Texture | None = None  # the source image at its own size
-        self._native_map, self._native_scale = IDENTITY_MAP, 1.0
+        self._native = NativeImage(self.ctx)
         self._native_now = (IDENTITY_MAP, 1.0)  # what the effect being run reads as nativeImage
-        self._images: dict[tuple[int, str], tuple[moderngl.Texture, float]] = {}  # (uid, name): image
+        self._images = EffectImages(self.ctx)
         palette = palette_texture_rgba()
         self._palette = self.ctx.texture((palette.shape[1], palette.shape[0]), 4, palette.tobytes())
         self._palette.repeat_x = self._palette.repeat_y = False
@@ -118,7 +116,8 @@ class Renderer:
         self._palette.release()
         self._generated.release()
         self._isf.release()
-        self.upload_native(None)
+        self._native.release()
+        self._images.release()
         self._audio.release()
 
     # -- uploads -----------------------------------------------------------------------
@@ -126,7 +125,7 @@ class Renderer:
     def upload_source(self, image: np.ndarray | GLImage) -> None:
         """An (H, W, 3|4) uint8 image, top row first, exactly the render size (or a
         :class:`GLImage` made from one on a worker: then the upload is a plain copy)."""
-        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
+        data = _pixels(image)
         self._check_shape(data.shape[:2])
         self._deferred = None  # replaced, not resampled
         if self._source.texture.components != data.shape[2]:  # RGB images go in an RGB texture
@@ -140,40 +139,21 @@ class Renderer:
         uploaded with :meth:`upload_source` was fitted from it (``fit``): effects that read
         ``nativeImage`` (the sampler) sample it when they come first in the chain, so a zoom
         into a small image shows its real pixels. None: they read the render-size source."""
-        if image is None:
-            if self._native is not None:
-                self._native.release()
-            self._native = None
-            self._native_map, self._native_scale = IDENTITY_MAP, 1.0
-            return
-        data = image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data
-        height, width = data.shape[:2]
-        self._native = fitted_texture(self.ctx, self._native, data)
-        self._native.write(data)
-        self._native_map, self._native_scale = native_map((width, height), self.size, fit)
+        self._native.upload(_pixels(image), self.size, fit)
 
     def upload_effect_image(self, uid: int, name: str, rgb: np.ndarray | GLImage | None,
                             weight: float = 1.0) -> None:
         """An image an effect instance reads as ``name`` (declared in its header's ``images``):
         (H, W, 3) uint8, top row first, any size (or a GLImage of one). None removes it (the
         effect then reads the source, with weight 0)."""
-        old = self._images.pop((uid, name), None)
-        if rgb is None:
-            if old is not None:
-                old[0].release()
-            return
-        data = rgb.data if isinstance(rgb, GLImage) else GLImage.from_rgb(rgb).data
-        texture = fitted_texture(self.ctx, old[0] if old is not None else None, data)
-        texture.write(data)
-        self._images[(uid, name)] = (texture, weight)
+        self._images.upload(uid, name, _pixels(rgb), weight)
 
     def set_effect_image_weight(self, uid: int, name: str, weight: float) -> None:
         """How strongly an uploaded effect image acts (0..1: a dream fading in)."""
-        if (uid, name) in self._images:
-            self._images[(uid, name)] = (self._images[(uid, name)][0], weight)
+        self._images.set_weight(uid, name, weight)
 
     def has_effect_image(self, uid: int, name: str) -> bool:
-        return (uid, name) in self._images
+        return self._images.has(uid, name)
 
     def reads_native(self, chain: list[EffectInstance]) -> bool:
         """Whether an enabled effect of ``chain`` reads ``nativeImage`` (worth uploading one)."""
@@ -199,8 +179,7 @@ class Renderer:
         since this swap (from the next rendered frame's time: deterministic). Without it the
         image only replaces the current one (the next step of a walk): a running crossfade
         goes on. The first image (or one of a new size) starts with nothing to fade from."""
-        self._generated.upload(image.data if isinstance(image, GLImage) else GLImage.from_rgb(image).data,
-                               crossfade, fit)
+        self._generated.upload(_pixels(image), crossfade, fit)
 
     def _check_shape(self, shape: tuple[int, ...]) -> None:
         if (shape[1], shape[0]) != self.size:
@@ -220,7 +199,7 @@ class Renderer:
         last = instance.members[-1] if isinstance(instance, Stack) else instance
         values = [variant_index(p, last.value(spec, p.name)) for p in spec.params if p.name in spec.variants]
         if spec.native_input:
-            values.append(int(source is self._source and self._native is not None))
+            values.append(int(source is self._source and self._native.texture is not None))
         if spec.crossfades:
             fade = last.value(spec, "fade")
             values.append(int(not isinstance(fade, (int, float)) or self._generated.since < fade))
@@ -282,7 +261,7 @@ class Renderer:
         compiled = self.compiled(spec, variant)
         if compiled is None:
             return False
-        values = self._values(spec, instance, frame)
+        values = effect_values(spec, instance, frame, self.pixel_scale)
         final = None  # an effect's last pass as this instance runs it (gated, alpha)
         if spec.kind == "effect":
             final = self.programs.final(spec, compiled, gated(values), variant)
@@ -301,7 +280,7 @@ class Renderer:
         for name, texture in extra.items():
             self._bind_target(bound, name, texture)
         for name in spec.images:
-            texture, weight = self._images.get((instance.uid, name), (self.source.texture, 0.0))
+            texture, weight = self._images.get(instance.uid, name) or (self.source.texture, 0.0)
             self._bind_target(bound, name, texture)
             values = {**values, f"{name}Weight": weight}
         last = len(spec.passes) - 1
@@ -315,7 +294,8 @@ class Renderer:
             if factor == 1 and pass_spec.skip_at_full_size:
                 self._bind_target(bound, pass_spec.target, source.texture)  # nothing to do
                 continue
-            buffer = None if index == last else self._buffer(instance.uid, pass_spec, factor, values)
+            buffer = None if index == last else self._buffers.get(
+                instance.uid, pass_spec, factor, pass_spec.size(values, self.size, factor))
             if buffer is not None and buffer.previous is not None:
                 buffer.current, buffer.previous = buffer.previous, buffer.current
                 self._bind_target(bound, pass_spec.target, buffer.previous.texture)
@@ -327,7 +307,7 @@ class Renderer:
                 self._deferred = DeferredResample(small, draw)
                 return True
             self._set_uniforms(program, values, frame, bound, target, factor)
-            self._set_gate(program, values)
+            set_gate(program, values)
             target.fbo.use()
             vao.render(moderngl.TRIANGLES, vertices=3)
             if buffer is not None:
@@ -340,7 +320,7 @@ class Renderer:
         output: Target,
     ) -> bool:
         """Run a group in one pass; False (run it effect by effect) if it cannot compile."""
-        values_of = [self._values(spec, instance, frame) for spec, instance in group]
+        values_of = [effect_values(spec, instance, frame, self.pixel_scale) for spec, instance in group]
         gates = tuple(gated(values) for values in values_of)
         variants = [self._variant(spec, instance, source) for spec, instance in group]
         compiled = self.programs.fused_program([spec for spec, _ in group], gates, variants)
@@ -351,35 +331,12 @@ class Renderer:
         values: dict = {}
         for k, own in enumerate(values_of):
             values.update({f"_f{k}_{name}": value for name, value in own.items()})
-            self._set_gate(program, own, suffix=f"_{k}")
+            set_gate(program, own, suffix=f"_{k}")
         self._bind_common(source)
         self._set_uniforms(program, values, frame, {}, output, 1)
         output.fbo.use()
         compiled.vaos[0].render(moderngl.TRIANGLES, vertices=3)
         return True
-
-    def _values(self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame) -> dict:
-        """Uniform values at this frame; "px" parameters in render pixels. A stack: each
-        parameter as an array (padded to the declared length), its gate the last member's."""
-        if isinstance(instance, Stack):
-            each = [self._values(spec, member, frame) for member in instance.members]
-            values = dict(each[-1])
-            for name in [uniform_name(p.name) for p in spec.params] + [f"{p.name}_dir" for p in spec.params
-                                                                          if p.unit == "deg"]:
-                column = [v[name] for v in each]
-                values[name] = column + [column[-1]] * (spec.stack - len(column))
-            values["STACKCOUNT"] = len(each)
-            return values
-        values = {}
-        for p in spec.all_params:
-            value = p.uniform_value(instance.value(spec, p.name), frame.phase, frame.seed, frame.signals)
-            if p.unit == "px" and self.pixel_scale != 1.0 and value > 0:
-                scaled = value * self.pixel_scale
-                value = max(1, round(scaled)) if p.type == "int" else scaled
-            values[uniform_name(p.name)] = value
-            if p.unit == "deg":
-                values[f"{p.name}_dir"] = (math.cos(math.radians(value)), math.sin(math.radians(value)))
-        return values
 
     def _run_kernel(
         self, spec: EffectSpec, instance: EffectInstance, values: dict, frame: Frame, source: Target
@@ -427,9 +384,9 @@ class Renderer:
         self.depth.use(UNIT_DEPTH)
         self._palette.use(UNIT_PALETTE)
         self._generated.use(UNIT_GENERATED, UNIT_PREVIOUS)
-        if source is self._source and self._native is not None:
-            self._native.use(UNIT_NATIVE)
-            self._native_now = (self._native_map, self._native_scale)
+        if source is self._source and self._native.texture is not None:
+            self._native.texture.use(UNIT_NATIVE)
+            self._native_now = (self._native.map, self._native.scale)
         else:
             source.texture.use(UNIT_NATIVE)
             self._native_now = (IDENTITY_MAP, 1.0)
@@ -439,23 +396,6 @@ class Renderer:
         unit = bound.setdefault(name or "", UNIT_TARGETS + len(bound))
         texture.use(unit)
 
-    def _buffer(self, uid: int, pass_spec: PassSpec, factor: int, values: dict) -> PassBuffer:
-        key = (uid, pass_spec.target or "", factor)
-        size = pass_spec.size(values, self.size, factor)
-        buffer = self._buffers.get(key)
-        if buffer is not None and buffer.current.texture.size != size:  # an ISF size expression changed
-            self._buffers.pop(key).release()
-            buffer = None
-        if buffer is None:
-            dtype = "f4" if pass_spec.float else "f1"
-            previous = Target.create(self.ctx, size, dtype) if pass_spec.persistent else None
-            buffer = PassBuffer(Target.create(self.ctx, size, dtype), previous)
-            for target in (buffer.current, buffer.previous):
-                if target is not None:
-                    target.fbo.clear()
-            self._buffers[key] = buffer
-        return buffer
-
     def reset_state(self) -> None:
         """Forget persistent buffers and kernel state (when the source image changes); a
         kernel that carries its state across images (a flow sort with ``carry``) keeps it."""
@@ -463,16 +403,12 @@ class Renderer:
 
     def _drop_buffers(self, alive: set[int]) -> None:
         """Free the buffers and kernels of instances not in ``alive``."""
-        dropped = [k for k in self._buffers if k[0] not in alive]
-        waiting = self._deferred.buffer if self._deferred is not None else None
-        if waiting is not None and any(self._buffers[k].current is waiting for k in dropped):
+        if self._deferred is not None and self._buffers.holds(self._deferred.buffer, alive):
             self.source  # noqa: B018 - the waiting pass reads that buffer: draw it now
-        for key in dropped:
-            self._buffers.pop(key).release()
+        self._buffers.keep_only(alive)
         for uid in [u for u in self._kernels if u not in alive]:
             self._kernels.pop(uid).release()
-        for key in [k for k in self._images if k[0] not in alive]:
-            self._images.pop(key)[0].release()
+        self._images.keep_only(alive)
 
     def _set_uniforms(
         self,
@@ -510,22 +446,7 @@ class Renderer:
             "audioFFT": UNIT_AUDIO,
             **self._audio.uniforms(frame.signals),
         }
-        for name, value in (*common.items(), *values.items(), *bound.items()):
-            if name in program:
-                uniform = program[name]
-                if isinstance(value, list):  # a stack's array: the compiler may keep only the elements used
-                    value = value[0] if uniform.array_length == 1 else value[: uniform.array_length]
-                uniform.value = value
-
-    def _set_gate(self, program: moderngl.Program, values: dict, suffix: str = "") -> None:
-        if f"_gate_lo{suffix}" not in program:
-            return  # an ungated variant
-        gate = (("_gate_lo", values.get("depth_min", 0.0)), ("_gate_hi", values.get("depth_max", 1.0)),
-                ("_gate_invert", bool(values.get("depth_invert", False))),
-                ("_gate_soft", values.get("depth_soft", 0.05)))
-        for name, value in gate:
-            if name + suffix in program:
-                program[name + suffix].value = value
+        set_values(program, common, values, bound)
 
     # -- output ------------------------------------------------------------------------
 
@@ -534,3 +455,10 @@ class Renderer:
         data = target.fbo.read(components=3, alignment=1)
         width, height = target.texture.size
         return np.frombuffer(data, np.uint8).reshape(height, width, 3)[::-1].copy()
+
+
+def _pixels(image: np.ndarray | GLImage | None) -> np.ndarray | None:
+    """A GLImage's array (made here from an (H, W, 3|4) uint8 array, top row first)."""
+    if image is None or isinstance(image, GLImage):
+        return None if image is None else image.data
+    return GLImage.from_rgb(image).data

@@ -10,6 +10,7 @@ import moderngl
 
 if TYPE_CHECKING:
     from shaderviz.audio.signals import Signals
+    from shaderviz.effects.spec import PassSpec
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,41 @@ class PassBuffer:
         self.current.release()
         if self.previous is not None:
             self.previous.release()
+
+
+class PassBuffers:
+    """Every effect instance's pass targets, by (instance uid, target name, size factor)."""
+
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self._buffers: dict[tuple[int, str, int], PassBuffer] = {}
+
+    def __len__(self) -> int:
+        return len(self._buffers)
+
+    def get(self, uid: int, pass_spec: PassSpec, factor: int, size: tuple[int, int]) -> PassBuffer:
+        """The instance's buffer for this pass at ``size`` (made, cleared, on first use; made
+        again when an ISF size expression changes it)."""
+        key = (uid, pass_spec.target or "", factor)
+        buffer = self._buffers.get(key)
+        if buffer is not None and buffer.current.texture.size != size:
+            self._buffers.pop(key).release()
+            buffer = None
+        if buffer is None:
+            dtype = "f4" if pass_spec.float else "f1"
+            previous = Target.create(self.ctx, size, dtype) if pass_spec.persistent else None
+            buffer = PassBuffer(Target.create(self.ctx, size, dtype), previous)
+            for target in (buffer.current, buffer.previous):
+                if target is not None:
+                    target.fbo.clear()
+            self._buffers[key] = buffer
+        return buffer
+
+    def holds(self, target: Target, uids: set[int] | None = None) -> bool:
+        """Whether ``target`` is the current buffer of an instance not in ``uids`` (None: any)."""
+        return any(b.current is target for k, b in self._buffers.items() if uids is None or k[0] not in uids)
+
+    def keep_only(self, alive: set[int]) -> None:
+        """Free the buffers of instances not in ``alive``."""
+        for key in [k for k in self._buffers if k[0] not in alive]:
+            self._buffers.pop(key).release()
