@@ -103,6 +103,21 @@ def test_playing_on_loops_in_one_decoder(video, size, monkeypatch: pytest.Monkey
         clip.close()
 
 
+def test_a_new_decode_size_checks_its_loops_against_its_own_frame_0(video) -> None:
+    path, _ = video
+    clip = VideoFile(path)
+    try:
+        native = [clip.frame(i, (W, H), "stretch").copy() for i in range(FRAMES)]
+        for index in range(FRAMES + 2, 4 * FRAMES):  # then the show is resized mid-loop
+            got = clip.frame(index, (80, 48), "stretch")
+        assert clip._looping  # the wrap compared frame 0 with frame 0 at this size
+        back = [clip.frame(i, (W, H), "stretch") for i in range(4 * FRAMES, 6 * FRAMES)]
+        assert clip._looping and all(np.array_equal(b, native[i % FRAMES]) for i, b in enumerate(back))
+        assert got.shape == (48, 80, 3)
+    finally:
+        clip.close()
+
+
 def test_a_video_that_does_not_loop_exactly_is_reopened_at_each_wrap(
     video, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

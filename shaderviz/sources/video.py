@@ -110,6 +110,7 @@ class VideoFile:
                 raise UserError(f"{self.path}: cannot decode at {size} ({_first_line(err)})") from None
         self._scaled_to = size
         self._position = -1
+        self._first = None  # frame 0 at this size is taken again
 
     def _read(self, index: int) -> np.ndarray:
         """Frame ``index`` (0 <= index < frame_count) from the decoder. Playing on, from the
