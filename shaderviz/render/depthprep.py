@@ -153,7 +153,6 @@ class DepthPrep:
         low = (math.ceil(size[0] / factor), math.ceil(size[1] / factor))
         if not self._stats or self._stats[0].size != low:
             self._release_guided()
-            self._fitted_map = -1
             self._stats = [FloatTarget.create(self.ctx, low, (4, 4, 4, 4), "f4") for _ in range(2)]
             self._coeffs = [FloatTarget.create(self.ctx, low, (4,), "f4") for _ in range(2)]
         if self._refined is None or self._refined.size != size:
@@ -215,6 +214,7 @@ class DepthPrep:
         for target in (*self._stats, *self._coeffs):
             target.release()
         self._stats, self._coeffs = [], []
+        self._fitted_map = -1  # the fit went with them
 
     # -- parallax layers ----------------------------------------------------------------
 

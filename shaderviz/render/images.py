@@ -65,8 +65,7 @@ class GeneratedImages:
         if current is None or not fits(current, data):  # the first image, or a new size: no fade
             self.release()
             self.textures = [fitted_texture(self.ctx, None, data) for _ in range(2)]
-            for texture in self.textures:
-                texture.write(data)
+            self.textures[1].write(data)  # the current one is written below
             self._swapped_at = -1e9
         elif crossfade:
             self.textures.reverse()  # the current image becomes the previous one

@@ -459,6 +459,6 @@ class Renderer:
 
 def _pixels(image: np.ndarray | GLImage | None) -> np.ndarray | None:
     """A GLImage's array (made here from an (H, W, 3|4) uint8 array, top row first)."""
-    if image is None or isinstance(image, GLImage):
-        return None if image is None else image.data
-    return GLImage.from_rgb(image).data
+    if image is None:
+        return None
+    return (image if isinstance(image, GLImage) else GLImage.from_rgb(image)).data

@@ -125,9 +125,9 @@ class PassBuffers:
             self._buffers[key] = buffer
         return buffer
 
-    def holds(self, target: Target, uids: set[int] | None = None) -> bool:
-        """Whether ``target`` is the current buffer of an instance not in ``uids`` (None: any)."""
-        return any(b.current is target for k, b in self._buffers.items() if uids is None or k[0] not in uids)
+    def holds(self, target: Target, alive: set[int]) -> bool:
+        """Whether ``target`` is the current buffer of an instance not in ``alive``."""
+        return any(b.current is target for k, b in self._buffers.items() if k[0] not in alive)
 
     def keep_only(self, alive: set[int]) -> None:
         """Free the buffers of instances not in ``alive``."""
