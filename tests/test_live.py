@@ -465,6 +465,50 @@ def test_the_depth_model_starts_before_the_window_and_is_adopted(registry, monke
     assert early.closed
 
 
+@pytest.mark.parametrize("software", [True, False])
+def test_a_video_on_software_gl_is_estimated_every_third_frame(gl_ctx, registry, tmp_path: Path, monkeypatch,
+                                                               software: bool) -> None:
+    """The depth model's CPU is what a software rasteriser lacks: there a video's depth is
+    estimated every third frame (the frames between show the map before theirs); with a
+    GPU every frame is offered."""
+    import imageio.v2 as iio
+
+    from shaderviz.app import livedepth
+    from shaderviz.app.live import LiveOptions, LiveShow
+
+    class Recording(_FakeWorker):
+        ready_ms, error, runtime = 1.0, None, ""
+        submitted: list = []
+
+        def submit(self, tag, image, newest_only: bool) -> None:  # noqa: ANN001
+            Recording.submitted.append(tag)
+
+        def take(self) -> list:
+            return []
+
+    monkeypatch.setattr(livedepth, "DepthWorker", Recording)
+    Recording.submitted = []
+    video = tmp_path / "ramp.mp4"
+    with iio.get_writer(str(video), fps=30, codec="libx264", quality=9, macro_block_size=8) as writer:
+        for i in range(30):
+            writer.append_data(np.full((48, 64, 3), 4 * i, np.uint8))
+    show = build_show(registry, str(video), None, ["saturate depth_max=0.5"], (64, 48), 30.0)
+    show.depth_mode = "auto"
+    commands = Commands(lambda: command_specs(registry, []))
+    live = LiveShow(gl_ctx, show, LiveOptions(transition=0.0, software=software), commands, FrameStats(None),
+                    lambda text: None)
+    try:
+        deadline = time.perf_counter() + 20
+        while len(set(Recording.submitted)) < 6 and time.perf_counter() < deadline:
+            live.step()
+            time.sleep(0.02)
+    finally:
+        live.release()
+    offered = sorted(set(Recording.submitted))
+    assert len(offered) >= 6, offered
+    assert all(key % 3 == 0 for key in offered) == software, offered
+
+
 def test_stats_name_each_picture_the_worker_brought(gl_ctx, registry, tmp_path: Path) -> None:
     """--stats says what ran in workers: each new picture shown, with its load time."""
     from shaderviz.app.live import LiveOptions, LiveShow

@@ -42,6 +42,7 @@ from shaderviz.render.renderer import Frame, Renderer, Target
 from shaderviz.sources import VideoSource
 
 HOLD_SECONDS = 1.0  # a new still waits this long at most for its depth map
+SOFTWARE_VIDEO_DEPTH_EVERY = 3  # with software GL, a video's depth: every third frame
 
 
 @dataclass
@@ -74,9 +75,9 @@ class LiveShow:
         try:
             pixel_scale = self.size[0] / show.size[0]
             self.renderer = self._own(Renderer(ctx, self.size, show.registry, pixel_scale=pixel_scale))
-            self._depth_detail()
             self.depth = self._own(LiveDepth(show, self.size, stats, _video_frames(show),
                                               options.depth_worker))
+            self._depth_detail()
             self.feed = self._own(SourceFeed(show.source, self.size, show.fit, on_loaded=self.depth.offer))
             self.fade = self._own(Crossfade(ctx, self.size, options.transition))
             self.fade.seconds = self._fade_seconds()
@@ -120,10 +121,15 @@ class LiveShow:
         its edges (``DepthPrep.follow``); the whole fit is made when a map arrives. With
         software GL the map is also refined at half the render size: at full size a new
         frame's refinement cost 11-22 ms of CPU at 1280x720 and made those frames the slow
-        ones. A still's map is refined once, at full size."""
+        ones. A still's map is refined once, at full size. A video's frames are estimated
+        every third frame with software GL: the model's CPU is what the rasteriser lacks
+        (on 2 cores the model ran about every second frame; p99 and the depth lag's maximum
+        measured in the README)."""
         moving = isinstance(self.show.source, VideoSource)
+        software = self.options.software and moving
         self.renderer.depth_prep.follow = moving
-        self.renderer.depth_prep.set_reduce(2 if self.options.software and moving else 1)
+        self.renderer.depth_prep.set_reduce(2 if software else 1)
+        self.depth.every = SOFTWARE_VIDEO_DEPTH_EVERY if software else 1
 
     def _fade_seconds(self) -> float:
         """--transition, but at most a third of a folder's --cycle: each image is seen whole."""

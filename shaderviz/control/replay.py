@@ -161,8 +161,8 @@ class _ReplayDepth:
     def _map(self, key: Hashable) -> np.ndarray:
         if key not in self.maps:
             import torch
-            from PIL import Image
 
+            from shaderviz.app.livedepth import shrink_for_model
             from shaderviz.depth.estimator import DepthEstimator
             from shaderviz.depth.maps import inference_shape
 
@@ -172,8 +172,7 @@ class _ReplayDepth:
             estimator, size = self._estimator, self.live.size
             image = self.live.show.source.load(key, size, self.live.show.fit)
             height, width = inference_shape(size[1], size[0], estimator.size, estimator.model.multiple)
-            if height * width < image.shape[0] * image.shape[1]:
-                image = np.asarray(Image.fromarray(image[:, :, :3]).resize((width, height), Image.BILINEAR))
+            image = shrink_for_model(image, (height, width))
             self.maps[key] = estimator.estimate(image).astype(np.float16)
         return self.maps[key]
 

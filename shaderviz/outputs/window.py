@@ -243,6 +243,8 @@ class _Loop:
         return extra + live.sampler.status() + self.viewer.status() + live.dream.status()
 
     def _hud_state(self) -> HudState:
+        if not self.hud.visible:  # only the marks show: the figures cost ~0.7 ms a frame on 2 cores
+            return HudState(marks=self.controls.marks())
         summary = self.stats.summary()
         return HudState(summary["fps"], summary["p50"], summary["p99"], self.live.editor.describe(),
                         self.live.size, self.show.size, self._status() + self.controls.status(),
