@@ -173,6 +173,9 @@ MUTANTS = (
     Mutant("slow-hot-reload", "a saved shader takes over a second to reload", "shaderviz/app/hotreload.py",
            "SETTLE_SECONDS = 0.12", "SETTLE_SECONDS = 1.2",
            ("tests/test_window.py", "-k", "within_a_second")),
+    Mutant("video-depth-every-frame", "with software GL every video frame goes to the depth model",
+           "shaderviz/app/live.py", "SOFTWARE_VIDEO_DEPTH_EVERY = 3", "SOFTWARE_VIDEO_DEPTH_EVERY = 1",
+           ("tests/test_live.py", "-k", "every_third")),
     # -- exploring the image (issue 13) ------------------------------------------------------
     Mutant("sampler-turns-backwards", "the sampler turns its rectangle clockwise", "shaders/sampler.glsl",
            "d = vec2(cos(a) * d.x - sin(a) * d.y, sin(a) * d.x + cos(a) * d.y);",
