@@ -212,6 +212,36 @@ def test_walk_steps_during_a_crossfade_keep_it_going(gl_ctx, registry) -> None: 
     assert abs(half - 100) < 2 and done == 200  # half way from black to the walk's grey
 
 
+def test_the_crossfade_variant_is_drawn_with_the_first_frame(gl_ctx, registry, monkeypatch) -> None:  # noqa: ANN001
+    """Software GL compiles a shader at its first draw: with Mesa's shader cache empty, the
+    first crossfade (10 s into the default show) took a 170-240 ms frame. Its variant of the
+    generator is drawn once with the first frame instead, which the real draw overwrites."""
+    import moderngl
+
+    drawn = []
+    render = moderngl.VertexArray.render
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        drawn.append(self.program.glo)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(moderngl.VertexArray, "render", counted)
+    renderer = Renderer(gl_ctx, (8, 8), registry)
+    spec = registry.get("gan", "source")
+    generator = make_instance(spec, {"upscale": "nearest", "fade": 2.0})
+    try:
+        renderer.upload_generated(np.full((4, 4, 3), 60, np.uint8))
+        first = renderer.read(renderer.render([], Frame(0, 9.0, 0.0, 0), generator))
+        fading = renderer.compiled(spec, (*renderer._variant(spec, generator, renderer.source)[:-1], 1))
+        assert fading is not None and {p.glo for p in fading.programs} <= set(drawn)
+        count = len(drawn)
+        renderer.render([], Frame(1, 9.1, 0.0, 0), generator)
+        assert len(drawn) - count == len(spec.passes)  # once only: later frames draw their own
+    finally:
+        renderer.release()
+    assert np.allclose(first, 60, atol=1)  # the frame shows the image, not the warm-up
+
+
 # -- walks, determinism, presets, recipes (the command line) ---------------------------------
 
 

@@ -63,6 +63,7 @@ class Renderer:
         self._palette.repeat_x = self._palette.repeat_y = False
         self._palette_count = palette.shape[0]
         self._generated = GeneratedImages(self.ctx)
+        self._warmed: set[tuple] = set()  # (generator, variant) whose crossfade variant was drawn
         self._audio = AudioTexture(self.ctx)
         self._allocate()
 
@@ -253,14 +254,17 @@ class Renderer:
 
     def _run_effect(
         self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame, source: Target,
-        output: Target, defer: bool = False,
+        output: Target, defer: bool = False, variant: tuple[int, ...] | None = None,
     ) -> bool:
         """Run one effect (or generator) from ``source`` into ``output``. ``defer``: a
-        generator's resampling last pass may be left for ``source`` (see there)."""
-        variant = self._variant(spec, instance, source)
+        generator's resampling last pass may be left for ``source`` (see there); ``variant``:
+        this one instead of the instance's own."""
+        variant = self._variant(spec, instance, source) if variant is None else variant
         compiled = self.compiled(spec, variant)
         if compiled is None:
             return False
+        if spec.crossfades and (spec.name, variant[:-1]) not in self._warmed:
+            self._warm_crossfade(spec, instance, frame, output, variant)
         values = effect_values(spec, instance, frame, self.pixel_scale)
         final = None  # an effect's last pass as this instance runs it (gated, alpha)
         if spec.kind == "effect":
@@ -314,6 +318,16 @@ class Renderer:
                 written[pass_spec.target or ""] = buffer.current
                 self._bind_target(bound, pass_spec.target, buffer.current.texture)
         return True
+
+    def _warm_crossfade(self, spec: EffectSpec, instance: EffectInstance | Stack, frame: Frame,
+                        output: Target, variant: tuple[int, ...]) -> None:
+        """Draw a crossfading generator's other ``FADING`` variant once, into ``output``, which
+        the draw that follows overwrites: software GL compiles a shader at its first draw
+        (with Mesa's shader cache empty the first crossfade, 10 s into the default show, took
+        a 170-240 ms frame). Not for passes that keep state from frame to frame."""
+        self._warmed.add((spec.name, variant[:-1]))
+        if not any(pass_spec.persistent for pass_spec in spec.passes):
+            self._run_effect(spec, instance, frame, output, output, variant=(*variant[:-1], 1 - variant[-1]))
 
     def _run_fused(
         self, group: list[tuple[EffectSpec, EffectInstance | Stack]], frame: Frame, source: Target,
