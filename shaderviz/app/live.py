@@ -126,10 +126,10 @@ class LiveShow:
         (on 2 cores the model ran about every second frame; p99 and the depth lag's maximum
         measured in the README)."""
         moving = isinstance(self.show.source, VideoSource)
-        software = self.options.software and moving
+        video_on_cpu = self.options.software and moving
         self.renderer.depth_prep.follow = moving
-        self.renderer.depth_prep.set_reduce(2 if software else 1)
-        self.depth.every = SOFTWARE_VIDEO_DEPTH_EVERY if software else 1
+        self.renderer.depth_prep.set_reduce(2 if video_on_cpu else 1)
+        self.depth.every = SOFTWARE_VIDEO_DEPTH_EVERY if video_on_cpu else 1
 
     def _fade_seconds(self) -> float:
         """--transition, but at most a third of a folder's --cycle: each image is seen whole."""

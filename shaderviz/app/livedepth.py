@@ -118,7 +118,7 @@ class DepthWorker:
                     if self._stop:
                         return
                     tag, (image, offered) = self._pending.popitem(last=False)
-                conn.send((tag, self._shrink(image)))
+                conn.send((tag, shrink_for_model(image, self._input or image.shape[:2])))
                 reply = conn.recv()
                 result = DepthResult(tag, None, 0.0, (time.perf_counter() - offered) * 1000.0)
                 if reply[0] == "depth":
@@ -138,9 +138,6 @@ class DepthWorker:
         self._proc, conn = childprocess.spawn("shaderviz.app.depthworker", *args,
                                               *([] if self.cache else ["--no-cache"]))
         return conn
-
-    def _shrink(self, image: np.ndarray) -> np.ndarray:
-        return shrink_for_model(image, self._input or image.shape[:2])
 
 
 def shrink_for_model(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
