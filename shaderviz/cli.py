@@ -85,7 +85,8 @@ def _add_show_options(p: argparse.ArgumentParser) -> None:
                    help="depth map: auto (estimated by the depth model when the chain reads depth;"
                         " the default), flat, or a greyscale image (white = near)")
     p.add_argument("--depth-model", metavar="NAME|PATH",
-                   help="model for --depth auto (default: the shipped depth-lite0)")
+                   help="model for --depth auto (default: the shipped depth-lite1; also shipped: the "
+                        "smaller depth-lite0)")
     p.add_argument("--effects-dir", action="append", type=Path, default=[],
                    help="extra folder of effect files (later folders override)")
     p.add_argument("--out", action="append", default=[], metavar="SINK",

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
 
-from shaderviz.depth import DEFAULT_MODEL
+from shaderviz.depth import DEFAULT_MODEL, SHIPPED
 from shaderviz.depth.maps import binomial_smooth
 from shaderviz.depth.onnxrun import onnx_path, open_onnx
 from shaderviz.depth.shipped import shipped_path
@@ -40,6 +40,15 @@ def test_the_shipped_export_is_of_the_shipped_checkpoint(estimators) -> None:
     assert runner.identity == torch_estimator.model.identity  # retrained .pt without a new export fails here
     assert (runner.size, runner.multiple, runner.smooth, runner.flip) == (
         torch_estimator.size, torch_estimator.multiple, torch_estimator.smooth, torch_estimator.flip)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_every_shipped_model_has_a_current_export(name: str) -> None:
+    from shaderviz.depth.loaders import load_model
+
+    runner, why = open_onnx(name, cache_dir=False)
+    assert runner is not None, why
+    assert runner.identity == load_model(name, "cpu").identity
 
 
 @pytest.mark.parametrize("shape, resized", [

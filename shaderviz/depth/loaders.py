@@ -2,7 +2,7 @@
 
 ``load_model(spec)`` accepts:
 
-- a shipped model's name (``depth-lite0``): the checkpoint in the package's ``_models``
+- a shipped model's name (``depth-lite1``, ``depth-lite0``): the checkpoint in the package's ``_models``
   folder (wheel installs) or the repository's ``models/`` folder (editable installs);
 - a ``.pt`` checkpoint written by ``shaderviz.depth.train`` / ``model.save_checkpoint``
   (read with ``torch.load(..., weights_only=True)``; never unpickles code);

@@ -1,6 +1,7 @@
 """Export a shaderviz depth checkpoint to ONNX, for the torch-free live depth worker.
 
-    python -m shaderviz.depth.onnxexport                 # models/depth-lite0.pt -> models/depth-lite0.onnx
+    python -m shaderviz.depth.onnxexport                 # models/depth-lite1.pt -> models/depth-lite1.onnx
+    python -m shaderviz.depth.onnxexport depth-lite0     # the smaller shipped model
     python -m shaderviz.depth.onnxexport mine.pt         # -> mine.onnx beside it
 
 The graph takes (1, 3, H, W) RGB in 0..1 with H and W multiples of 32 (any such size: the

@@ -9,7 +9,7 @@
     seed = 7
     fit = "fill"               # fill | fit | stretch
     depth = "auto"             # auto (the depth model), flat, or a depth image (white = near)
-    depth_model = "depth-lite0"  # the model for depth = "auto": a shipped name or a file
+    depth_model = "depth-lite1"  # the model for depth = "auto": a shipped name or a file
 
     [generator]                # parameters of a generator source
     scale = 2.5
