@@ -462,8 +462,13 @@ def test_cycle_shows_each_image_of_a_folder_in_turn(play: Callable[..., Player],
     solid(folder / "b.png", (0, 0, 255))
     player = play(str(folder), "--cycle", "0.5", "--seconds", "60", "--fx", "saturate amount=0")
     player.snapshot_where(is_colour((255, 0, 0)), "the first image")
+    start = time.monotonic()
     player.snapshot_where(is_colour((0, 0, 255)), "the second image, half a second on", timeout=5)
     player.snapshot_where(is_colour((255, 0, 0)), "the first image again", timeout=5)
+    player.snapshot_where(is_colour((0, 0, 255)), "the second image again", timeout=5)
+    # Three changes take 1.5 s at --cycle 0.5; with --cycle ignored (the default 10 s) they
+    # take 20 s, which the waits' slack alone would let through.
+    assert time.monotonic() - start < 12
 
 
 def test_n_loads_the_next_image_on_a_worker_while_the_window_plays(
